@@ -1,0 +1,76 @@
+#pragma once
+
+/// \file
+/// The non-template entry points that rill's public templates call (spawn,
+/// send, receive awaiters, timers). Not part of the API; the definitions
+/// live in src/process and src/runtime.
+
+#include <rill/core/pid.hpp>
+#include <rill/core/reference.hpp>
+#include <rill/detail/mailbox_node.hpp>
+#include <rill/process/task.hpp>
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+
+namespace rill::detail {
+
+class runtime_core;
+
+/// The runtime of the calling process; asserts (with a message) when the
+/// caller is not a rill process. `operation` names the API function.
+runtime_core& current_runtime(const char* operation);
+
+/// The calling process's pid; asserts outside a process.
+pid current_pid(const char* operation);
+
+/// Makes a process of `body` and queues it; any thread.
+pid spawn_body(runtime_core& runtime, task<> body);
+
+/// Delivers `node` to `to` (taking ownership); drops it when `to` is dead.
+void send_node(runtime_core& runtime, const pid& to, mailbox_node* node);
+
+/// A receive in progress; lives in the awaiter, inside the coroutine frame.
+struct receive_wait {
+    using match_function = bool (*)(const mailbox_node* node, const void* context) noexcept;
+
+    match_function match = nullptr; ///< nullptr matches nothing (sleep)
+    const void* context = nullptr;
+    std::int64_t timeout_ms = -1;   ///< negative: wait forever
+    std::uint64_t deadline_ms = 0;  ///< on the runtime clock, set when the wait starts
+    mailbox_node* matched = nullptr;
+    bool timed_out = false;
+};
+
+/// `await_ready` of every receive: true when the wait completed without
+/// suspending (a match, or a zero timeout).
+bool receive_ready(receive_wait& wait);
+
+/// `await_suspend` of every receive: parks the process until the wait
+/// completes; it resumes on whatever worker runs it next.
+void receive_suspend(receive_wait& wait, std::coroutine_handle<> resume_point) noexcept;
+
+/// `await_suspend` of `yield()`: requeues the process behind the others.
+void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
+
+reference make_reference(runtime_core& runtime);
+
+/// Arms a timer that sends `node` to `to` after `delay_ms`.
+reference send_after_node(runtime_core& runtime,
+                          const pid& to,
+                          mailbox_node* node,
+                          std::uint64_t delay_ms);
+
+/// Cancels a `send_after` timer; the remaining milliseconds, or -1 when it
+/// already fired or never existed.
+std::int64_t cancel_timer(runtime_core& runtime, const reference& timer);
+
+/// A timeout in whole milliseconds, rounded up; negative durations are 0.
+template <class Rep, class Period>
+std::int64_t timeout_milliseconds(std::chrono::duration<Rep, Period> timeout) {
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
+    return ms < 0 ? 0 : static_cast<std::int64_t>(ms);
+}
+
+} // namespace rill::detail

@@ -1,0 +1,34 @@
+#pragma once
+
+/// \file
+/// `process::exit(reason)`: end the calling process (Erlang's `exit/1`).
+
+#include <rill/core/term.hpp>
+
+#include <exception>
+#include <utility>
+
+namespace rill {
+
+/// Thrown by `process::exit(reason)`. Like Erlang's exit exception it can
+/// be caught; uncaught, it ends the process with `reason` verbatim.
+class exit_exception : public std::exception {
+public:
+    explicit exit_exception(term reason) : reason_(std::move(reason)) {}
+
+    [[nodiscard]] const term& reason() const noexcept { return reason_; }
+
+    [[nodiscard]] const char* what() const noexcept override { return "rill::process::exit"; }
+
+private:
+    term reason_;
+};
+
+namespace process {
+
+/// Ends the calling process with `reason`, delivered verbatim to links and
+/// monitors. Throws `exit_exception` (catchable, as in Erlang).
+[[noreturn]] inline void exit(term reason) { throw exit_exception(std::move(reason)); }
+
+} // namespace process
+} // namespace rill

@@ -1,0 +1,25 @@
+#pragma once
+
+/// \file
+/// `process::send`: asynchronous message sending, never blocking.
+
+#include <rill/core/pid.hpp>
+#include <rill/detail/mailbox_node.hpp>
+#include <rill/detail/process_hooks.hpp>
+
+#include <utility>
+
+namespace rill::process {
+
+/// Sends `msg` to `to`. Call from a process. Never blocks; a message to a
+/// dead pid is dropped silently (as in Erlang). The payload is moved once
+/// into the receiver's mailbox: string literals travel as `std::string`,
+/// everything else as its own type. Messages from one sender to one
+/// receiver arrive in send order.
+template <class T>
+void send(const pid& to, T&& msg) {
+    auto& runtime = detail::current_runtime("process::send");
+    detail::send_node(runtime, to, detail::make_message_node(std::forward<T>(msg)));
+}
+
+} // namespace rill::process

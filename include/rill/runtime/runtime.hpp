@@ -1,0 +1,95 @@
+#pragma once
+
+/// \file
+/// `rill::runtime`: one node. It owns the scheduler threads, the process
+/// table and the timers; several runtimes may live in one OS process.
+
+#include <rill/core/pid.hpp>
+#include <rill/core/term.hpp>
+#include <rill/detail/mailbox_node.hpp>
+#include <rill/detail/process_hooks.hpp>
+#include <rill/process/spawn.hpp>
+#include <rill/runtime/runtime_options.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <utility>
+
+namespace rill {
+
+class runtime {
+public:
+    /// A node with default options: one worker per hardware thread.
+    runtime();
+    explicit runtime(runtime_options options);
+    /// Ends every remaining process (reason `shutdown`, destructors run) and
+    /// joins the threads.
+    ~runtime();
+
+    runtime(const runtime&) = delete;
+    runtime& operator=(const runtime&) = delete;
+
+    /// Spawns the root process `f(args...)`, blocks until it exits, then
+    /// ends every other process (reason `shutdown`). Returns the root's exit
+    /// reason. Call once, from a thread that is not one of this runtime's.
+    template <class F, class... Args>
+        requires detail::process_body<F, Args...>
+    term run(F&& f, Args&&... args) {
+        return run_root(detail::make_process_body(std::forward<F>(f), std::forward<Args>(args)...));
+    }
+
+    /// Spawns a process from any thread (typically the thread that owns the
+    /// runtime, or a test body).
+    template <class F, class... Args>
+        requires detail::process_body<F, Args...>
+    pid spawn(F&& f, Args&&... args) {
+        return detail::spawn_body(
+            *core_, detail::make_process_body(std::forward<F>(f), std::forward<Args>(args)...));
+    }
+
+    /// Sends `msg` to `to` from any thread; same rules as `process::send`.
+    template <class T>
+    void send(const pid& to, T&& msg) {
+        detail::send_node(*core_, to, detail::make_message_node(std::forward<T>(msg)));
+    }
+
+    /// Deterministic mode only: runs ready processes, choosing among them
+    /// with the seeded generator, until none is ready. Returns the number of
+    /// slices run.
+    std::size_t run_until_idle();
+
+    /// Deterministic mode only: moves the virtual clock forward by `by`,
+    /// firing each timer at its own time and running until idle after each.
+    void advance(std::chrono::milliseconds by);
+
+    /// Deterministic mode only: the pid of every slice run so far, in order.
+    /// Two runs with the same seed and the same program give equal traces.
+    [[nodiscard]] const std::vector<pid>& schedule_trace() const;
+
+    /// Processes currently alive.
+    [[nodiscard]] std::size_t process_count() const noexcept;
+
+    /// Whether `p` is a live process of this node (any thread).
+    [[nodiscard]] bool is_alive(const pid& p) const noexcept;
+
+    /// This node's name.
+    [[nodiscard]] atom node() const noexcept;
+
+    /// Milliseconds since the runtime started, on its clock (virtual in
+    /// deterministic mode).
+    [[nodiscard]] std::chrono::milliseconds now() const noexcept;
+
+    /// The exit reason of a process that has exited, while the runtime
+    /// remembers it (deterministic mode records every exit; otherwise none).
+    [[nodiscard]] std::optional<term> exit_reason_of(const pid& p) const;
+
+    [[nodiscard]] detail::runtime_core& core() noexcept { return *core_; }
+
+private:
+    term run_root(task<> body);
+
+    std::unique_ptr<detail::runtime_core> core_;
+};
+
+} // namespace rill

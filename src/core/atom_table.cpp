@@ -1,0 +1,182 @@
+// Atom table.
+//
+// Layout:
+//   slots_   open-addressing index, a power of two >= 2 * capacity slots of
+//            uint32 (0 = empty, else atom index + 1), linear probing on the
+//            name's FNV-1a hash. Read with atomic_ref acquire loads.
+//   chunks_  capacity / 4096 pointers to chunks of 4096 `entry`s (name
+//            pointer, length, hash), allocated when their first atom arrives.
+//   names    bytes in 64 KiB blocks owned by the table; entries point into them.
+//
+// Interning (writers, serialized by insert_mutex_):
+//   1. probe without the lock; if found, done (the common case).
+//   2. lock; probe again (another thread may have interned it meanwhile).
+//   3. if size_ == capacity_: throw atom_table_full, nothing changed.
+//   4. copy the name into a block, fill entry[size_] (allocating and
+//      release-publishing its chunk first if needed).
+//   5. release-store index + 1 into the empty slot found in step 2.
+//   6. release-store size_ + 1.
+// A reader that acquire-loads a slot value sees the entry of step 4 and its
+// name bytes (all written before the release store of step 5). Slots only
+// go from empty to final, and entries never move, so a reader never sees a
+// half-made atom and never needs the lock. Nothing is ever removed.
+
+#include "core/atom_table.hpp"
+
+#include <rill/core/atom.hpp>
+#include <rill/core/errors.hpp>
+
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+
+namespace rill::internal {
+
+namespace {
+void* zeroed_array(std::size_t count, std::size_t size) {
+    void* memory = std::calloc(count, size); // NOLINT(cppcoreguidelines-no-malloc)
+    if (memory == nullptr) {
+        throw std::bad_alloc();
+    }
+    return memory;
+}
+} // namespace
+
+atom_table::atom_table(std::size_t capacity)
+    : capacity_(capacity)
+    , slot_mask_(std::bit_ceil(2 * capacity) - 1)
+    , slots_(static_cast<std::uint32_t*>(zeroed_array(slot_mask_ + 1, sizeof(std::uint32_t))),
+             std::free)
+    , chunks_(std::make_unique<std::atomic<entry*>[]>((capacity + entries_per_chunk - 1) /
+                                                      entries_per_chunk)) {
+    for (std::string_view name : detail::well_known_atom_names) {
+        intern(name);
+    }
+}
+
+atom_table::~atom_table() {
+    const std::size_t chunk_count = (capacity_ + entries_per_chunk - 1) / entries_per_chunk;
+    for (std::size_t c = 0; c < chunk_count; ++c) {
+        // Relaxed: the destructor runs when no other thread uses the table.
+        delete[] chunks_[c].load(std::memory_order_relaxed);
+    }
+}
+
+atom_table& atom_table::global() {
+    // Never destroyed: atoms stay valid during static destruction of other objects.
+    static atom_table* const table = new atom_table(atom_table_capacity);
+    return *table;
+}
+
+std::uint32_t atom_table::hash_name(std::string_view name) noexcept {
+    std::uint32_t hash = 2166136261U;
+    for (char c : name) {
+        hash = (hash ^ static_cast<std::uint8_t>(c)) * 16777619U;
+    }
+    return hash;
+}
+
+std::optional<std::uint32_t> atom_table::probe(std::string_view name,
+                                               std::uint32_t hash,
+                                               std::size_t* empty_slot) const noexcept {
+    for (std::size_t slot = hash & slot_mask_;; slot = (slot + 1) & slot_mask_) {
+        // Acquire: pairs with the release store that filled the slot, so the
+        // entry and name bytes of that atom are visible below.
+        const std::uint32_t value =
+            std::atomic_ref<std::uint32_t>(slots_[slot]).load(std::memory_order_acquire);
+        if (value == 0) {
+            if (empty_slot != nullptr) {
+                *empty_slot = slot;
+            }
+            return std::nullopt;
+        }
+        const std::uint32_t index = value - 1;
+        // Relaxed: the chunk pointer was stored before the slot's release
+        // store, which the acquire load above synchronized with.
+        const entry& e =
+            chunks_[index / entries_per_chunk].load(std::memory_order_relaxed)[index %
+                                                                               entries_per_chunk];
+        if (e.hash == hash && e.length == name.size() &&
+            std::memcmp(e.data, name.data(), name.size()) == 0) {
+            return index;
+        }
+    }
+}
+
+std::optional<std::uint32_t> atom_table::find(std::string_view name) const noexcept {
+    if (name.size() > max_atom_length) {
+        return std::nullopt;
+    }
+    return probe(name, hash_name(name), nullptr);
+}
+
+const char* atom_table::store_name(std::string_view name) {
+    if (name.empty()) {
+        return "";
+    }
+    if (name_block_size - name_block_used_ < name.size()) {
+        name_blocks_.push_back(std::make_unique<char[]>(name_block_size));
+        name_block_used_ = 0;
+    }
+    char* destination = name_blocks_.back().get() + name_block_used_;
+    std::memcpy(destination, name.data(), name.size());
+    name_block_used_ += name.size();
+    return destination;
+}
+
+std::uint32_t atom_table::intern(std::string_view name) {
+    if (name.size() > max_atom_length) {
+        throw badarg("atom name longer than " + std::to_string(max_atom_length) +
+                     " bytes: " + std::string(name.substr(0, 32)) + "...");
+    }
+    const std::uint32_t hash = hash_name(name);
+    if (const auto found = probe(name, hash, nullptr)) {
+        return *found;
+    }
+
+    const std::lock_guard lock(insert_mutex_);
+    std::size_t empty_slot = 0;
+    if (const auto found = probe(name, hash, &empty_slot)) {
+        return *found;
+    }
+    // Relaxed: size_ is only written under insert_mutex_, which we hold.
+    const std::uint32_t index = size_.load(std::memory_order_relaxed);
+    if (index >= capacity_) {
+        throw atom_table_full("atom table full: " + std::to_string(capacity_) +
+                              " atoms interned, cannot add '" + std::string(name) + "'");
+    }
+    std::atomic<entry*>& chunk_pointer = chunks_[index / entries_per_chunk];
+    // Relaxed: only writers (holding the mutex) store chunk pointers.
+    entry* chunk = chunk_pointer.load(std::memory_order_relaxed);
+    if (chunk == nullptr) {
+        chunk = new entry[entries_per_chunk];
+        // Release: a reader reaching this chunk without going through a slot
+        // (name() on an index handed over from elsewhere) sees it constructed.
+        chunk_pointer.store(chunk, std::memory_order_release);
+    }
+    chunk[index % entries_per_chunk] =
+        entry{store_name(name), static_cast<std::uint32_t>(name.size()), hash};
+    // Release: publishes the entry and name bytes written above to every
+    // reader that acquire-loads this slot.
+    std::atomic_ref<std::uint32_t>(slots_[empty_slot]).store(index + 1, std::memory_order_release);
+    // Release: size() readers that see the new count also see the atom.
+    size_.store(index + 1, std::memory_order_release);
+    return index;
+}
+
+std::string_view atom_table::name(std::uint32_t index) const noexcept {
+    // Acquire: pairs with the chunk's release publication; the entry itself
+    // is visible through whatever handed the index to this thread.
+    const entry* chunk = chunks_[index / entries_per_chunk].load(std::memory_order_acquire);
+    const entry& e = chunk[index % entries_per_chunk];
+    return {e.data, e.length};
+}
+
+std::size_t atom_table::size() const noexcept {
+    // Acquire: pairs with the release store in intern().
+    return size_.load(std::memory_order_acquire);
+}
+
+} // namespace rill::internal

@@ -1,0 +1,81 @@
+// The definitions behind include/rill/detail/process_hooks.hpp: what the
+// public templates (spawn, send, receive, timers) call into.
+
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
+
+#include <rill/core/errors.hpp>
+#include <rill/detail/process_hooks.hpp>
+
+#include <string>
+
+namespace rill::detail {
+
+namespace {
+
+internal::process& running_process(const char* operation) {
+    internal::process* p = internal::process::current();
+    if (p == nullptr) {
+        throw not_in_process(std::string(operation) +
+                             " must be called from a rill process (this thread runs none); "
+                             "from other threads use the runtime's spawn and send");
+    }
+    return *p;
+}
+
+} // namespace
+
+runtime_core& current_runtime(const char* operation) {
+    return running_process(operation).runtime();
+}
+
+pid current_pid(const char* operation) { return running_process(operation).to_pid(); }
+
+pid spawn_body(runtime_core& runtime, task<> body) {
+    if (internal::process* caller = internal::process::current()) {
+        caller->charge();
+    }
+    return runtime.spawn(std::move(body));
+}
+
+void send_node(runtime_core& runtime, const pid& to, mailbox_node* node) {
+    if (internal::process* caller = internal::process::current()) {
+        caller->charge();
+    }
+    runtime.deliver(to, node);
+}
+
+bool receive_ready(receive_wait& wait) {
+    return running_process("process::receive").receive_ready(wait);
+}
+
+void receive_suspend(receive_wait& wait, std::coroutine_handle<> resume_point) noexcept {
+    internal::process::current()->receive_suspend(wait, resume_point);
+}
+
+void yield_suspend(std::coroutine_handle<> resume_point) noexcept {
+    internal::process* p = internal::process::current();
+    if (p == nullptr) {
+        std::terminate(); // unreachable: yield's await_ready is false only in a process
+    }
+    p->yield_suspend(resume_point);
+}
+
+reference make_reference(runtime_core& runtime) { return runtime.make_reference(); }
+
+reference send_after_node(runtime_core& runtime,
+                          const pid& to,
+                          mailbox_node* node,
+                          std::uint64_t delay_ms) {
+    return runtime.arm_send_after(to, node, delay_ms);
+}
+
+std::int64_t cancel_timer(runtime_core& runtime, const reference& timer) {
+    return runtime.cancel_send_after(timer);
+}
+
+void* allocate_frame(std::size_t size) { return ::operator new(size); }
+
+void free_frame(void* frame, std::size_t size) noexcept { ::operator delete(frame, size); }
+
+} // namespace rill::detail

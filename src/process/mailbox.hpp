@@ -1,0 +1,169 @@
+#pragma once
+
+/// \file
+/// A process's mailbox: an any-thread intrusive inbox plus an owner-only
+/// message queue with a resumable scan position for selective receive.
+///
+/// Inbox (`incoming_`): a LIFO stack of nodes pushed by CAS from any
+/// thread. Its head word also carries the owner's parking state:
+///   - nullptr:            empty; the owner is running or queued to run
+///   - `blocked_marker()`: empty; the owner is parked waiting for a signal,
+///                         and the next pusher must schedule it
+///   - `closed_marker()`:  the owner has terminated; pushes fail
+///   - any other value:    nodes waiting, newest first
+/// The pusher that replaces `blocked` learns so from its successful CAS and
+/// is the one (and only one) to schedule the owner: parking and waking need
+/// no other state. The owner takes the whole stack with one exchange and
+/// reverses it, which restores send order (per-sender FIFO, S8/S10).
+///
+/// Message queue (`head_` / `tail_` / `scan_`): owner only. `scan_` points at
+/// the link from which the current receive resumes scanning, so a receive
+/// that is woken by new messages only examines the new ones.
+
+#include <rill/detail/mailbox_node.hpp>
+
+#include <atomic>
+#include <cstdint>
+
+namespace rill::internal {
+
+using detail::mailbox_node;
+
+class mailbox {
+public:
+    enum class push_result : std::uint8_t {
+        queued,          ///< the owner is running or already scheduled
+        queued_and_woke, ///< the owner was parked: the caller must schedule it
+        closed,          ///< the owner is gone; the node was not taken
+    };
+
+    mailbox() = default;
+    mailbox(const mailbox&) = delete;
+    mailbox& operator=(const mailbox&) = delete;
+
+    /// Any thread.
+    push_result push(mailbox_node* node) noexcept {
+        // Relaxed: only a first guess for the CAS loop.
+        mailbox_node* head = incoming_.load(std::memory_order_relaxed);
+        for (;;) {
+            if (head == closed_marker()) {
+                return push_result::closed;
+            }
+            node->next = head == blocked_marker() ? nullptr : head;
+            // Release publishes the node to the owner's acquire exchange;
+            // acquire (on replacing `blocked`) makes the owner's state before
+            // it parked visible to the scheduling that follows.
+            if (incoming_.compare_exchange_weak(
+                    head, node, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+                return head == blocked_marker() ? push_result::queued_and_woke
+                                                : push_result::queued;
+            }
+        }
+    }
+
+    /// Owner: everything pushed so far, oldest first (nullptr if none).
+    mailbox_node* take_incoming() noexcept {
+        // Relaxed peek first: most calls find nothing and skip the RMW.
+        if (incoming_.load(std::memory_order_relaxed) == nullptr) {
+            return nullptr;
+        }
+        // Acquire: pairs with the pushers' release CAS.
+        return reverse(incoming_.exchange(nullptr, std::memory_order_acquire));
+    }
+
+    /// Owner: parks the owner if nothing arrived; false if something did
+    /// (take it and look again).
+    bool try_block() noexcept {
+        mailbox_node* expected = nullptr;
+        // Release: the owner's state (what it waits for) happens-before the
+        // pusher that wakes it. Acquire on failure is not needed: the owner
+        // takes the nodes with an acquire exchange next.
+        return incoming_.compare_exchange_strong(
+            expected, blocked_marker(), std::memory_order_acq_rel, std::memory_order_relaxed);
+    }
+
+    /// Owner (or the runtime at shutdown): refuses all later pushes and
+    /// returns what was still in the inbox, oldest first.
+    mailbox_node* close() noexcept {
+        mailbox_node* head = incoming_.exchange(closed_marker(), std::memory_order_acquire);
+        if (head == blocked_marker() || head == closed_marker()) {
+            return nullptr;
+        }
+        return reverse(head);
+    }
+
+    /// Owner (before reuse of the control block): opens a closed mailbox.
+    void reopen() noexcept {
+        // Relaxed: published by the release that makes the process alive.
+        incoming_.store(nullptr, std::memory_order_relaxed);
+    }
+
+    // Message queue, owner only.
+
+    void append(mailbox_node* node) noexcept {
+        node->next = nullptr;
+        *tail_ = node;
+        tail_ = &node->next;
+        ++length_;
+    }
+
+    /// Starts a new receive: the next scan begins at the oldest message.
+    void reset_scan() noexcept { scan_ = &head_; }
+
+    /// Removes and returns the first message from the scan position on that
+    /// `match` accepts; remembers where it stopped when none does.
+    template <class Match>
+    mailbox_node* scan(Match&& match) noexcept {
+        mailbox_node** link = scan_;
+        for (; *link != nullptr; link = &(*link)->next) {
+            mailbox_node* node = *link;
+            if (match(node)) {
+                *link = node->next;
+                if (tail_ == &node->next) {
+                    tail_ = link;
+                }
+                --length_;
+                scan_ = &head_;
+                return node;
+            }
+        }
+        scan_ = link;
+        return nullptr;
+    }
+
+    /// Removes every queued message, oldest first, into a list.
+    mailbox_node* take_all_messages() noexcept {
+        mailbox_node* all = head_;
+        head_ = nullptr;
+        tail_ = &head_;
+        scan_ = &head_;
+        length_ = 0;
+        return all;
+    }
+
+    [[nodiscard]] std::uint32_t length() const noexcept { return length_; }
+
+    static mailbox_node* blocked_marker() noexcept;
+    static mailbox_node* closed_marker() noexcept;
+
+private:
+    static mailbox_node* reverse(mailbox_node* stack) noexcept {
+        mailbox_node* ordered = nullptr;
+        while (stack != nullptr) {
+            mailbox_node* next = stack->next;
+            stack->next = ordered;
+            ordered = stack;
+            stack = next;
+        }
+        return ordered;
+    }
+
+    // The inbox head word; see the file comment for its four states.
+    std::atomic<mailbox_node*> incoming_{nullptr};
+    mailbox_node* head_ = nullptr;
+    mailbox_node** tail_ = &head_;
+    mailbox_node** scan_ = &head_;
+    std::uint32_t length_ = 0;
+};
+
+} // namespace rill::internal

@@ -1,0 +1,347 @@
+// A process's life on its worker: slices, waits, signals, termination.
+//
+// One slice (run_slice -> slice):
+//   1. If the process waits in a receive, take what arrived (signals are
+//      handled here, in arrival order, before any message is matched), then
+//      look for a match among the new messages only. A match or a timeout
+//      completes the wait; otherwise park in the mailbox (try_block) or, if
+//      something arrived meanwhile, look again.
+//   2. Resume the coroutine. It runs until it suspends again: in a receive
+//      (back to 1), in a yield (requeue behind others), or at its end
+//      (terminate with `normal` or the reason its exception maps to).
+// The slice ends early when the reduction budget is spent: the process is
+// requeued, so a chatty process never starves the others on its worker.
+
+#include "process/process.hpp"
+
+#include "process/runtime_core.hpp"
+#include "process/timers.hpp"
+#include "sched/scheduler.hpp"
+#include "sched/worker.hpp"
+
+#include <rill/core/errors.hpp>
+#include <rill/process/exit.hpp>
+
+#include <cstdlib>
+#include <cxxabi.h>
+#include <memory>
+#include <string>
+#include <typeinfo>
+
+namespace rill::internal {
+
+namespace {
+
+thread_local process* running_process = nullptr;
+
+std::string demangle(const char* mangled) {
+    int status = 0;
+    std::unique_ptr<char, decltype(&std::free)> name(
+        abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
+    return status == 0 && name ? std::string(name.get()) : std::string(mangled);
+}
+
+term exception_reason(const std::string& type_name, const std::string& what) {
+    std::string_view name = type_name;
+    if (name.size() > max_atom_length) {
+        name = name.substr(0, max_atom_length);
+    }
+    atom type = atoms::undefined;
+    try {
+        type = atom(name);
+    } catch (...) {
+        // A full atom table: the type stays `undefined`; the what() text
+        // still says what happened.
+    }
+    return term::tuple({term(atoms::exception), term(type), term(what)});
+}
+
+/// The exit reason of a process whose body ended with `error`: verbatim for
+/// `process::exit`, `badarg` for rill's badarg, `{exception, Type, What}`
+/// for anything else (never `normal`).
+term reason_from_exception(const std::exception_ptr& error) noexcept {
+    try {
+        try {
+            std::rethrow_exception(error);
+        } catch (const exit_exception& e) {
+            return e.reason();
+        } catch (const badarg&) {
+            return term(atoms::badarg);
+        } catch (const std::exception& e) {
+            return exception_reason(demangle(typeid(e).name()), e.what());
+        } catch (...) {
+            const std::type_info* type = abi::__cxa_current_exception_type();
+            return exception_reason(type != nullptr ? demangle(type->name()) : "unknown", "");
+        }
+    } catch (...) {
+        // Building the reason itself failed (out of memory).
+        return term(atoms::exception);
+    }
+}
+
+} // namespace
+
+process::process(detail::runtime_core& runtime, std::uint32_t id) noexcept
+    : runnable(&process::run_slice)
+    , runtime_(runtime)
+    , id_(id) {
+    mailbox_.close(); // a free block refuses signals until `start`
+}
+
+process::~process() {
+    // Only blocks that hold no process are destroyed (runtime teardown).
+    if (root_) {
+        root_.destroy();
+    }
+}
+
+process* process::current() noexcept { return running_process; }
+
+pid process::to_pid() const noexcept {
+    return pid{runtime_.node(), id_, serial(), runtime_.creation()};
+}
+
+std::uint32_t process::start(task<>::handle_type body) noexcept {
+    root_ = body;
+    resume_point_ = body;
+    wait_ = nullptr;
+    timeout_ = nullptr;
+    timed_out_ = false;
+    suspend_ = suspend_reason::none;
+    mailbox_.reopen();
+    std::uint32_t serial = serial_.load(std::memory_order_relaxed) + 1;
+    serial_.store(serial, std::memory_order_relaxed);
+    // Release: everything above is visible to a sender that pins this
+    // incarnation (its acquire CAS reads this value or a later one).
+    refs_.store(alive_bit, std::memory_order_release);
+    return serial;
+}
+
+void process::unpin() noexcept {
+    // acq_rel: the last holder must see every other holder's writes before
+    // the block is reused.
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        recycle();
+    }
+}
+
+void process::release_alive() noexcept {
+    if (refs_.fetch_sub(alive_bit, std::memory_order_acq_rel) == alive_bit) {
+        recycle();
+    }
+}
+
+void process::recycle() noexcept { runtime_.table().release(this, runtime_.worker_index()); }
+
+void process::run_slice(runnable* self, worker& /*on*/) noexcept {
+    auto* p = static_cast<process*>(self);
+    process* previous = running_process;
+    running_process = p;
+    p->reductions_left_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
+    if (p->runtime_.sched().deterministic()) {
+        p->runtime_.trace.push_back(p->to_pid());
+    }
+    p->slice();
+    running_process = previous;
+}
+
+void process::slice() noexcept {
+    for (;;) {
+        if (wait_ != nullptr) {
+            switch (advance_wait()) {
+            case wait_outcome::resume:
+                break;
+            case wait_outcome::parked:
+            case wait_outcome::requeued:
+            case wait_outcome::terminated:
+                return;
+            }
+        }
+        suspend_ = suspend_reason::none;
+        resume_point_.resume();
+        switch (suspend_) {
+        case suspend_reason::none:
+            finish();
+            return;
+        case suspend_reason::yield:
+            runtime_.sched().schedule_fair(this);
+            return;
+        case suspend_reason::receive:
+            continue;
+        }
+    }
+}
+
+process::wait_outcome process::advance_wait() noexcept {
+    for (;;) {
+        drain_incoming();
+        if (reductions_left_ <= 0) {
+            runtime_.sched().schedule_fair(this);
+            return wait_outcome::requeued;
+        }
+        detail::receive_wait& wait = *wait_;
+        if (wait.match != nullptr) {
+            if (mailbox_node* node = mailbox_.scan([&](const mailbox_node* candidate) {
+                    return wait.match(candidate, wait.context);
+                })) {
+                wait.matched = node;
+                --reductions_left_;
+                complete_wait();
+                return wait_outcome::resume;
+            }
+        }
+        if (timed_out_) {
+            wait.timed_out = true;
+            complete_wait();
+            return wait_outcome::resume;
+        }
+        if (wait.timeout_ms > 0 && timeout_ == nullptr) {
+            arm_timeout();
+        }
+        if (mailbox_.try_block()) {
+            return wait_outcome::parked;
+        }
+    }
+}
+
+void process::drain_incoming() noexcept {
+    mailbox_node* node = mailbox_.take_incoming();
+    while (node != nullptr) {
+        mailbox_node* next = node->next;
+        if (node->kind == detail::signal_kind::message) {
+            mailbox_.append(node);
+        } else {
+            handle_signal(node);
+        }
+        node = next;
+    }
+}
+
+void process::handle_signal(mailbox_node* node) noexcept {
+    switch (node->kind) {
+    case detail::signal_kind::timeout:
+        if (wait_ != nullptr && node->tag == wait_sequence_) {
+            timed_out_ = true;
+        }
+        break;
+    default:
+        break;
+    }
+    node->destroy();
+}
+
+bool process::receive_ready(detail::receive_wait& wait) {
+    ++wait_sequence_;
+    mailbox_.reset_scan();
+    if (wait.timeout_ms > 0) {
+        wait.deadline_ms = runtime_.sched().now_ms() + static_cast<std::uint64_t>(wait.timeout_ms);
+    }
+    if (reductions_left_ <= 0) {
+        return false; // spent: suspend; the worker requeues us
+    }
+    drain_incoming();
+    if (wait.match != nullptr) {
+        if (mailbox_node* node = mailbox_.scan([&](const mailbox_node* candidate) {
+                return wait.match(candidate, wait.context);
+            })) {
+            wait.matched = node;
+            --reductions_left_;
+            return true;
+        }
+    }
+    if (wait.timeout_ms == 0) {
+        wait.timed_out = true;
+        mailbox_.reset_scan();
+        return true;
+    }
+    return false;
+}
+
+void process::receive_suspend(detail::receive_wait& wait,
+                              std::coroutine_handle<> resume_point) noexcept {
+    wait_ = &wait;
+    resume_point_ = resume_point;
+    suspend_ = suspend_reason::receive;
+}
+
+void process::yield_suspend(std::coroutine_handle<> resume_point) noexcept {
+    resume_point_ = resume_point;
+    suspend_ = suspend_reason::yield;
+}
+
+void process::complete_wait() noexcept {
+    wait_ = nullptr;
+    timed_out_ = false;
+    mailbox_.reset_scan();
+    disarm_timeout();
+}
+
+void process::arm_timeout() noexcept {
+    timeout_ = new timeout_timer(runtime_, to_pid(), wait_sequence_);
+    timeout_->deadline = wait_->deadline_ms;
+    runtime_.sched().add_timer(timeout_);
+}
+
+void process::disarm_timeout() noexcept {
+    if (timeout_ == nullptr) {
+        return;
+    }
+    if (runtime_.sched().try_remove_timer(timeout_)) {
+        delete timeout_; // unlinked on our own worker: both references are ours
+    } else {
+        // Relaxed: see timeout_timer::cancelled.
+        timeout_->cancelled.store(true, std::memory_order_relaxed);
+        timeout_->release();
+    }
+    timeout_ = nullptr;
+}
+
+void process::finish() noexcept {
+    if (!root_.done()) {
+        // The body awaited something that is not a rill awaitable: nobody
+        // will ever resume it.
+        terminate(exception_reason("rill::foreign_await",
+                                   "a process awaited an object that is not a rill awaitable"));
+        return;
+    }
+    term reason(atoms::normal);
+    if (const std::exception_ptr& error = root_.promise().exception()) {
+        reason = reason_from_exception(error);
+    }
+    terminate(reason);
+}
+
+void process::terminate(const term& reason) noexcept {
+    // 1. The process runs no more code: destroy its frames (innermost
+    //    first, through the owning tasks), running its destructors.
+    if (root_) {
+        task<>::handle_type root = std::exchange(root_, {});
+        root.destroy();
+    }
+    wait_ = nullptr;
+    disarm_timeout();
+    // 2. Refuse further signals and drop what is queued.
+    for (mailbox_node* node = mailbox_.close(); node != nullptr;) {
+        mailbox_node* next = node->next;
+        node->destroy();
+        node = next;
+    }
+    for (mailbox_node* node = mailbox_.take_all_messages(); node != nullptr;) {
+        mailbox_node* next = node->next;
+        node->destroy();
+        node = next;
+    }
+    // 3. Tell the node.
+    runtime_.process_exited(to_pid(), reason);
+    // 4. Give up the block (the last pin recycles it).
+    release_alive();
+}
+
+void process::terminate_at_shutdown() noexcept {
+    process* previous = running_process;
+    running_process = this;
+    terminate(term(atoms::shutdown));
+    running_process = previous;
+}
+
+} // namespace rill::internal

@@ -1,0 +1,158 @@
+#pragma once
+
+/// \file
+/// The process control block.
+///
+/// Ownership of fields:
+/// - `refs_`, `serial_` are atomics read by any thread (see below).
+/// - the mailbox inbox is any-thread (see mailbox.hpp);
+/// - everything else (frames, wait state, message queue, timers, flags) is
+///   touched only by the worker running the process — the Erlang rule. Other
+///   threads reach a process only by pushing a signal into its inbox.
+///
+/// Memory is type-stable: a control block is never freed while its runtime
+/// lives. When a process ends, its block returns to a pool and is reused by
+/// a later process in the same table slot with `serial_ + 1`. That is what
+/// makes lock-free lookup safe (process_table.hpp):
+///   `refs_` bit 31 ("alive") is held by the running process itself; the low
+///   bits count senders that pinned the block to deliver a signal. A sender
+///   pins only a non-zero count (CAS loop), then checks `serial_`; the block
+///   is recycled by whoever drops the count to zero. So a pinned block is
+///   never reused under a sender's feet, and a stale pid never reaches the
+///   next process in the slot.
+///
+/// A process is suspended in one of three ways, recorded in `suspend_` by
+/// the awaiter just before control returns to the worker: waiting in a
+/// receive (`wait_` set; the worker parks it in the mailbox or resumes it
+/// when a match or a timeout arrives), yielding (requeued), or finished.
+
+#include "process/mailbox.hpp"
+#include "sched/runnable.hpp"
+
+#include <rill/core/pid.hpp>
+#include <rill/core/term.hpp>
+#include <rill/detail/process_hooks.hpp>
+#include <rill/process/task.hpp>
+
+#include <atomic>
+#include <coroutine>
+#include <cstdint>
+
+namespace rill::detail {
+class runtime_core;
+}
+
+namespace rill::internal {
+
+class worker;
+struct timeout_timer;
+
+class process final : public runnable {
+public:
+    static constexpr std::uint32_t alive_bit = std::uint32_t{1} << 31;
+
+    process(detail::runtime_core& runtime, std::uint32_t id) noexcept;
+    process(const process&) = delete;
+    process& operator=(const process&) = delete;
+    ~process();
+
+    [[nodiscard]] std::uint32_t id() const noexcept { return id_; }
+
+    /// Any thread; meaningful for a pinned block or on the owner's worker.
+    [[nodiscard]] std::uint32_t serial() const noexcept {
+        // Relaxed: ordered by the acquire that pinned the block (or by
+        // running on the owner's worker).
+        return serial_.load(std::memory_order_relaxed);
+    }
+
+    [[nodiscard]] pid to_pid() const noexcept;
+    [[nodiscard]] detail::runtime_core& runtime() const noexcept { return runtime_; }
+    mailbox& box() noexcept { return mailbox_; }
+
+    /// Any thread: keeps the block from being recycled; false when it is
+    /// free (in the pool).
+    bool try_pin() noexcept {
+        // Relaxed first guess; the CAS below re-reads.
+        std::uint32_t refs = refs_.load(std::memory_order_relaxed);
+        do {
+            if (refs == 0) {
+                return false;
+            }
+            // Acquire: pairs with the release that made this incarnation
+            // alive, so `serial_` read next is the incarnation's.
+        } while (!refs_.compare_exchange_weak(
+            refs, refs + 1, std::memory_order_acquire, std::memory_order_relaxed));
+        return true;
+    }
+
+    /// Any thread: drops a pin; the last reference recycles the block.
+    void unpin() noexcept;
+
+    /// Whether a process currently lives in this block (any thread, racy).
+    [[nodiscard]] bool is_alive_hint() const noexcept {
+        return (refs_.load(std::memory_order_acquire) & alive_bit) != 0;
+    }
+
+    /// Binds a new process body to this (free) block and makes it alive.
+    /// Returns the new pid's serial.
+    std::uint32_t start(task<>::handle_type body) noexcept;
+
+    /// The scheduler's entry point: one time slice.
+    static void run_slice(runnable* self, worker& on) noexcept;
+
+    // Called by the receive / yield awaiters of the running process.
+    bool receive_ready(detail::receive_wait& wait);
+    void receive_suspend(detail::receive_wait& wait, std::coroutine_handle<> resume_point) noexcept;
+    void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
+
+    /// Counts one reduction (send, spawn) against the current slice.
+    void charge() noexcept { --reductions_left_; }
+
+    /// Ends the process now with `reason`: destroys its frames (running
+    /// destructors), closes its mailbox, and releases its block. Runs on
+    /// the owner's worker, or on the shutdown thread once workers stopped.
+    void terminate(const term& reason) noexcept;
+
+    /// The runtime's shutdown: ends a process that is not running.
+    void terminate_at_shutdown() noexcept;
+
+    /// The process running on this thread, if any.
+    static process* current() noexcept;
+
+    /// The free-list link while the block sits in the pool.
+    process* next_free = nullptr;
+
+private:
+    enum class suspend_reason : std::uint8_t { none, receive, yield };
+    enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
+
+    void slice() noexcept;
+    wait_outcome advance_wait() noexcept;
+    void drain_incoming() noexcept;
+    void handle_signal(detail::mailbox_node* node) noexcept;
+    void complete_wait() noexcept;
+    void arm_timeout() noexcept;
+    void disarm_timeout() noexcept;
+    void finish() noexcept;
+    void release_alive() noexcept;
+    void recycle() noexcept;
+
+    detail::runtime_core& runtime_;
+    const std::uint32_t id_;
+    // The generation of the slot's current (or last) process; written by
+    // `start` before the release store of `refs_` that makes it alive.
+    std::atomic<std::uint32_t> serial_{0};
+    // Bit 31: a process lives here; bits 0..30: pins by senders.
+    std::atomic<std::uint32_t> refs_{0};
+    std::int32_t reductions_left_ = 0;
+    std::uint32_t wait_sequence_ = 0;
+    suspend_reason suspend_ = suspend_reason::none;
+    bool timed_out_ = false;
+    mailbox mailbox_;
+    task<>::handle_type root_;
+    std::coroutine_handle<> resume_point_;
+    detail::receive_wait* wait_ = nullptr;
+    timeout_timer* timeout_ = nullptr;
+};
+
+} // namespace rill::internal

@@ -1,0 +1,92 @@
+#pragma once
+
+/// \file
+/// The process table: pid id -> control block, with lock-free lookup, and
+/// the pool of free control blocks.
+///
+/// Slots are grouped in chunks of 4096, allocated on demand; a slot is bound
+/// to one control block for the life of the runtime (the block keeps the
+/// slot's id and bumps its serial on each reuse), so a slot, once published,
+/// never changes. Lookup is two acquire loads. Binding a new slot takes
+/// `grow_mutex_`; reusing a free block does not touch the table at all.
+///
+/// Free blocks: each worker keeps a private list; blocks freed on other
+/// threads, and overflow, go to a shared list under `pool_mutex_`.
+
+#include "process/process.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace rill::internal {
+
+class process_table {
+public:
+    static constexpr std::uint32_t chunk_bits = 12;
+    static constexpr std::uint32_t chunk_size = std::uint32_t{1} << chunk_bits;
+    static constexpr std::uint32_t max_chunks = 4096; // 16M processes
+
+    process_table(detail::runtime_core& runtime, unsigned workers);
+    ~process_table();
+    process_table(const process_table&) = delete;
+    process_table& operator=(const process_table&) = delete;
+
+    /// The block in slot `id`, if the slot was ever used. Any thread.
+    [[nodiscard]] process* find(std::uint32_t id) const noexcept {
+        std::uint32_t chunk = id >> chunk_bits;
+        if (chunk >= max_chunks) {
+            return nullptr;
+        }
+        // Acquire: pairs with the release store publishing the chunk.
+        std::atomic<process*>* slots = chunks_[chunk].load(std::memory_order_acquire);
+        if (slots == nullptr) {
+            return nullptr;
+        }
+        // Acquire: pairs with the release store publishing the block.
+        return slots[id & (chunk_size - 1)].load(std::memory_order_acquire);
+    }
+
+    /// A free block (recycled or new). `worker_index` selects the calling
+    /// worker's private list; `no_worker` for other threads.
+    process* acquire(unsigned worker_index);
+
+    /// Returns a block whose last reference was dropped.
+    void release(process* block, unsigned worker_index) noexcept;
+
+    /// Calls `visit` for every block ever bound (shutdown, introspection).
+    template <class Visit>
+    void for_each_block(Visit&& visit) const {
+        std::uint32_t bound = bound_.load(std::memory_order_acquire);
+        for (std::uint32_t id = 0; id < bound; ++id) {
+            if (process* block = find(id)) {
+                visit(*block);
+            }
+        }
+    }
+
+    static constexpr unsigned no_worker = ~0U;
+
+private:
+    process* bind_new();
+
+    detail::runtime_core& runtime_;
+    std::array<std::atomic<std::atomic<process*>*>, max_chunks> chunks_{};
+    // Slots bound so far; written under grow_mutex_, read (acquire) by
+    // for_each_block.
+    std::atomic<std::uint32_t> bound_{0};
+    std::mutex grow_mutex_;
+
+    struct alignas(64) worker_pool {
+        process* free = nullptr;
+        std::uint32_t count = 0;
+    };
+    std::vector<worker_pool> worker_pools_;
+    std::mutex pool_mutex_;
+    process* shared_free_ = nullptr;
+};
+
+} // namespace rill::internal

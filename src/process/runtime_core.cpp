@@ -1,0 +1,241 @@
+#include "process/runtime_core.hpp"
+
+#include "process/timers.hpp"
+#include "sched/worker.hpp"
+
+#include <iostream>
+#include <random>
+#include <sstream>
+
+namespace rill::detail {
+
+namespace {
+
+internal::scheduler_options scheduler_options_for(const runtime_options& options,
+                                                  runtime_core& core) {
+    internal::scheduler_options result;
+    unsigned hardware = std::thread::hardware_concurrency();
+    result.workers = options.workers != 0 ? options.workers : (hardware != 0 ? hardware : 1);
+    result.deterministic = options.deterministic;
+    result.seed = options.seed;
+    result.long_slice_threshold = options.long_slice_threshold;
+    result.on_long_slice = [&core](internal::runnable* item,
+                                   unsigned worker,
+                                   std::chrono::milliseconds held) {
+        auto* block = static_cast<internal::process*>(item);
+        long_slice_report report{block->to_pid(), std::nullopt, worker, held};
+        if (core.options().on_long_slice) {
+            core.options().on_long_slice(report);
+            return;
+        }
+        std::ostringstream line;
+        line << "rill: process " << report.process << " has run for " << held.count()
+             << " ms on worker " << worker << " without suspending\n";
+        std::cerr << line.str();
+    };
+    atom node = core.node();
+    result.on_thread_start = [node] { set_local_node_of_this_thread(node); };
+    return result;
+}
+
+std::uint32_t fresh_creation() {
+    // Distinct per runtime, so pids of two runtimes in one OS process never
+    // resolve in the wrong one.
+    std::random_device device;
+    std::uint32_t value = 0;
+    while (value == 0) {
+        value = device();
+    }
+    return value;
+}
+
+} // namespace
+
+runtime_core::runtime_core(runtime_options options)
+    : options_(std::move(options))
+    , node_(options_.node_name)
+    , creation_(fresh_creation())
+    , scheduler_(std::make_unique<internal::scheduler>(scheduler_options_for(options_, *this)))
+    , table_(*this, scheduler_->worker_count())
+    , worker_references_(scheduler_->worker_count()) {
+    scheduler_->start();
+}
+
+runtime_core::~runtime_core() { shutdown(); }
+
+unsigned runtime_core::worker_index() const noexcept {
+    internal::worker* w = scheduler_->current_worker();
+    return w != nullptr ? w->index() : internal::process_table::no_worker;
+}
+
+internal::process* runtime_core::pin(const pid& target) noexcept {
+    if (!is_local(target)) {
+        return nullptr;
+    }
+    internal::process* block = table_.find(target.id);
+    if (block == nullptr || !block->try_pin()) {
+        return nullptr;
+    }
+    if (block->serial() != target.serial) {
+        block->unpin();
+        return nullptr;
+    }
+    return block;
+}
+
+void runtime_core::deliver(const pid& to, mailbox_node* node) noexcept {
+    internal::process* target = pin(to);
+    if (target == nullptr) {
+        node->destroy();
+        return;
+    }
+    switch (target->box().push(node)) {
+    case internal::mailbox::push_result::queued:
+        break;
+    case internal::mailbox::push_result::queued_and_woke:
+        scheduler_->schedule(target);
+        break;
+    case internal::mailbox::push_result::closed:
+        node->destroy();
+        break;
+    }
+    target->unpin();
+}
+
+pid runtime_core::spawn(task<> body, bool root) {
+    if (shut_down()) {
+        return pid{node_, 0, 0, creation_}; // the body is dropped: nothing runs any more
+    }
+    internal::process* block = table_.acquire(worker_index());
+    std::uint32_t serial = block->start(body.release());
+    pid child{node_, block->id(), serial, creation_};
+    live_.fetch_add(1, std::memory_order_relaxed);
+    if (root) {
+        std::lock_guard lock(root_mutex_);
+        root_ = child;
+        root_pending_ = true;
+        root_reason_.reset();
+    }
+    scheduler_->schedule_fair(block);
+    return child;
+}
+
+reference runtime_core::make_reference() noexcept {
+    unsigned index = worker_index();
+    std::uint64_t count = 0;
+    std::uint32_t origin = 0;
+    if (index != internal::process_table::no_worker) {
+        count = ++worker_references_[index].next;
+        origin = index + 1;
+    } else {
+        // Relaxed: only uniqueness matters.
+        count = outside_references_.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+    reference ref;
+    ref.node = node_;
+    ref.creation = creation_;
+    ref.size = 3;
+    ref.id = {static_cast<std::uint32_t>(count),
+              static_cast<std::uint32_t>(count >> 32),
+              origin,
+              0,
+              0};
+    return ref;
+}
+
+void runtime_core::process_exited(const pid& p, const term& reason) noexcept {
+    if (scheduler_->deterministic()) {
+        exit_reasons.insert_or_assign(p, reason);
+    }
+    // Release: pairs with the acquire read of live_count().
+    live_.fetch_sub(1, std::memory_order_release);
+    std::lock_guard lock(root_mutex_);
+    if (root_pending_ && root_ == p) {
+        root_pending_ = false;
+        root_reason_ = reason;
+        root_cv_.notify_all();
+    }
+}
+
+term runtime_core::wait_for_root() {
+    std::unique_lock lock(root_mutex_);
+    root_cv_.wait(lock, [&] { return !root_pending_; });
+    return root_reason_.value_or(term(atoms::undefined));
+}
+
+bool runtime_core::root_done() const {
+    std::lock_guard lock(root_mutex_);
+    return !root_pending_;
+}
+
+term runtime_core::root_reason() const {
+    std::lock_guard lock(root_mutex_);
+    return root_reason_.value_or(term(atoms::undefined));
+}
+
+reference runtime_core::arm_send_after(const pid& to, mailbox_node* node, std::uint64_t delay_ms) {
+    reference ref = make_reference();
+    auto* timer = new internal::send_after_timer(*this, to, node, ref);
+    timer->deadline = scheduler_->now_ms() + delay_ms;
+    {
+        std::lock_guard lock(timers_mutex_);
+        send_after_timers_.emplace(ref, timer);
+    }
+    scheduler_->add_timer(timer);
+    return ref;
+}
+
+std::int64_t runtime_core::cancel_send_after(const reference& ref) {
+    std::lock_guard lock(timers_mutex_);
+    auto found = send_after_timers_.find(ref);
+    if (found == send_after_timers_.end()) {
+        return -1;
+    }
+    // The entry stays on its wheel; when it comes due, `send_after_fired`
+    // no longer finds it here and only frees it.
+    std::uint64_t deadline = found->second->deadline;
+    send_after_timers_.erase(found);
+    std::uint64_t now = scheduler_->now_ms();
+    return deadline > now ? static_cast<std::int64_t>(deadline - now) : 0;
+}
+
+void runtime_core::send_after_fired(internal::send_after_timer* timer) noexcept {
+    bool still_armed = false;
+    {
+        std::lock_guard lock(timers_mutex_);
+        auto found = send_after_timers_.find(timer->ref);
+        if (found != send_after_timers_.end() && found->second == timer) {
+            send_after_timers_.erase(found);
+            still_armed = true;
+        }
+    }
+    if (still_armed && !shut_down()) {
+        deliver(timer->target, std::exchange(timer->message, nullptr));
+    }
+    delete timer;
+}
+
+void runtime_core::shutdown() noexcept {
+    if (shut_down_.exchange(true, std::memory_order_acq_rel)) {
+        return;
+    }
+    scheduler_->stop();
+    // Destructors of ending processes may spawn or send; repeat until every
+    // process is gone.
+    while (live_count() != 0) {
+        std::size_t before = live_count();
+        table_.for_each_block([](internal::process& block) {
+            if (block.is_alive_hint()) {
+                block.terminate_at_shutdown();
+            }
+        });
+        if (live_count() == before) {
+            break; // nothing left that we can end
+        }
+    }
+    scheduler_->clear_timers([](internal::timer_entry* entry) { entry->fire(entry); });
+    std::lock_guard lock(timers_mutex_);
+    send_after_timers_.clear();
+}
+
+} // namespace rill::detail

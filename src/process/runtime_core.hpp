@@ -1,0 +1,125 @@
+#pragma once
+
+/// \file
+/// A node's process-layer state: scheduler, process table, timers,
+/// reference counters, root-process bookkeeping. The public `runtime`
+/// owns one; processes reach it through their control block.
+
+#include "process/process_table.hpp"
+#include "sched/scheduler.hpp"
+
+#include <rill/core/pid.hpp>
+#include <rill/core/reference.hpp>
+#include <rill/core/term.hpp>
+#include <rill/runtime/runtime_options.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace rill::internal {
+struct send_after_timer;
+}
+
+namespace rill::detail {
+
+class runtime_core {
+public:
+    explicit runtime_core(runtime_options options);
+    ~runtime_core();
+    runtime_core(const runtime_core&) = delete;
+    runtime_core& operator=(const runtime_core&) = delete;
+
+    [[nodiscard]] const runtime_options& options() const noexcept { return options_; }
+    internal::scheduler& sched() noexcept { return *scheduler_; }
+    internal::process_table& table() noexcept { return table_; }
+    [[nodiscard]] atom node() const noexcept { return node_; }
+    [[nodiscard]] std::uint32_t creation() const noexcept { return creation_; }
+
+    /// The block of a live local pid, pinned; nullptr when dead or remote.
+    internal::process* pin(const pid& target) noexcept;
+
+    /// Makes a process of `body` and queues it; `root` marks the process
+    /// whose exit `wait_for_root` waits for. Any thread.
+    pid spawn(task<> body, bool root = false);
+
+    /// Delivers `node` to `to`, taking ownership; drops it when `to` is
+    /// dead, closed or not local. Any thread.
+    void deliver(const pid& to, mailbox_node* node) noexcept;
+
+    [[nodiscard]] bool is_local(const pid& p) const noexcept {
+        return p.node == node_ && p.creation == creation_;
+    }
+
+    /// Index of the calling thread's worker in this runtime, or no_worker.
+    [[nodiscard]] unsigned worker_index() const noexcept;
+
+    reference make_reference() noexcept;
+
+    /// Bookkeeping when a process ends (after its mailbox closed).
+    void process_exited(const pid& p, const term& reason) noexcept;
+    void process_started() noexcept { live_.fetch_add(1, std::memory_order_relaxed); }
+
+    [[nodiscard]] std::size_t live_count() const noexcept {
+        return static_cast<std::size_t>(live_.load(std::memory_order_acquire));
+    }
+
+    // Root process (runtime::run).
+    term wait_for_root();
+    [[nodiscard]] bool root_done() const;
+    [[nodiscard]] term root_reason() const;
+
+    // send_after timers.
+    reference arm_send_after(const pid& to, mailbox_node* node, std::uint64_t delay_ms);
+    std::int64_t cancel_send_after(const reference& ref);
+    void send_after_fired(internal::send_after_timer* timer) noexcept;
+
+    // Deterministic-mode records.
+    std::vector<pid> trace;
+    std::unordered_map<pid, term> exit_reasons;
+
+    /// Ends every process still alive (reason `shutdown`) and stops the
+    /// scheduler; idempotent.
+    void shutdown() noexcept;
+
+    [[nodiscard]] bool shut_down() const noexcept {
+        return shut_down_.load(std::memory_order_acquire);
+    }
+
+private:
+    runtime_options options_;
+    atom node_;
+    std::uint32_t creation_;
+    std::unique_ptr<internal::scheduler> scheduler_;
+    internal::process_table table_;
+
+    // Live processes; relaxed increments, acquire read for tests/introspection.
+    std::atomic<std::int64_t> live_{0};
+
+    struct alignas(64) reference_counter {
+        std::uint64_t next = 0;
+    };
+    std::vector<reference_counter> worker_references_;
+    // References made on threads that are not workers.
+    std::atomic<std::uint64_t> outside_references_{0};
+
+    mutable std::mutex root_mutex_;
+    std::condition_variable root_cv_;
+    std::optional<pid> root_;
+    bool root_pending_ = false; // a root was spawned and has not exited
+    std::optional<term> root_reason_;
+
+    std::mutex timers_mutex_;
+    std::unordered_map<reference, internal::send_after_timer*> send_after_timers_;
+
+    // Set once when shutdown begins; timers that fire afterwards deliver
+    // nothing. Release/acquire: the flag orders nothing else.
+    std::atomic<bool> shut_down_{false};
+};
+
+} // namespace rill::detail

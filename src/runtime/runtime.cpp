@@ -1,0 +1,95 @@
+#include <rill/runtime/runtime.hpp>
+
+#include "process/runtime_core.hpp"
+
+#include <rill/core/errors.hpp>
+
+namespace rill {
+
+namespace {
+
+void require_deterministic(detail::runtime_core& core, const char* operation) {
+    if (!core.sched().deterministic()) {
+        throw deterministic_error(std::string(operation) +
+                                  " needs a runtime made with runtime_options{.deterministic = true}");
+    }
+}
+
+} // namespace
+
+runtime::runtime() : runtime(runtime_options{}) {}
+
+runtime::runtime(runtime_options options)
+    : core_(std::make_unique<detail::runtime_core>(std::move(options))) {}
+
+runtime::~runtime() { core_->shutdown(); }
+
+term runtime::run_root(task<> body) {
+    if (core_->shut_down()) {
+        throw std::logic_error("rill: runtime::run called on a runtime that has already run");
+    }
+    core_->spawn(std::move(body), true);
+    if (core_->sched().deterministic()) {
+        for (;;) {
+            core_->sched().run_until_idle();
+            if (core_->root_done()) {
+                break;
+            }
+            auto next = core_->sched().next_timer_deadline();
+            if (!next) {
+                core_->shutdown();
+                throw deterministic_error(
+                    "rill: deterministic run cannot progress: the root process waits and no "
+                    "process is ready and no timer is armed");
+            }
+            auto now = core_->sched().now_ms();
+            core_->sched().advance(std::chrono::milliseconds(*next > now ? *next - now : 0));
+        }
+    }
+    term reason = core_->wait_for_root();
+    core_->shutdown();
+    return reason;
+}
+
+std::size_t runtime::run_until_idle() {
+    require_deterministic(*core_, "runtime::run_until_idle");
+    return core_->sched().run_until_idle();
+}
+
+void runtime::advance(std::chrono::milliseconds by) {
+    require_deterministic(*core_, "runtime::advance");
+    core_->sched().advance(by);
+}
+
+const std::vector<pid>& runtime::schedule_trace() const {
+    require_deterministic(*core_, "runtime::schedule_trace");
+    return core_->trace;
+}
+
+std::size_t runtime::process_count() const noexcept { return core_->live_count(); }
+
+bool runtime::is_alive(const pid& p) const noexcept {
+    internal::process* block = core_->pin(p);
+    if (block == nullptr) {
+        return false;
+    }
+    bool alive = block->is_alive_hint();
+    block->unpin();
+    return alive;
+}
+
+atom runtime::node() const noexcept { return core_->node(); }
+
+std::chrono::milliseconds runtime::now() const noexcept {
+    return std::chrono::milliseconds(core_->sched().now_ms());
+}
+
+std::optional<term> runtime::exit_reason_of(const pid& p) const {
+    auto found = core_->exit_reasons.find(p);
+    if (found == core_->exit_reasons.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+} // namespace rill

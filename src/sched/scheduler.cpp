@@ -1,0 +1,348 @@
+#include "sched/scheduler.hpp"
+
+#include "sched/worker.hpp"
+
+#include <algorithm>
+
+namespace rill::internal {
+
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t& state) noexcept {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+} // namespace
+
+scheduler::scheduler(scheduler_options options)
+    : options_(std::move(options))
+    , started_(std::chrono::steady_clock::now())
+    , rng_state_(options_.seed) {
+    unsigned count = options_.deterministic ? 1U : std::max(1U, options_.workers);
+    workers_.reserve(count);
+    for (unsigned i = 0; i < count; ++i) {
+        workers_.push_back(std::make_unique<worker>(*this, i));
+    }
+}
+
+scheduler::~scheduler() { stop(); }
+
+void scheduler::start() {
+    if (options_.deterministic || !threads_.empty()) {
+        return;
+    }
+    for (auto& w : workers_) {
+        threads_.emplace_back([this, target = w.get()] {
+            if (options_.on_thread_start) {
+                options_.on_thread_start();
+            }
+            target->run_loop();
+        });
+    }
+    if (options_.long_slice_threshold.count() > 0) {
+        watchdog_ = std::thread([this] { watchdog_loop(); });
+    }
+}
+
+void scheduler::stop() {
+    // Relaxed is enough: wake_all takes every worker's park mutex after
+    // this store, and join orders the rest.
+    stopping_.store(true, std::memory_order_relaxed);
+    wake_all();
+    {
+        std::lock_guard lock(watchdog_mutex_);
+        watchdog_cv_.notify_all();
+    }
+    for (auto& t : threads_) {
+        t.join();
+    }
+    threads_.clear();
+    if (watchdog_.joinable()) {
+        watchdog_.join();
+    }
+    injector_.clear();
+    ready_.clear();
+}
+
+worker* scheduler::current_worker() const noexcept {
+    worker* w = worker::current();
+    return (w != nullptr && &w->owner() == this) ? w : nullptr;
+}
+
+std::uint64_t scheduler::now_ms() const noexcept {
+    if (options_.deterministic) {
+        return virtual_now_;
+    }
+    auto since = std::chrono::steady_clock::now() - started_;
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(since).count());
+}
+
+void scheduler::schedule(runnable* item) {
+    if (options_.deterministic) {
+        ready_.push_back(item);
+        return;
+    }
+    if (worker* w = current_worker()) {
+        w->push_next(item);
+        return;
+    }
+    injector_.push(item);
+    wake_one_if_idle();
+}
+
+void scheduler::schedule_fair(runnable* item) {
+    if (options_.deterministic) {
+        ready_.push_back(item);
+        return;
+    }
+    if (worker* w = current_worker()) {
+        w->push_back(item);
+        return;
+    }
+    injector_.push(item);
+    wake_one_if_idle();
+}
+
+void scheduler::wake_one_if_idle() {
+    // Pairs with the fence in park_prepare (see the header's protocol): the
+    // item this thread just published is visible to a worker that counted
+    // itself idle after this point, or this load sees that worker.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (idle_count_.load(std::memory_order_relaxed) == 0) {
+        return;
+    }
+    if (searching_count_.load(std::memory_order_relaxed) != 0) {
+        return; // a searching worker re-checks every queue before parking
+    }
+    wake_one();
+}
+
+void scheduler::wake_one() {
+    worker* target = nullptr;
+    {
+        std::lock_guard lock(idle_mutex_);
+        if (idle_.empty()) {
+            return;
+        }
+        target = idle_.back();
+        idle_.pop_back();
+        target->idle_ = false;
+        idle_count_.fetch_sub(1, std::memory_order_seq_cst);
+        // The woken worker owns this count until it finds work or parks.
+        searching_count_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    target->unpark();
+}
+
+void scheduler::wake_all() {
+    for (auto& w : workers_) {
+        w->unpark();
+    }
+}
+
+void scheduler::found_work(worker& w) {
+    if (!w.searching_) {
+        return;
+    }
+    w.searching_ = false;
+    // The last searcher to find work wakes another idle worker, so a burst
+    // of work spreads over the workers one at a time.
+    if (searching_count_.fetch_sub(1, std::memory_order_seq_cst) == 1) {
+        wake_one_if_idle();
+    }
+}
+
+bool scheduler::has_visible_work(worker& w) {
+    if (!injector_.empty_hint() || timer_inbox_nonempty_.load(std::memory_order_relaxed)) {
+        return true;
+    }
+    for (auto& other : workers_) {
+        if (other->queue_.size_hint() != 0) {
+            return true;
+        }
+    }
+    auto deadline = w.wheel_.next_deadline();
+    return deadline && *deadline <= now_ms();
+}
+
+bool scheduler::park_prepare(worker& w) {
+    {
+        std::lock_guard lock(idle_mutex_);
+        idle_.push_back(&w);
+        w.idle_ = true;
+        idle_count_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    if (w.searching_) {
+        w.searching_ = false;
+        searching_count_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    // Pairs with the fence in wake_one_if_idle.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (has_visible_work(w) || stopping_.load(std::memory_order_relaxed)) {
+        park_cancel(w);
+        return false;
+    }
+    return true;
+}
+
+void scheduler::park_cancel(worker& w) {
+    bool was_listed = false;
+    {
+        std::lock_guard lock(idle_mutex_);
+        if (w.idle_) {
+            was_listed = true;
+            w.idle_ = false;
+            idle_.erase(std::find(idle_.begin(), idle_.end(), &w));
+            idle_count_.fetch_sub(1, std::memory_order_seq_cst);
+        }
+    }
+    std::unique_lock lock(w.park_mutex_);
+    if (!was_listed) {
+        // A waker took this worker off the idle list and counted it as
+        // searching; its notification follows at once.
+        w.park_cv_.wait(lock, [&] {
+            return w.notified_ || stopping_.load(std::memory_order_relaxed);
+        });
+        w.searching_ = true;
+    }
+    w.notified_ = false;
+}
+
+void scheduler::add_timer(timer_entry* entry) {
+    if (options_.deterministic) {
+        entry->armed_by = 0;
+        workers_[0]->wheel_.insert(entry);
+        return;
+    }
+    if (worker* w = current_worker()) {
+        entry->armed_by = w->index();
+        w->wheel_.insert(entry);
+        return;
+    }
+    entry->armed_by = timer_entry::not_on_a_worker;
+    {
+        std::lock_guard lock(timer_inbox_mutex_);
+        timer_inbox_.push_back(entry);
+        timer_inbox_nonempty_.store(true, std::memory_order_relaxed);
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (idle_count_.load(std::memory_order_relaxed) != 0) {
+        wake_one(); // a parked worker must re-arm its park deadline
+    }
+}
+
+bool scheduler::try_remove_timer(timer_entry* entry) noexcept {
+    worker* w = options_.deterministic ? workers_[0].get() : current_worker();
+    if (w == nullptr || entry->armed_by != w->index()) {
+        return false;
+    }
+    w->wheel_.remove(entry);
+    return true;
+}
+
+void scheduler::drain_timer_inbox(worker& w) {
+    if (!timer_inbox_nonempty_.load(std::memory_order_relaxed)) {
+        return;
+    }
+    std::vector<timer_entry*> entries;
+    {
+        std::unique_lock lock(timer_inbox_mutex_, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            return;
+        }
+        entries.swap(timer_inbox_);
+        timer_inbox_nonempty_.store(false, std::memory_order_relaxed);
+    }
+    for (timer_entry* entry : entries) {
+        w.wheel_.insert(entry);
+    }
+}
+
+void scheduler::clear_timers(const std::function<void(timer_entry*)>& release) {
+    for (auto& w : workers_) {
+        w->wheel_.clear(release);
+    }
+    std::lock_guard lock(timer_inbox_mutex_);
+    for (timer_entry* entry : timer_inbox_) {
+        release(entry);
+    }
+    timer_inbox_.clear();
+}
+
+std::size_t scheduler::run_until_idle() {
+    worker& w = *workers_[0];
+    worker* previous = worker::current();
+    worker::set_current(&w);
+    std::size_t ran = 0;
+    while (!ready_.empty()) {
+        std::size_t pick = splitmix64(rng_state_) % ready_.size();
+        std::swap(ready_[pick], ready_.back());
+        runnable* item = ready_.back();
+        ready_.pop_back();
+        w.run_slice(item);
+        ++ran;
+    }
+    worker::set_current(previous);
+    return ran;
+}
+
+void scheduler::advance(std::chrono::milliseconds by) {
+    std::uint64_t target = virtual_now_ + static_cast<std::uint64_t>(by.count());
+    worker& w = *workers_[0];
+    run_until_idle();
+    for (;;) {
+        drain_timer_inbox(w);
+        auto next = w.wheel_.next_deadline();
+        if (!next || *next > target) {
+            break;
+        }
+        virtual_now_ = std::max(virtual_now_, *next);
+        worker* previous = worker::current();
+        worker::set_current(&w);
+        w.wheel_.advance(virtual_now_);
+        worker::set_current(previous);
+        run_until_idle();
+    }
+    virtual_now_ = target;
+    w.wheel_.advance(virtual_now_);
+}
+
+std::optional<std::uint64_t> scheduler::next_timer_deadline() const noexcept {
+    return workers_[0]->wheel_.next_deadline();
+}
+
+void scheduler::watchdog_loop() {
+    const auto threshold = options_.long_slice_threshold;
+    const auto period = std::max(std::chrono::milliseconds(1), threshold / 4);
+    struct sample {
+        std::uint64_t slices = 0;
+        std::chrono::steady_clock::time_point since;
+        bool reported = false;
+    };
+    std::vector<sample> samples(workers_.size());
+    std::unique_lock lock(watchdog_mutex_);
+    while (!stopping_.load(std::memory_order_relaxed)) {
+        watchdog_cv_.wait_for(lock, period);
+        auto now = std::chrono::steady_clock::now();
+        for (std::size_t i = 0; i < workers_.size(); ++i) {
+            runnable* running = workers_[i]->running();
+            std::uint64_t slices = workers_[i]->slice_count();
+            sample& s = samples[i];
+            if (running == nullptr || slices != s.slices) {
+                s = sample{slices, now, false};
+                continue;
+            }
+            auto held = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.since);
+            if (!s.reported && held >= threshold && options_.on_long_slice) {
+                s.reported = true;
+                options_.on_long_slice(running, static_cast<unsigned>(i), held);
+            }
+        }
+    }
+}
+
+} // namespace rill::internal

@@ -1,0 +1,161 @@
+#pragma once
+
+/// \file
+/// The scheduler: N workers, each with a local run queue, a "next" slot and a
+/// timer wheel, plus a shared injector and the idle-worker set.
+///
+/// Threading model (docs/architecture.md has the long form):
+/// - A runnable is in exactly one place: running on one worker, in one run
+///   queue (a worker's next slot, local ring or the injector), or parked by
+///   its owner (a process waiting in its mailbox). Whoever makes it ready
+///   calls `schedule` exactly once.
+/// - `schedule` from a worker of this scheduler puts the runnable in that
+///   worker's next slot (message-passing locality) or local ring; from any
+///   other thread it goes to the injector.
+/// - Idle workers park on their own condition variable. Lost wake-ups are
+///   ruled out Dekker-style: a parking worker first announces itself in
+///   `idle_count_` and then re-checks every queue; a pusher first publishes
+///   its item and then reads `idle_count_`; both sides put a seq_cst fence
+///   between the two steps, so at least one of them sees the other.
+/// - In deterministic mode there is one worker and no thread: the caller
+///   drives `run_until_idle`, runnables wait in one ready list from which a
+///   seeded generator picks, and time is virtual.
+
+#include "sched/injector.hpp"
+#include "sched/runnable.hpp"
+#include "sched/timer_wheel.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace rill::internal {
+
+class worker;
+
+struct scheduler_options {
+    unsigned workers = 1;
+    bool deterministic = false;
+    std::uint64_t seed = 0;
+    /// Slices longer than this are reported; zero disables the watchdog.
+    std::chrono::milliseconds long_slice_threshold{0};
+    /// Called from the watchdog thread with the runnable that holds a
+    /// worker too long and how long it has held it so far.
+    std::function<void(runnable*, unsigned worker_index, std::chrono::milliseconds)> on_long_slice;
+    /// Called on each worker thread when it starts (thread-local setup).
+    std::function<void()> on_thread_start;
+};
+
+class scheduler {
+public:
+    explicit scheduler(scheduler_options options);
+    ~scheduler();
+    scheduler(const scheduler&) = delete;
+    scheduler& operator=(const scheduler&) = delete;
+
+    /// Starts the worker threads (not in deterministic mode).
+    void start();
+
+    /// Stops and joins the workers; runnables still queued are forgotten
+    /// (their owner cleans them up).
+    void stop();
+
+    /// Makes `item` runnable. Any thread.
+    void schedule(runnable* item);
+
+    /// Like `schedule`, but never into the caller's next slot: the item goes
+    /// behind everything already queued (yield, spawn, budget exhausted).
+    void schedule_fair(runnable* item);
+
+    /// The worker running on this thread if it belongs to this scheduler.
+    [[nodiscard]] worker* current_worker() const noexcept;
+
+    /// Milliseconds since the scheduler started: real or virtual.
+    [[nodiscard]] std::uint64_t now_ms() const noexcept;
+
+    /// Arms `entry` on the calling worker's wheel, or on worker 0's through
+    /// the timer inbox when called from another thread.
+    void add_timer(timer_entry* entry);
+
+    /// Unlinks `entry` if the calling thread is the worker that armed it;
+    /// returns false (the entry stays armed) otherwise.
+    bool try_remove_timer(timer_entry* entry) noexcept;
+
+    // Deterministic mode, driven by the calling thread.
+    /// Runs slices until no runnable is ready; returns how many ran.
+    std::size_t run_until_idle();
+    /// Moves virtual time forward by `by`, firing due timers, then runs
+    /// until idle.
+    void advance(std::chrono::milliseconds by);
+    /// The earliest armed timer, if any (virtual ms).
+    [[nodiscard]] std::optional<std::uint64_t> next_timer_deadline() const noexcept;
+    [[nodiscard]] bool deterministic() const noexcept { return options_.deterministic; }
+
+    [[nodiscard]] unsigned worker_count() const noexcept {
+        return static_cast<unsigned>(workers_.size());
+    }
+
+    worker& worker_at(unsigned index) noexcept { return *workers_[index]; }
+
+    /// Hands every timer entry still armed to `release` (shutdown, after stop).
+    void clear_timers(const std::function<void(timer_entry*)>& release);
+
+private:
+    friend class worker;
+
+    runnable* pop_injected() { return injector_.pop(); }
+    void wake_one_if_idle();
+    void wake_one();
+    void wake_all();
+    void found_work(worker& w);
+    bool has_visible_work(worker& w);
+    bool park_prepare(worker& w);
+    void park_cancel(worker& w);
+    void drain_timer_inbox(worker& w);
+    void watchdog_loop();
+
+    scheduler_options options_;
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::vector<std::thread> threads_;
+    std::thread watchdog_;
+    injector injector_;
+    std::chrono::steady_clock::time_point started_;
+
+    // Set once by `stop`; workers read it at the top of each loop.
+    std::atomic<bool> stopping_{false};
+
+    // Idle workers. `idle_count_` mirrors idle_.size(): incremented (seq_cst)
+    // under idle_mutex_ before the parking worker re-checks the queues, read
+    // (seq_cst, after the pusher's fence) by pushers deciding whether to wake.
+    std::mutex idle_mutex_;
+    std::vector<worker*> idle_;
+    std::atomic<std::uint32_t> idle_count_{0};
+    // Workers woken and looking for work; while one is, pushers do not wake
+    // another (it will find the item or wake the next). Relaxed-ish hint:
+    // a missed wake here is covered by the seq_cst idle protocol above.
+    std::atomic<std::uint32_t> searching_count_{0};
+
+    // Timers armed from threads that are not workers; drained by workers.
+    std::mutex timer_inbox_mutex_;
+    std::vector<timer_entry*> timer_inbox_;
+    // Relaxed hint that the inbox is non-empty; the mutex orders the entries.
+    std::atomic<bool> timer_inbox_nonempty_{false};
+
+    std::mutex watchdog_mutex_;
+    std::condition_variable watchdog_cv_;
+
+    // Deterministic mode state (driving thread only).
+    std::vector<runnable*> ready_;
+    std::uint64_t rng_state_ = 0;
+    std::uint64_t virtual_now_ = 0;
+
+    friend class deterministic_access;
+};
+
+} // namespace rill::internal

@@ -1,0 +1,166 @@
+#include "sched/worker.hpp"
+
+#include "sched/scheduler.hpp"
+
+#include <array>
+#include <utility>
+
+namespace rill::internal {
+
+namespace {
+
+thread_local worker* this_thread_worker = nullptr;
+
+// Consecutive slices taken from the next slot before the local ring gets a
+// turn: a chatty pair keeps its locality without starving the queue.
+constexpr unsigned max_next_streak = 32;
+
+// Every this many slices the worker looks at the injector and its timers
+// first, so neither starves behind a busy local ring.
+constexpr std::uint32_t fairness_interval = 61;
+
+std::uint64_t next_random(std::uint64_t& state) noexcept {
+    // xorshift64*: cheap and good enough to pick steal victims.
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+}
+
+} // namespace
+
+worker::worker(scheduler& owner, unsigned index)
+    : owner_(owner)
+    , index_(index)
+    , rng_(0x9E3779B97F4A7C15ULL * (index + 1)) {}
+
+worker* worker::current() noexcept { return this_thread_worker; }
+
+void worker::set_current(worker* w) noexcept { this_thread_worker = w; }
+
+void worker::push_next(runnable* item) {
+    if (next_ != nullptr) {
+        push_back(next_);
+    }
+    next_ = item;
+}
+
+void worker::push_back(runnable* item) {
+    while (!queue_.try_push(item)) {
+        std::array<runnable*, local_queue::capacity / 2> batch{};
+        std::uint32_t moved = queue_.take_half(batch.data());
+        owner_.injector_.push_batch(batch.data(), moved);
+    }
+    owner_.wake_one_if_idle();
+}
+
+void worker::run_slice(runnable* item) noexcept {
+    running_.store(item, std::memory_order_relaxed);
+    slice_count_.store(slice_count_.load(std::memory_order_relaxed) + 1,
+                       std::memory_order_relaxed);
+    item->run(item, *this);
+    running_.store(nullptr, std::memory_order_relaxed);
+}
+
+void worker::fire_due_timers() {
+    owner_.drain_timer_inbox(*this);
+    if (wheel_.size() != 0) {
+        wheel_.advance(owner_.now_ms());
+    }
+}
+
+runnable* worker::find_work() {
+    if (++tick_ % fairness_interval == 0) {
+        fire_due_timers();
+        if (runnable* injected = owner_.pop_injected()) {
+            return injected;
+        }
+    }
+    if (next_ != nullptr) {
+        if (next_streak_ < max_next_streak) {
+            ++next_streak_;
+            return std::exchange(next_, nullptr);
+        }
+        push_back(std::exchange(next_, nullptr));
+    }
+    next_streak_ = 0;
+    if (runnable* local = queue_.pop()) {
+        return local;
+    }
+    if (runnable* injected = owner_.pop_injected()) {
+        return injected;
+    }
+    fire_due_timers();
+    if (next_ != nullptr) {
+        return std::exchange(next_, nullptr);
+    }
+    if (runnable* local = queue_.pop()) {
+        return local;
+    }
+    return steal();
+}
+
+runnable* worker::steal() {
+    unsigned count = owner_.worker_count();
+    if (count < 2) {
+        return nullptr;
+    }
+    auto start = static_cast<unsigned>(next_random(rng_) % count);
+    for (unsigned i = 0; i < count; ++i) {
+        unsigned victim = (start + i) % count;
+        if (victim == index_) {
+            continue;
+        }
+        if (runnable* stolen = owner_.workers_[victim]->queue_.steal_into(queue_)) {
+            return stolen;
+        }
+    }
+    return owner_.pop_injected();
+}
+
+void worker::run_loop() {
+    set_current(this);
+    // Relaxed: `stopping_` only asks the loop to end; the scheduler joins
+    // the thread afterwards, which orders everything else.
+    while (!owner_.stopping_.load(std::memory_order_relaxed)) {
+        if (runnable* item = find_work()) {
+            owner_.found_work(*this);
+            run_slice(item);
+            continue;
+        }
+        park();
+    }
+    set_current(nullptr);
+}
+
+void worker::park() {
+    if (!owner_.park_prepare(*this)) {
+        return;
+    }
+    std::optional<std::uint64_t> deadline = wheel_.next_deadline();
+    {
+        std::unique_lock lock(park_mutex_);
+        while (!notified_ && !owner_.stopping_.load(std::memory_order_relaxed)) {
+            if (!deadline) {
+                park_cv_.wait(lock);
+                continue;
+            }
+            std::uint64_t now = owner_.now_ms();
+            if (now >= *deadline) {
+                break;
+            }
+            park_cv_.wait_for(lock, std::chrono::milliseconds(*deadline - now));
+        }
+    }
+    owner_.park_cancel(*this);
+}
+
+void worker::unpark() {
+    {
+        std::lock_guard lock(park_mutex_);
+        notified_ = true;
+    }
+    park_cv_.notify_one();
+}
+
+} // namespace rill::internal

@@ -1,0 +1,91 @@
+#pragma once
+
+/// \file
+/// One scheduler thread: a local ring, a "next" slot, a timer wheel.
+///
+/// Ownership: `next_`, `queue_` (owner end), `wheel_`, `tick_` and `rng_` are
+/// touched only by the worker's thread; thieves touch `queue_` through
+/// `steal_into`. `running_` and `slice_count_` are published for the
+/// watchdog. The current-worker thread-local is set for the lifetime of the
+/// thread (or, in deterministic mode, for the duration of a drive call).
+
+#include "sched/local_queue.hpp"
+#include "sched/runnable.hpp"
+#include "sched/timer_wheel.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
+namespace rill::internal {
+
+class scheduler;
+
+class worker {
+public:
+    worker(scheduler& owner, unsigned index);
+
+    /// Thread body: runs slices until the scheduler stops.
+    void run_loop();
+
+    /// Owner thread: makes `item` the next to run (message locality).
+    void push_next(runnable* item);
+    /// Owner thread: queues `item` behind everything queued.
+    void push_back(runnable* item);
+
+    [[nodiscard]] unsigned index() const noexcept { return index_; }
+    [[nodiscard]] scheduler& owner() const noexcept { return owner_; }
+    timer_wheel& wheel() noexcept { return wheel_; }
+
+    /// Runs one slice of `item` with watchdog bookkeeping.
+    void run_slice(runnable* item) noexcept;
+
+    /// The worker of the calling thread, if any (any scheduler).
+    static worker* current() noexcept;
+    static void set_current(worker* w) noexcept;
+
+    // Watchdog view.
+    [[nodiscard]] runnable* running() const noexcept {
+        return running_.load(std::memory_order_relaxed);
+    }
+
+    [[nodiscard]] std::uint64_t slice_count() const noexcept {
+        return slice_count_.load(std::memory_order_relaxed);
+    }
+
+    void fire_due_timers();
+
+private:
+    friend class scheduler;
+
+    runnable* find_work();
+    runnable* steal();
+    void park();
+    void unpark();
+
+    scheduler& owner_;
+    unsigned index_;
+    local_queue queue_;
+    runnable* next_ = nullptr;
+    unsigned next_streak_ = 0;
+    std::uint32_t tick_ = 0;
+    std::uint64_t rng_;
+    timer_wheel wheel_;
+
+    // Parking: `notified_` is guarded by park_mutex_.
+    std::mutex park_mutex_;
+    std::condition_variable park_cv_;
+    bool notified_ = false;
+    bool idle_ = false;      // listed in the scheduler's idle set (idle_mutex_)
+    bool searching_ = false; // woken to look for work; owner thread only
+
+    // What this worker runs right now, for the watchdog only; relaxed,
+    // because a report is advisory and the runnable's memory is stable.
+    std::atomic<runnable*> running_{nullptr};
+    // Slices started so far; the watchdog sees a slice that outlives two of
+    // its samples as long. Relaxed for the same reason.
+    std::atomic<std::uint64_t> slice_count_{0};
+};
+
+} // namespace rill::internal

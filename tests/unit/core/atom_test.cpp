@@ -1,0 +1,247 @@
+#include <rill/core/atom.hpp>
+
+#include <rill/core/errors.hpp>
+
+#include "core/atom_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+std::string printed(rill::atom a) {
+    std::ostringstream out;
+    out << a;
+    return out.str();
+}
+
+} // namespace
+
+TEST(Atom, InterningTheSameNameGivesTheSameAtom) {
+    const rill::atom a("hello_atom_test");
+    const rill::atom b(std::string("hello_atom_") + "test");
+
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(a.index(), b.index());
+    EXPECT_EQ(a.name(), "hello_atom_test");
+}
+
+TEST(Atom, DifferentNamesGiveDifferentAtoms) {
+    EXPECT_NE(rill::atom("left"), rill::atom("right"));
+}
+
+TEST(Atom, DefaultAtomIsUndefined) {
+    EXPECT_EQ(rill::atom{}, rill::atoms::undefined);
+    EXPECT_EQ(rill::atom{}.name(), "undefined");
+}
+
+TEST(Atom, WellKnownAtomsHaveTheirCompileTimeIndices) {
+    EXPECT_EQ(rill::atom("normal"), rill::atoms::normal);
+    EXPECT_EQ(rill::atom("kill"), rill::atoms::kill);
+    EXPECT_EQ(rill::atom("killed"), rill::atoms::killed);
+    EXPECT_EQ(rill::atom("noproc"), rill::atoms::noproc);
+    EXPECT_EQ(rill::atom("noconnection"), rill::atoms::noconnection);
+    EXPECT_EQ(rill::atom("shutdown"), rill::atoms::shutdown);
+    EXPECT_EQ(rill::atom("badarg"), rill::atoms::badarg);
+    EXPECT_EQ(rill::atom("true"), rill::atoms::true_);
+    EXPECT_EQ(rill::atom("false"), rill::atoms::false_);
+    EXPECT_EQ(rill::atom("ok"), rill::atoms::ok);
+    EXPECT_EQ(rill::atom("error"), rill::atoms::error);
+    EXPECT_EQ(rill::atom("exception"), rill::atoms::exception);
+    EXPECT_EQ(rill::atom("nonode@nohost"), rill::atoms::nonode_at_nohost);
+    EXPECT_EQ(rill::atom("timeout"), rill::atoms::timeout);
+    EXPECT_EQ(rill::atom("EXIT"), rill::atoms::EXIT);
+    EXPECT_EQ(rill::atom("DOWN"), rill::atoms::DOWN);
+    EXPECT_EQ(rill::atom("process"), rill::atoms::process);
+}
+
+TEST(Atom, EmptyNameIsAnAtom) {
+    EXPECT_EQ(rill::atom("").name(), "");
+    EXPECT_EQ(rill::atom(""), rill::atom(""));
+}
+
+TEST(Atom, NameOfMaximalLengthIsAccepted) {
+    const std::string name(rill::max_atom_length, 'x');
+
+    EXPECT_EQ(rill::atom(name).name(), name);
+}
+
+TEST(Atom, NameLongerThanMaximumThrowsBadarg) {
+    const std::string name(rill::max_atom_length + 1, 'x');
+
+    EXPECT_THROW(rill::atom{name}, rill::badarg);
+}
+
+TEST(Atom, OrdersByNameBytesNotByInterningOrder) {
+    const rill::atom zebra("zz_zebra_order");
+    const rill::atom apple("aa_apple_order");
+
+    EXPECT_LT(apple, zebra);
+    EXPECT_GT(zebra, apple);
+    EXPECT_LT(rill::atom("EXIT"), rill::atom("ok")); // 'E' < 'o'
+    EXPECT_EQ(apple <=> rill::atom("aa_apple_order"), std::strong_ordering::equal);
+}
+
+TEST(Atom, HashIsTheIndex) {
+    const rill::atom a("hashed_atom");
+
+    EXPECT_EQ(std::hash<rill::atom>{}(a), a.index());
+}
+
+TEST(Atom, PrintsPlainAtomsUnquoted) {
+    EXPECT_EQ(printed(rill::atom("ok")), "ok");
+    EXPECT_EQ(printed(rill::atom("a@b")), "a@b");
+    EXPECT_EQ(printed(rill::atom("nonode@nohost")), "nonode@nohost");
+    EXPECT_EQ(printed(rill::atom("aB_9@")), "aB_9@");
+    EXPECT_EQ(printed(rill::atom("maybe")), "maybe"); // not reserved in OTP 25
+}
+
+TEST(Atom, QuotesAtomsErlangQuotes) {
+    EXPECT_EQ(printed(rill::atom("EXIT")), "'EXIT'");
+    EXPECT_EQ(printed(rill::atom("hello world")), "'hello world'");
+    EXPECT_EQ(printed(rill::atom("[]")), "'[]'");
+    EXPECT_EQ(printed(rill::atom("")), "''");
+    EXPECT_EQ(printed(rill::atom("_x")), "'_x'");
+    EXPECT_EQ(printed(rill::atom("a.b")), "'a.b'");
+    EXPECT_EQ(printed(rill::atom("after")), "'after'");
+    EXPECT_EQ(printed(rill::atom("receive")), "'receive'");
+}
+
+TEST(Atom, EscapesQuotesBackslashesAndControlCharacters) {
+    EXPECT_EQ(printed(rill::atom("a'b")), R"('a\'b')");
+    EXPECT_EQ(printed(rill::atom("a\\b")), R"('a\\b')");
+    EXPECT_EQ(printed(rill::atom("a\nb")), R"('a\nb')");
+    EXPECT_EQ(printed(rill::atom("a\001b")), R"('a\001b')");
+    EXPECT_EQ(printed(rill::atom("\x7f")), R"('\d')");
+}
+
+TEST(Atom, PrintsLatin1LettersUnquotedAndOtherCodePointsEscaped) {
+    EXPECT_EQ(printed(rill::atom("\u00e9")), "\u00e9");          // é, a latin-1 lowercase letter
+    EXPECT_EQ(printed(rill::atom("\u03b1")), "'\\x{3B1}'"); // α, beyond latin-1
+}
+
+TEST(AtomTable, WellKnownAtomsComeFirstInOrder) {
+    rill::internal::atom_table table(64);
+
+    ASSERT_EQ(table.size(), std::size(rill::detail::well_known_atom_names));
+    for (std::uint32_t i = 0; i < table.size(); ++i) {
+        EXPECT_EQ(table.name(i), rill::detail::well_known_atom_names[i]);
+    }
+}
+
+TEST(AtomTable, FindDoesNotIntern) {
+    rill::internal::atom_table table(64);
+    const std::size_t before = table.size();
+
+    EXPECT_FALSE(table.find("absent").has_value());
+    EXPECT_EQ(table.size(), before);
+    const std::uint32_t index = table.intern("present");
+    EXPECT_EQ(table.find("present"), index);
+}
+
+TEST(AtomTable, FullTableThrowsAndStaysIntact) {
+    constexpr std::size_t capacity = 40;
+    rill::internal::atom_table table(capacity);
+    std::vector<std::uint32_t> indices;
+    for (std::size_t i = table.size(); i < capacity; ++i) {
+        indices.push_back(table.intern("atom_" + std::to_string(i)));
+    }
+    ASSERT_EQ(table.size(), capacity);
+
+    try {
+        table.intern("one_too_many");
+        FAIL() << "interning past the capacity did not throw";
+    } catch (const rill::atom_table_full& e) {
+        EXPECT_NE(std::string(e.what()).find("atom table full"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("one_too_many"), std::string::npos);
+    }
+
+    EXPECT_EQ(table.size(), capacity);
+    EXPECT_FALSE(table.find("one_too_many").has_value());
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+        const std::string name = "atom_" + std::to_string(k + capacity - indices.size());
+        EXPECT_EQ(table.intern(name), indices[k]); // existing atoms still resolve
+        EXPECT_EQ(table.name(indices[k]), name);
+    }
+    EXPECT_EQ(table.intern("normal"), rill::atoms::normal.index());
+}
+
+TEST(AtomTable, ManyAtomsSpanSeveralChunks) {
+    rill::internal::atom_table table(10'000);
+    std::vector<std::uint32_t> indices;
+    for (int i = 0; i < 9'000; ++i) {
+        indices.push_back(table.intern("chunked_" + std::to_string(i)));
+    }
+
+    for (int i = 0; i < 9'000; ++i) {
+        EXPECT_EQ(table.name(indices[static_cast<std::size_t>(i)]),
+                  "chunked_" + std::to_string(i));
+    }
+}
+
+TEST(AtomTable, ConcurrentInterningAgreesOnEveryIndex) {
+    constexpr int threads = 4;
+    constexpr int names = 2'048; // a power of two: every odd stride visits all names
+    rill::internal::atom_table table(names + 100);
+    std::vector<std::vector<std::uint32_t>> seen(threads);
+
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&table, &seen, t] {
+            auto& mine = seen[static_cast<std::size_t>(t)];
+            for (int i = 0; i < names; ++i) {
+                // Each thread walks the names in a different order.
+                const int n = (i * (2 * t + 1) + t * 7) % names;
+                mine.push_back(table.intern("concurrent_" + std::to_string(n)));
+                EXPECT_EQ(table.name(mine.back()), "concurrent_" + std::to_string(n));
+            }
+        });
+    }
+    for (auto& worker : workers) {
+        worker.join();
+    }
+
+    EXPECT_EQ(table.size(), std::size(rill::detail::well_known_atom_names) + names);
+    std::set<std::uint32_t> distinct;
+    for (int i = 0; i < names; ++i) {
+        const auto index = table.find("concurrent_" + std::to_string(i));
+        ASSERT_TRUE(index.has_value());
+        distinct.insert(*index);
+    }
+    EXPECT_EQ(distinct.size(), static_cast<std::size_t>(names));
+    for (int t = 0; t < threads; ++t) {
+        for (int i = 0; i < names; ++i) {
+            const int n = (i * (2 * t + 1) + t * 7) % names;
+            EXPECT_EQ(seen[static_cast<std::size_t>(t)][static_cast<std::size_t>(i)],
+                      table.find("concurrent_" + std::to_string(n)));
+        }
+    }
+}
+
+TEST(Atom, ConcurrentInterningThroughTheGlobalTableGivesOneAtomPerName) {
+    constexpr int threads = 4;
+    std::vector<std::vector<rill::atom>> seen(threads);
+
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&seen, t] {
+            for (int i = 0; i < 500; ++i) {
+                seen[static_cast<std::size_t>(t)].emplace_back("global_concurrent_" +
+                                                               std::to_string(i));
+            }
+        });
+    }
+    for (auto& worker : workers) {
+        worker.join();
+    }
+
+    for (int t = 1; t < threads; ++t) {
+        EXPECT_EQ(seen[static_cast<std::size_t>(t)], seen[0]);
+    }
+}
