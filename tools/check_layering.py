@@ -134,6 +134,8 @@ def violation(source: Place, target: Place) -> str | None:
         return None
     if source.public and not target.public:
         return "a public header must not include a private header from src/"
+    if source.kind != "layer":
+        return None  # detail and options headers may include any public header
     if target.kind == "umbrella":
         if RANK[source.layer] > UMBRELLA_RANK:
             return None
