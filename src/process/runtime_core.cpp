@@ -38,7 +38,12 @@ internal::scheduler_options scheduler_options_for(const runtime_options& options
     return result;
 }
 
-std::uint32_t fresh_creation() {
+std::uint32_t fresh_creation(const runtime_options& options) {
+    if (options.deterministic) {
+        // Replays must produce the same pids: derive it from the seed.
+        auto mixed = static_cast<std::uint32_t>((options.seed + 1) * 0x9E3779B97F4A7C15ULL >> 32);
+        return mixed != 0 ? mixed : 1;
+    }
     // Distinct per runtime, so pids of two runtimes in one OS process never
     // resolve in the wrong one.
     std::random_device device;
@@ -54,7 +59,7 @@ std::uint32_t fresh_creation() {
 runtime_core::runtime_core(runtime_options options)
     : options_(std::move(options))
     , node_(options_.node_name)
-    , creation_(fresh_creation())
+    , creation_(fresh_creation(options_))
     , scheduler_(std::make_unique<internal::scheduler>(scheduler_options_for(options_, *this)))
     , table_(*this, scheduler_->worker_count())
     , worker_references_(scheduler_->worker_count()) {

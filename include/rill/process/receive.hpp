@@ -188,9 +188,11 @@ struct predicate_policy {
                 // predicate without consuming them.
                 const term* t = node->vtable->peek_term(node);
                 return t != nullptr && static_cast<bool>(predicate(*t));
-            } else {
+            } else if constexpr (term_extractable<T>) {
                 return static_cast<bool>(
                     predicate(*term_conversion<T>::from_term(*node->vtable->peek_term(node))));
+            } else {
+                return false; // unreachable: only T nodes match a T without conversion
             }
         } catch (...) {
             return false;

@@ -222,7 +222,10 @@ RC_GTEST_PROP(TermConversion,
     RC_ASSERT((term{value}.as<std::unordered_map<std::int64_t, std::string>>()) == value);
 }
 
-RC_GTEST_PROP(TermConversion, OptionalsRoundTrip, (const std::optional<std::int64_t>& value)) {
+RC_GTEST_PROP(TermConversion, OptionalsRoundTrip, (bool present, std::int64_t number)) {
+    const std::optional<std::int64_t> value =
+        present ? std::optional<std::int64_t>{number} : std::nullopt;
+
     RC_ASSERT(term{value}.as<std::optional<std::int64_t>>() == value);
 }
 

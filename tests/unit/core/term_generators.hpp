@@ -17,6 +17,15 @@
 
 namespace rill::testing {
 
+/// Vectors of 0..max_size-1 elements drawn from `element`.
+template <class T>
+rc::Gen<std::vector<T>> sized_vector(std::size_t max_size, rc::Gen<T> element) {
+    return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, max_size),
+                           [element](std::size_t size) {
+                               return rc::gen::container<std::vector<T>>(size, element);
+                           });
+}
+
 inline rc::Gen<term> gen_small_number() {
     return rc::gen::oneOf(
         rc::gen::map(rc::gen::inRange<std::int64_t>(-3, 4), [](std::int64_t v) { return term{v}; }),
@@ -30,9 +39,7 @@ inline rc::Gen<term> gen_integer() {
         rc::gen::map(rc::gen::arbitrary<std::int64_t>(), [](std::int64_t v) { return term{v}; }),
         rc::gen::map(
             rc::gen::pair(rc::gen::arbitrary<bool>(),
-                          rc::gen::container<std::vector<std::uint8_t>>(
-                              rc::gen::inRange<std::size_t>(0, 20).as("size"),
-                              rc::gen::arbitrary<std::uint8_t>())),
+                          sized_vector(20, rc::gen::arbitrary<std::uint8_t>())),
             [](const std::pair<bool, std::vector<std::uint8_t>>& p) {
                 return term::big_integer(p.first, p.second);
             }));
@@ -51,9 +58,7 @@ inline rc::Gen<term> gen_atom() {
 
 inline rc::Gen<term> gen_bitstring() {
     return rc::gen::map(
-        rc::gen::pair(rc::gen::container<std::vector<std::uint8_t>>(
-                          rc::gen::inRange<std::size_t>(0, 4).as("size"),
-                          rc::gen::inRange<std::uint8_t>(95, 100)),
+        rc::gen::pair(sized_vector(4, rc::gen::inRange<std::uint8_t>(95, 100)),
                       rc::gen::inRange<std::uint8_t>(1, 9)),
         [](const std::pair<std::vector<std::uint8_t>, std::uint8_t>& p) {
             const auto bytes = std::as_bytes(std::span(p.first));
@@ -84,8 +89,7 @@ inline rc::Gen<term> gen_leaf() {
 }
 
 inline rc::Gen<std::vector<term>> gen_elements(const rc::Gen<term>& element) {
-    return rc::gen::container<std::vector<term>>(rc::gen::inRange<std::size_t>(0, 4).as("size"),
-                                                 element);
+    return sized_vector(4, element);
 }
 
 /// A term nested at most `depth` levels.
