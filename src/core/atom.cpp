@@ -10,7 +10,8 @@
 
 namespace rill {
 
-atom::atom(std::string_view name) : index_(internal::atom_table::global().intern(name)) {}
+atom::atom(std::string_view name)
+    : index_(internal::atom_table::global().intern(name)) {}
 
 std::string_view atom::name() const noexcept {
     return internal::atom_table::global().name(index_);

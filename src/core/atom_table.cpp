@@ -66,7 +66,8 @@ atom_table::~atom_table() {
 
 atom_table& atom_table::global() {
     // Never destroyed: atoms stay valid during static destruction of other objects.
-    static atom_table* const table = new atom_table(atom_table_capacity);
+    // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): the one global table
+    static auto* const table = new atom_table(atom_table_capacity);
     return *table;
 }
 
@@ -95,9 +96,8 @@ std::optional<std::uint32_t> atom_table::probe(std::string_view name,
         const std::uint32_t index = value - 1;
         // Relaxed: the chunk pointer was stored before the slot's release
         // store, which the acquire load above synchronized with.
-        const entry& e =
-            chunks_[index / entries_per_chunk].load(std::memory_order_relaxed)[index %
-                                                                               entries_per_chunk];
+        const entry& e = chunks_[index / entries_per_chunk].load(
+            std::memory_order_relaxed)[index % entries_per_chunk];
         if (e.hash == hash && e.length == name.size() &&
             std::memcmp(e.data, name.data(), name.size()) == 0) {
             return index;

@@ -23,6 +23,8 @@ public:
     explicit atom_table(std::size_t capacity);
     atom_table(const atom_table&) = delete;
     atom_table& operator=(const atom_table&) = delete;
+    atom_table(atom_table&&) = delete;
+    atom_table& operator=(atom_table&&) = delete;
     ~atom_table();
 
     /// The table behind `rill::atom`, made on first use.
@@ -54,13 +56,13 @@ private:
     };
 
     static constexpr std::size_t entries_per_chunk = 4096;
-    static constexpr std::size_t name_block_size = 64 * 1024;
+    static constexpr std::size_t name_block_size = std::size_t{64} * 1024;
 
     static std::uint32_t hash_name(std::string_view name) noexcept;
 
     // Probes for `name`: its index, or empty and the first empty slot in `*empty_slot`.
-    std::optional<std::uint32_t> probe(std::string_view name, std::uint32_t hash,
-                       std::size_t* empty_slot) const noexcept;
+    std::optional<std::uint32_t>
+    probe(std::string_view name, std::uint32_t hash, std::size_t* empty_slot) const noexcept;
 
     const char* store_name(std::string_view name);
 
@@ -83,9 +85,9 @@ private:
     // the new atom's slot is published); read lock-free by `size()`.
     std::atomic<std::uint32_t> size_{0};
 
-    std::mutex insert_mutex_;              // serializes interning
+    std::mutex insert_mutex_;                          // serializes interning
     std::vector<std::unique_ptr<char[]>> name_blocks_; // under insert_mutex_
-    std::size_t name_block_used_ = name_block_size;   // under insert_mutex_
+    std::size_t name_block_used_ = name_block_size;    // under insert_mutex_
 };
 
 } // namespace rill::internal

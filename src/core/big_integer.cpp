@@ -33,7 +33,8 @@ big_integer big_integer::from_int64(std::int64_t value) {
 big_integer big_integer::from_double(double value) {
     const bool negative = value < 0;
     int exponent = 0;
-    const double fraction = std::frexp(std::abs(value), &exponent); // |value| = fraction * 2^exponent
+    const double fraction =
+        std::frexp(std::abs(value), &exponent); // |value| = fraction * 2^exponent
     auto mantissa = static_cast<std::uint64_t>(std::ldexp(fraction, 53));
     int shift = exponent - 53;
     if (shift < 0) {
@@ -216,8 +217,8 @@ std::strong_ordering operator<=>(const big_integer& a, const big_integer& b) noe
     if (a.negative_ != b.negative_) {
         return a.negative_ ? std::strong_ordering::less : std::strong_ordering::greater;
     }
-    const std::strong_ordering by_magnitude = a.compare_magnitude(b);
-    return a.negative_ ? 0 <=> by_magnitude : by_magnitude;
+    // Of two negative numbers the one of larger magnitude is smaller.
+    return a.negative_ ? b.compare_magnitude(a) : a.compare_magnitude(b);
 }
 
 } // namespace rill::internal

@@ -34,6 +34,7 @@ public:
     static std::optional<big_integer> from_decimal(std::string_view text);
 
     [[nodiscard]] bool is_zero() const noexcept { return limbs_.empty(); }
+
     [[nodiscard]] bool is_negative() const noexcept { return negative_; }
 
     [[nodiscard]] std::optional<std::int64_t> to_int64() const noexcept;
@@ -57,8 +58,8 @@ private:
     void multiply_add_magnitude(std::uint32_t factor, std::uint32_t addend);
     [[nodiscard]] std::strong_ordering compare_magnitude(const big_integer& other) const noexcept;
 
-    bool negative_ = false;             // never true for zero
-    std::vector<std::uint32_t> limbs_;  // magnitude, least significant first, no trailing zeros
+    bool negative_ = false;            // never true for zero
+    std::vector<std::uint32_t> limbs_; // magnitude, least significant first, no trailing zeros
 };
 
 } // namespace rill::internal

@@ -86,9 +86,9 @@ bool is_atom_char(std::uint32_t c) noexcept {
 // erl_scan:reserved_word/1 of OTP 25 (`maybe` and `else` are not reserved there).
 bool is_reserved_word(std::string_view name) noexcept {
     static constexpr std::array<std::string_view, 27> words = {
-        "after", "and",  "andalso", "band", "begin", "bnot",    "bor",     "bsl",   "bsr",  "bxor",
-        "case",  "catch", "cond",   "div",  "end",   "fun",     "if",      "let",   "not",  "of",
-        "or",    "orelse", "receive", "rem", "try",  "when", "xor"};
+        "after", "and",  "andalso", "band",   "begin",   "bnot", "bor", "bsl",  "bsr",
+        "bxor",  "case", "catch",   "cond",   "div",     "end",  "fun", "if",   "let",
+        "not",   "of",   "or",      "orelse", "receive", "rem",  "try", "when", "xor"};
     return std::find(words.begin(), words.end(), name) != words.end();
 }
 
@@ -140,15 +140,32 @@ void append_quoted_char(std::string& out, std::uint32_t code, char quote) {
         return;
     }
     switch (code) {
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\v': out += "\\v"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case 27: out += "\\e"; return;
-    case 127: out += "\\d"; return;
-    default: break;
+    case '\n':
+        out += "\\n";
+        return;
+    case '\r':
+        out += "\\r";
+        return;
+    case '\t':
+        out += "\\t";
+        return;
+    case '\v':
+        out += "\\v";
+        return;
+    case '\b':
+        out += "\\b";
+        return;
+    case '\f':
+        out += "\\f";
+        return;
+    case 27:
+        out += "\\e";
+        return;
+    case 127:
+        out += "\\d";
+        return;
+    default:
+        break;
     }
     if (code < 160) {
         out.push_back('\\');
@@ -188,10 +205,12 @@ void append_float(std::string& out, double value) {
     // Shortest round-trip digits and their decimal exponent, from to_chars
     // in scientific form: d[.ddd]e±XX.
     std::array<char, 64> buffer{};
-    const auto result =
-        std::to_chars(buffer.data(), buffer.data() + buffer.size(), std::abs(value),
-                      std::chars_format::scientific);
-    const std::string_view text(buffer.data(), static_cast<std::size_t>(result.ptr - buffer.data()));
+    const auto result = std::to_chars(buffer.data(),
+                                      buffer.data() + buffer.size(),
+                                      std::abs(value),
+                                      std::chars_format::scientific);
+    const std::string_view text(buffer.data(),
+                                static_cast<std::size_t>(result.ptr - buffer.data()));
     const std::size_t e_pos = text.find('e');
     std::string digits;
     for (char c : text.substr(0, e_pos)) {
@@ -216,12 +235,13 @@ void append_float(std::string& out, double value) {
         fixed += digits;
     } else if (exponent + 1 >= length) {
         fixed = digits;
-        fixed.append(static_cast<std::size_t>(exponent + 1 - length), '0');
+        fixed.append(static_cast<std::size_t>(exponent) + 1 - static_cast<std::size_t>(length),
+                     '0');
         fixed += ".0";
     } else {
-        fixed = digits.substr(0, static_cast<std::size_t>(exponent + 1));
+        fixed = digits.substr(0, static_cast<std::size_t>(exponent) + 1);
         fixed += '.';
-        fixed += digits.substr(static_cast<std::size_t>(exponent + 1));
+        fixed += digits.substr(static_cast<std::size_t>(exponent) + 1);
     }
 
     if (std::signbit(value)) {

@@ -11,7 +11,8 @@ namespace rill {
 namespace {
 // The node of the runtime running on this thread; nonode@nohost elsewhere.
 // Plain thread_local: only its own thread reads or writes it.
-thread_local atom local_node = atoms::nonode_at_nohost; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): per-thread by design
+thread_local atom local_node = atoms::nonode_at_nohost;
 } // namespace
 
 namespace detail {
@@ -25,13 +26,13 @@ void set_local_node_of_this_thread(atom node) noexcept {
 } // namespace detail
 
 std::strong_ordering operator<=>(const pid& a, const pid& b) noexcept {
-    if (const auto by_node = a.node <=> b.node; by_node != 0) {
+    if (const auto by_node = a.node <=> b.node; std::is_neq(by_node)) {
         return by_node;
     }
-    if (const auto by_serial = a.serial <=> b.serial; by_serial != 0) {
+    if (const auto by_serial = a.serial <=> b.serial; std::is_neq(by_serial)) {
         return by_serial;
     }
-    if (const auto by_id = a.id <=> b.id; by_id != 0) {
+    if (const auto by_id = a.id <=> b.id; std::is_neq(by_id)) {
         return by_id;
     }
     return a.creation <=> b.creation;

@@ -1,8 +1,7 @@
 // rill::reference: order and printing.
 
-#include <rill/core/reference.hpp>
-
 #include <rill/core/pid.hpp>
+#include <rill/core/reference.hpp>
 
 #include <algorithm>
 #include <ostream>
@@ -17,18 +16,18 @@ std::uint32_t word(const reference& r, std::size_t i) noexcept {
 } // namespace
 
 std::strong_ordering operator<=>(const reference& a, const reference& b) noexcept {
-    if (const auto by_node = a.node <=> b.node; by_node != 0) {
+    if (const auto by_node = a.node <=> b.node; std::is_neq(by_node)) {
         return by_node;
     }
     for (std::size_t i = a.id.size(); i-- > 0;) {
-        if (const auto by_word = word(a, i) <=> word(b, i); by_word != 0) {
+        if (const auto by_word = word(a, i) <=> word(b, i); std::is_neq(by_word)) {
             return by_word;
         }
     }
-    if (const auto by_size = a.size <=> b.size; by_size != 0) {
+    if (const auto by_size = a.size <=> b.size; std::is_neq(by_size)) {
         return by_size;
     }
-    if (const auto by_creation = a.creation <=> b.creation; by_creation != 0) {
+    if (const auto by_creation = a.creation <=> b.creation; std::is_neq(by_creation)) {
         return by_creation;
     }
     // Equal in every word in use; unused words are not part of the value

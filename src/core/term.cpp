@@ -103,7 +103,8 @@ big_integer to_big_integer(const term& t) {
 
 } // namespace internal
 
-term::term(const char* text) : term(detail::string_to_term(text)) {}
+term::term(const char* text)
+    : term(detail::string_to_term(text)) {}
 
 term term::from_uint64(std::uint64_t value) {
     if (value <= static_cast<std::uint64_t>(INT64_MAX)) {
@@ -154,7 +155,8 @@ term term::map(std::vector<std::pair<term, term>> entries) {
     std::vector<std::pair<term, term>> unique;
     unique.reserve(entries.size());
     for (auto& entry : entries) {
-        if (!unique.empty() && internal::compare_terms(unique.back().first, entry.first, true) == 0) {
+        if (!unique.empty() &&
+            internal::compare_terms(unique.back().first, entry.first, true) == 0) {
             unique.back() = std::move(entry);
         } else {
             unique.push_back(std::move(entry));
@@ -192,8 +194,9 @@ term term::opaque(kind k, std::span<const std::byte> external_format) {
     if (k != kind::fun && k != kind::port) {
         throw badarg("badarg: term::opaque takes only funs and ports");
     }
-    return boxed(k, new internal::opaque_node(
-                        std::vector<std::byte>(external_format.begin(), external_format.end())));
+    return boxed(k,
+                 new internal::opaque_node(
+                     std::vector<std::byte>(external_format.begin(), external_format.end())));
 }
 
 bool term::is_proper_list() const noexcept {
@@ -263,8 +266,8 @@ std::span<const std::pair<term, term>> term::map_entries() const {
 
 const term* term::map_find(const term& key) const {
     const auto entries = map_entries();
-    const auto it = std::lower_bound(
-        entries.begin(), entries.end(), key, [](const auto& entry, const term& k) {
+    const auto it =
+        std::lower_bound(entries.begin(), entries.end(), key, [](const auto& entry, const term& k) {
             return internal::compare_terms(entry.first, k, true) < 0;
         });
     if (it == entries.end() || internal::compare_terms(it->first, key, true) != 0) {
@@ -316,8 +319,7 @@ std::string term::local_type_name() const {
     if (!is_local()) {
         detail::throw_term_badarg(*this, "a local C++ object");
     }
-    return demangle(
-        static_cast<const detail::local_node_base*>(payload_.node)->type().name());
+    return demangle(static_cast<const detail::local_node_base*>(payload_.node)->type().name());
 }
 
 bool exactly_equal(const term& a, const term& b) noexcept {

@@ -1,11 +1,15 @@
-// term::hash: consistent with exactly_equal (=:=). Canonical node forms
-// (core/term_nodes.hpp) make exactly equal terms structurally identical,
-// so hashing the structure suffices. -0.0 and 0.0 hash apart, as =:=
-// tells them apart.
+// term::hash: consistent with both `==` and exactly_equal (`=:=`).
+// Canonical node forms (core/term_nodes.hpp) make exactly equal terms
+// structurally identical, so hashing the structure gives =:= consistency.
+// For ==, the only values that are equal without being identical are an
+// integer and a float of the same value (and -0.0 vs 0.0), anywhere inside
+// a term: so all numbers share one seed, and an integral float hashes as
+// the integer it equals.
 
 #include "core/term_nodes.hpp"
 
 #include <bit>
+#include <cmath>
 #include <functional>
 
 namespace rill {
@@ -29,10 +33,24 @@ std::uint64_t hash_bytes(std::uint64_t seed, std::span<const std::byte> bytes) n
 
 std::uint64_t hash_term(const term& t) noexcept;
 
+// Seed of every number, integer or float, so that 1 and 1.0 can hash alike.
+constexpr std::uint64_t number_seed = 0x243F6A8885A308D3ULL;
+
+std::uint64_t hash_float(double d) {
+    constexpr double two_to_63 = 9223372036854775808.0;
+    if (std::trunc(d) != d) {
+        return mix(number_seed ^ 1U, std::bit_cast<std::uint64_t>(d));
+    }
+    if (d >= -two_to_63 && d < two_to_63) {
+        return mix(number_seed, static_cast<std::uint64_t>(static_cast<std::int64_t>(d)));
+    }
+    return mix(number_seed ^ 2U, internal::big_integer::from_double(d).hash());
+}
+
 std::uint64_t hash_node(const term& t, std::uint64_t h) noexcept {
     switch (t.type()) {
     case term::kind::integer:
-        return mix(h, term_access::as<internal::big_integer_node>(t).value.hash());
+        return mix(number_seed ^ 2U, term_access::as<internal::big_integer_node>(t).value.hash());
     case term::kind::reference:
         return mix(h, std::hash<reference>{}(term_access::as<internal::reference_node>(t).value));
     case term::kind::fun:
@@ -78,9 +96,9 @@ std::uint64_t hash_term(const term& t) noexcept {
     }
     switch (t.type()) {
     case term::kind::integer:
-        return mix(h, static_cast<std::uint64_t>(term_access::small_integer(t)));
+        return mix(number_seed, static_cast<std::uint64_t>(term_access::small_integer(t)));
     case term::kind::float_:
-        return mix(h, std::bit_cast<std::uint64_t>(term_access::float_value(t)));
+        return hash_float(term_access::float_value(t));
     case term::kind::atom:
         return mix(h, term_access::atom_index(t));
     default:

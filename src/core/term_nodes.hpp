@@ -23,45 +23,62 @@
 namespace rill::internal {
 
 struct big_integer_node final : detail::term_node {
-    explicit big_integer_node(big_integer v) : value(std::move(v)) {}
+    explicit big_integer_node(big_integer v)
+        : value(std::move(v)) {}
+
     big_integer value;
 };
 
 struct pid_node final : detail::term_node {
-    explicit pid_node(const pid& v) : value(v) {}
+    explicit pid_node(const pid& v)
+        : value(v) {}
+
     pid value;
 };
 
 struct reference_node final : detail::term_node {
-    explicit reference_node(const reference& v) : value(v) {}
+    explicit reference_node(const reference& v)
+        : value(v) {}
+
     reference value;
 };
 
 struct tuple_node final : detail::term_node {
-    explicit tuple_node(std::vector<term> e) : elements(std::move(e)) {}
+    explicit tuple_node(std::vector<term> e)
+        : elements(std::move(e)) {}
+
     std::vector<term> elements;
 };
 
 struct list_node final : detail::term_node {
-    list_node(std::vector<term> e, term t) : elements(std::move(e)), tail(std::move(t)) {}
+    list_node(std::vector<term> e, term t)
+        : elements(std::move(e))
+        , tail(std::move(t)) {}
+
     std::vector<term> elements; // never empty
     term tail;                  // [] for a proper list; never a non-empty list
 };
 
 struct map_node final : detail::term_node {
-    explicit map_node(std::vector<std::pair<term, term>> e) : entries(std::move(e)) {}
+    explicit map_node(std::vector<std::pair<term, term>> e)
+        : entries(std::move(e)) {}
+
     std::vector<std::pair<term, term>> entries; // sorted by exact key order, unique keys
 };
 
 struct binary_node final : detail::term_node {
     binary_node(std::vector<std::byte> b, std::uint8_t bits)
-        : bytes(std::move(b)), bits_in_last_byte(bits) {}
+        : bytes(std::move(b))
+        , bits_in_last_byte(bits) {}
+
     std::vector<std::byte> bytes;
     std::uint8_t bits_in_last_byte; // 1..8; 8 for a binary (and for an empty one)
 };
 
 struct opaque_node final : detail::term_node {
-    explicit opaque_node(std::vector<std::byte> b) : bytes(std::move(b)) {}
+    explicit opaque_node(std::vector<std::byte> b)
+        : bytes(std::move(b)) {}
+
     std::vector<std::byte> bytes; // external term format, tag byte first
 };
 

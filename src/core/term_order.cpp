@@ -22,7 +22,7 @@ namespace {
 using kind = term::kind;
 
 int sign(std::strong_ordering order) noexcept {
-    return order < 0 ? -1 : (order > 0 ? 1 : 0);
+    return std::is_lt(order) ? -1 : (std::is_gt(order) ? 1 : 0);
 }
 
 template <class T>
@@ -214,8 +214,7 @@ int compare_same_class(const term& a, const term& b, bool exact) noexcept {
     case kind::port: {
         const auto& x = term_access::as<opaque_node>(a).bytes;
         const auto& y = term_access::as<opaque_node>(b).bytes;
-        return sign(std::lexicographical_compare_three_way(x.begin(), x.end(), y.begin(),
-                                                           y.end()));
+        return sign(std::lexicographical_compare_three_way(x.begin(), x.end(), y.begin(), y.end()));
     }
     case kind::pid:
         return sign(term_access::as<pid_node>(a).value <=> term_access::as<pid_node>(b).value);

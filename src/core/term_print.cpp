@@ -26,7 +26,8 @@ using internal::term_access;
 // A cursor over external-term-format bytes; any read past the end fails it.
 class ext_reader {
 public:
-    explicit ext_reader(std::span<const std::byte> bytes) : bytes_(bytes) {}
+    explicit ext_reader(std::span<const std::byte> bytes)
+        : bytes_(bytes) {}
 
     [[nodiscard]] bool ok() const noexcept { return ok_; }
 
@@ -119,8 +120,8 @@ void append_fun(std::string& out, std::span<const std::byte> bytes) {
         const std::string module = in.read_atom();
         const std::int64_t old_index = in.read_small_integer();
         const std::int64_t old_uniq = in.read_small_integer();
-        text = "#Fun<" + module + '.' + std::to_string(old_index) + '.' +
-               std::to_string(old_uniq) + '>';
+        text = "#Fun<" + module + '.' + std::to_string(old_index) + '.' + std::to_string(old_uniq) +
+               '>';
     } else {
         in.skip(bytes.size() + 1); // unknown encoding
     }
@@ -151,7 +152,8 @@ void append_port(std::string& out, std::span<const std::byte> bytes) {
 bool is_printable_string(std::span<const term> elements) noexcept {
     for (const term& element : elements) {
         const auto code = element.to_int64();
-        if (!code || *code < 0 || !internal::is_printable_latin1(static_cast<std::uint32_t>(*code))) {
+        if (!code || *code < 0 ||
+            !internal::is_printable_latin1(static_cast<std::uint32_t>(*code))) {
             return false;
         }
     }
@@ -189,8 +191,7 @@ void append_bitstring(std::string& out, const internal::binary_node& node) {
     const auto& bytes = node.bytes;
     const bool whole = node.bits_in_last_byte == 8;
     out += "<<";
-    if (whole && !bytes.empty() &&
-        std::all_of(bytes.begin(), bytes.end(), [](std::byte b) {
+    if (whole && !bytes.empty() && std::all_of(bytes.begin(), bytes.end(), [](std::byte b) {
             return internal::is_printable_latin1(std::to_integer<std::uint32_t>(b));
         })) {
         out.push_back('"');

@@ -3,6 +3,7 @@
 
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
+#include "process/signals.hpp"
 
 #include <rill/core/errors.hpp>
 #include <rill/detail/process_hooks.hpp>
@@ -62,6 +63,35 @@ void yield_suspend(std::coroutine_handle<> resume_point) noexcept {
 }
 
 reference make_reference(runtime_core& runtime) { return runtime.make_reference(); }
+
+void send_exit(runtime_core& runtime, const pid& to, term reason) {
+    internal::process& caller = running_process("process::exit");
+    caller.charge();
+    bool kill = reason.is_atom(atoms::kill);
+    mailbox_node* signal = internal::make_exit_signal(caller.to_pid(), std::move(reason), false);
+    internal::process* target = runtime.pin(to);
+    if (target == nullptr) {
+        signal->destroy(); // S50: a dead target is silently accepted
+        return;
+    }
+    if (kill) {
+        target->mark_doomed();
+    }
+    runtime.deliver_pinned(target, signal);
+    target->unpin();
+}
+
+bool set_trap_exit(bool trap) { return running_process("process::trap_exit").set_trap_exit(trap); }
+
+bool is_alive(runtime_core& runtime, const pid& p) {
+    internal::process* target = runtime.pin(p);
+    if (target == nullptr) {
+        return false;
+    }
+    bool alive = target->is_alive_and_not_doomed();
+    target->unpin();
+    return alive;
+}
 
 reference send_after_node(runtime_core& runtime,
                           const pid& to,

@@ -15,12 +15,14 @@
 #include "process/process.hpp"
 
 #include "process/runtime_core.hpp"
+#include "process/signals.hpp"
 #include "process/timers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
 
 #include <rill/core/errors.hpp>
 #include <rill/process/exit.hpp>
+#include <rill/process/message.hpp>
 
 #include <cstdlib>
 #include <cxxabi.h>
@@ -107,6 +109,10 @@ std::uint32_t process::start(task<>::handle_type body) noexcept {
     wait_ = nullptr;
     timeout_ = nullptr;
     timed_out_ = false;
+    trap_exit_ = false;
+    exit_pending_ = false;
+    pending_exit_reason_ = term();
+    doomed_.store(false, std::memory_order_relaxed);
     suspend_ = suspend_reason::none;
     mailbox_.reopen();
     std::uint32_t serial = serial_.load(std::memory_order_relaxed) + 1;
@@ -147,6 +153,11 @@ void process::run_slice(runnable* self, worker& /*on*/) noexcept {
 
 void process::slice() noexcept {
     for (;;) {
+        drain_incoming();
+        if (exit_pending_) {
+            terminate(pending_exit_reason_);
+            return;
+        }
         if (wait_ != nullptr) {
             switch (advance_wait()) {
             case wait_outcome::resume:
@@ -175,6 +186,10 @@ void process::slice() noexcept {
 process::wait_outcome process::advance_wait() noexcept {
     for (;;) {
         drain_incoming();
+        if (exit_pending_) {
+            terminate(pending_exit_reason_);
+            return wait_outcome::terminated;
+        }
         if (reductions_left_ <= 0) {
             runtime_.sched().schedule_fair(this);
             return wait_outcome::requeued;
@@ -208,7 +223,9 @@ void process::drain_incoming() noexcept {
     mailbox_node* node = mailbox_.take_incoming();
     while (node != nullptr) {
         mailbox_node* next = node->next;
-        if (node->kind == detail::signal_kind::message) {
+        if (exit_pending_) {
+            node->destroy(); // the process is ending: the rest is dropped
+        } else if (node->kind == detail::signal_kind::message) {
             mailbox_.append(node);
         } else {
             handle_signal(node);
@@ -224,8 +241,37 @@ void process::handle_signal(mailbox_node* node) noexcept {
             timed_out_ = true;
         }
         break;
+    case detail::signal_kind::exit:
+        handle_exit_signal(node);
+        return;
     default:
         break;
+    }
+    node->destroy();
+}
+
+void process::request_exit(term reason) noexcept {
+    exit_pending_ = true;
+    pending_exit_reason_ = std::move(reason);
+}
+
+// The decision table of SEMANTICS.md section F for explicit exit signals
+// (exit/2). Link exits follow the link rows once links exist.
+void process::handle_exit_signal(mailbox_node* node) noexcept {
+    auto* signal = static_cast<exit_signal_node*>(node);
+    const term& reason = signal->reason;
+    bool from_self = signal->from == to_pid();
+    if (reason.is_atom(atoms::kill)) {
+        request_exit(term(atoms::killed)); // untrappable (S39, S41)
+    } else if (trap_exit_) {
+        // Trapped: becomes a message, in arrival order (S10, S46).
+        mailbox_.append(detail::make_message_node(exit_signal{signal->from, reason}));
+    } else if (reason.is_atom(atoms::normal)) {
+        if (from_self) {
+            request_exit(term(atoms::normal)); // S48
+        }                                      // from others: ignored (S47)
+    } else {
+        request_exit(reason); // S45, S49
     }
     node->destroy();
 }
@@ -240,6 +286,9 @@ bool process::receive_ready(detail::receive_wait& wait) {
         return false; // spent: suspend; the worker requeues us
     }
     drain_incoming();
+    if (exit_pending_) {
+        return false; // suspend: the worker ends the process
+    }
     if (wait.match != nullptr) {
         if (mailbox_node* node = mailbox_.scan([&](const mailbox_node* candidate) {
                 return wait.match(candidate, wait.context);

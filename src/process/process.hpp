@@ -37,6 +37,7 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <utility>
 
 namespace rill::detail {
 class runtime_core;
@@ -93,6 +94,19 @@ public:
         return (refs_.load(std::memory_order_acquire) & alive_bit) != 0;
     }
 
+    /// Whether the process lives and no untrappable kill is on its way to
+    /// it. Call with the block pinned.
+    [[nodiscard]] bool is_alive_and_not_doomed() const noexcept {
+        return is_alive_hint() && !doomed_.load(std::memory_order_relaxed);
+    }
+
+    /// A sender (holding a pin) is about to deliver `exit(this, kill)`: the
+    /// process counts as dead for that sender's later liveness checks (S6).
+    void mark_doomed() noexcept { doomed_.store(true, std::memory_order_relaxed); }
+
+    /// The calling process's trap_exit flag; returns the previous value.
+    bool set_trap_exit(bool trap) noexcept { return std::exchange(trap_exit_, trap); }
+
     /// Binds a new process body to this (free) block and makes it alive.
     /// Returns the new pid's serial.
     std::uint32_t start(task<>::handle_type body) noexcept;
@@ -124,6 +138,9 @@ public:
 
 private:
     enum class suspend_reason : std::uint8_t { none, receive, yield };
+
+    void handle_exit_signal(mailbox_node* node) noexcept;
+    void request_exit(term reason) noexcept;
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
@@ -148,6 +165,12 @@ private:
     std::uint32_t wait_sequence_ = 0;
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;
+    bool trap_exit_ = false;
+    bool exit_pending_ = false; // a signal ended the process: terminate at once
+    // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
+    // sender itself reads it back in program order (S6); others may race.
+    std::atomic<bool> doomed_{false};
+    term pending_exit_reason_;
     mailbox mailbox_;
     task<>::handle_type root_;
     std::coroutine_handle<> resume_point_;

@@ -94,6 +94,11 @@ void runtime_core::deliver(const pid& to, mailbox_node* node) noexcept {
         node->destroy();
         return;
     }
+    deliver_pinned(target, node);
+    target->unpin();
+}
+
+void runtime_core::deliver_pinned(internal::process* target, mailbox_node* node) noexcept {
     switch (target->box().push(node)) {
     case internal::mailbox::push_result::queued:
         break;
@@ -104,7 +109,6 @@ void runtime_core::deliver(const pid& to, mailbox_node* node) noexcept {
         node->destroy();
         break;
     }
-    target->unpin();
 }
 
 pid runtime_core::spawn(task<> body, bool root) {

@@ -52,6 +52,9 @@ public:
     /// dead, closed or not local. Any thread.
     void deliver(const pid& to, mailbox_node* node) noexcept;
 
+    /// Delivers `node` to a block the caller has pinned.
+    void deliver_pinned(internal::process* target, mailbox_node* node) noexcept;
+
     [[nodiscard]] bool is_local(const pid& p) const noexcept {
         return p.node == node_ && p.creation == creation_;
     }

@@ -73,7 +73,7 @@ bool runtime::is_alive(const pid& p) const noexcept {
     if (block == nullptr) {
         return false;
     }
-    bool alive = block->is_alive_hint();
+    bool alive = block->is_alive_and_not_doomed();
     block->unpin();
     return alive;
 }

@@ -60,7 +60,7 @@ template <class T>
 concept term_extractable = requires(const term& t) {
     {
         term_conversion<std::remove_cvref_t<T>>::from_term(t)
-    } -> std::same_as<std::optional<std::remove_cvref_t<T>>>;
+        } -> std::same_as<std::optional<std::remove_cvref_t<T>>>;
 };
 
 namespace internal {
@@ -68,6 +68,11 @@ struct term_access; // src/core: builds and reads term nodes
 } // namespace internal
 
 namespace detail {
+/// What `term`'s converting constructor takes: a convertible value that is
+/// not a term itself (copies and moves of terms use the copy/move constructors).
+template <class T>
+concept term_source = !std::same_as<std::remove_cvref_t<T>, term> && term_convertible<T>;
+
 [[noreturn]] void throw_term_badarg(const term& t, const char* wanted);
 [[noreturn]] void throw_term_conversion_failed(const term& t, const std::type_info& wanted);
 } // namespace detail
@@ -81,7 +86,7 @@ public:
     /// that is not a multiple of 8.
     enum class kind : std::uint8_t {
         integer,
-        float_,
+        float_, // NOLINT(readability-identifier-naming): `float` is a keyword
         atom,
         reference,
         fun,
@@ -109,23 +114,27 @@ public:
 
     /// The term of `value` through `term_conversion`. Implicit on purpose:
     /// `process::exit(p, atom("shutdown"))`, `send(p, term{42})`.
-    template <class T>
-        requires(!std::same_as<std::remove_cvref_t<T>, term> && term_convertible<T>)
-    term(T&& value) // NOLINT(google-explicit-constructor, bugprone-forwarding-reference-overload)
+    template <detail::term_source T>
+    // NOLINTNEXTLINE(google-explicit-constructor, bugprone-forwarding-reference-overload)
+    term(T&& value)
         : term(term_conversion<std::remove_cvref_t<T>>::to_term(std::forward<T>(value))) {}
 
     /// A binary holding the bytes of `text` (so `term{"ping"} == term{std::string("ping")}`).
     term(const char* text); // NOLINT(google-explicit-constructor)
 
-    term(const term& other) noexcept : kind_(other.kind_), boxed_(other.boxed_) {
-        payload_ = other.payload_;
+    term(const term& other) noexcept
+        : kind_(other.kind_)
+        , boxed_(other.boxed_)
+        , payload_(other.payload_) {
         if (boxed_) {
             payload_.node->retain();
         }
     }
 
-    term(term&& other) noexcept : kind_(other.kind_), boxed_(other.boxed_) {
-        payload_ = other.payload_;
+    term(term&& other) noexcept
+        : kind_(other.kind_)
+        , boxed_(other.boxed_)
+        , payload_(other.payload_) {
         other.kind_ = kind::nil;
         other.boxed_ = false;
     }
@@ -236,24 +245,39 @@ public:
     [[nodiscard]] kind type() const noexcept { return kind_; }
 
     [[nodiscard]] bool is_integer() const noexcept { return kind_ == kind::integer; }
+
     [[nodiscard]] bool is_big_integer() const noexcept { return is_integer() && boxed_; }
+
     [[nodiscard]] bool is_float() const noexcept { return kind_ == kind::float_; }
+
     [[nodiscard]] bool is_number() const noexcept { return is_integer() || is_float(); }
+
     [[nodiscard]] bool is_atom() const noexcept { return kind_ == kind::atom; }
+
     [[nodiscard]] bool is_reference() const noexcept { return kind_ == kind::reference; }
+
     [[nodiscard]] bool is_fun() const noexcept { return kind_ == kind::fun; }
+
     [[nodiscard]] bool is_port() const noexcept { return kind_ == kind::port; }
+
     [[nodiscard]] bool is_pid() const noexcept { return kind_ == kind::pid; }
+
     [[nodiscard]] bool is_tuple() const noexcept { return kind_ == kind::tuple; }
+
     [[nodiscard]] bool is_map() const noexcept { return kind_ == kind::map; }
+
     [[nodiscard]] bool is_nil() const noexcept { return kind_ == kind::nil; }
+
     /// `[]` or a non-empty list, proper or not (Erlang's `is_list`).
     [[nodiscard]] bool is_list() const noexcept { return is_nil() || kind_ == kind::list; }
+
     /// `[]` or a list whose tail is `[]`.
     [[nodiscard]] bool is_proper_list() const noexcept;
     /// A bitstring whose bit length is a multiple of 8 (Erlang's `is_binary`).
     [[nodiscard]] bool is_binary() const noexcept;
+
     [[nodiscard]] bool is_bitstring() const noexcept { return kind_ == kind::binary; }
+
     [[nodiscard]] bool is_local() const noexcept { return kind_ == kind::local; }
 
     /// True for the atom `a`.
@@ -368,7 +392,10 @@ public:
     /// Demangled type name of a local term's object. Throws `badarg` unless a local.
     [[nodiscard]] std::string local_type_name() const;
 
-    /// A hash consistent with `exactly_equal`.
+    /// A hash consistent with both `==` and `exactly_equal`: terms equal in
+    /// either sense hash alike (`term{1}` and `term{1.0}` too), so
+    /// `std::unordered_map<term, V>` works with its default `==`, under
+    /// which 1 and 1.0 are one key (unlike in an Erlang map).
     [[nodiscard]] std::size_t hash() const noexcept;
 
     // ---- comparison ---------------------------------------------------------------------
@@ -388,10 +415,10 @@ public:
 
 private:
     union payload {
-        std::int64_t integer;           // kind integer, not boxed
-        double float_;                  // kind float_
-        std::uint32_t atom;             // kind atom: the atom's index
-        const detail::term_node* node;  // boxed_: every other kind, and big integers
+        std::int64_t integer;          // kind integer, not boxed
+        double float_;                 // kind float_
+        std::uint32_t atom;            // kind atom: the atom's index
+        const detail::term_node* node; // boxed_: every other kind, and big integers
     };
 
     static std::weak_ordering compare(const term& a, const term& b) noexcept;

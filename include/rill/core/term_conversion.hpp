@@ -4,18 +4,18 @@
 /// The built-in `term_conversion` specializations: how standard C++ types
 /// become terms and back.
 ///
-/// | C++ type                               | term                     | `from_term` also accepts |
-/// | -------------------------------------- | ------------------------ | ------------------------ |
-/// | integral types (not `bool`)            | integer                  | (range-checked)          |
-/// | `float`, `double`, `long double`       | float                    | integers the type holds exactly |
-/// | `bool`                                 | atom `true` / `false`    |                          |
-/// | `std::string`                          | binary                   | proper lists of 0..255   |
-/// | `std::string_view`, `const char*`      | binary (to a term only)  |                          |
-/// | `atom`, `pid`, `reference`, `term`     | itself                   |                          |
-/// | `std::vector<T>`                       | proper list              |                          |
-/// | `std::tuple<Ts...>`, `std::pair<A, B>` | tuple                    |                          |
-/// | `std::map<K, V>`, `std::unordered_map` | map                      |                          |
-/// | `std::optional<T>`                     | `undefined` or the value |                          |
+/// - integral types (not `bool`): integers; reading back checks the range;
+/// - `float`, `double`, `long double`: floats; reading back also accepts an
+///   integer the type holds exactly;
+/// - `bool`: the atoms `true` and `false`;
+/// - `std::string`: a binary; reading back also accepts a proper list of
+///   integers 0..255 (an Erlang latin-1 string);
+/// - `std::string_view`, `const char*`: a binary (to a term only);
+/// - `atom`, `pid`, `reference`, `term`: themselves;
+/// - `std::vector<T>`: a proper list;
+/// - `std::tuple<Ts...>`, `std::pair<A, B>`: a tuple of the same size;
+/// - `std::map<K, V>`, `std::unordered_map<K, V>`: a map;
+/// - `std::optional<T>`: the atom `undefined` when empty, else the value.
 ///
 /// A user type opts in by specializing `term_conversion<T>` (see term.hpp).
 
@@ -191,9 +191,7 @@ struct term_conversion<term> {
 /// `std::vector<T>`: a proper list.
 template <class T, class Allocator>
 struct term_conversion<std::vector<T, Allocator>> {
-    static term to_term(const std::vector<T, Allocator>& value)
-        requires term_convertible<T>
-    {
+    static term to_term(const std::vector<T, Allocator>& value) requires term_convertible<T> {
         std::vector<term> elements;
         elements.reserve(value.size());
         for (const auto& element : value) {
@@ -202,9 +200,8 @@ struct term_conversion<std::vector<T, Allocator>> {
         return term::list(std::move(elements));
     }
 
-    static std::optional<std::vector<T, Allocator>> from_term(const term& t)
-        requires term_extractable<T>
-    {
+    static std::optional<std::vector<T, Allocator>>
+    from_term(const term& t) requires term_extractable<T> {
         if (!t.is_proper_list()) {
             return std::nullopt;
         }
@@ -224,9 +221,8 @@ struct term_conversion<std::vector<T, Allocator>> {
 namespace detail {
 template <class Tuple, std::size_t... I>
 term tuple_to_term(const Tuple& value, std::index_sequence<I...> /*indices*/) {
-    return term::tuple(
-        std::vector<term>{term_conversion<std::tuple_element_t<I, Tuple>>::to_term(
-            std::get<I>(value))...});
+    return term::tuple(std::vector<term>{
+        term_conversion<std::tuple_element_t<I, Tuple>>::to_term(std::get<I>(value))...});
 }
 
 template <class Tuple, std::size_t... I>
@@ -247,15 +243,12 @@ std::optional<Tuple> tuple_from_term(const term& t, std::index_sequence<I...> /*
 /// `std::tuple<Ts...>`: a tuple of the same size.
 template <class... Ts>
 struct term_conversion<std::tuple<Ts...>> {
-    static term to_term(const std::tuple<Ts...>& value)
-        requires(term_convertible<Ts> && ...)
-    {
+    static term to_term(const std::tuple<Ts...>& value) requires(term_convertible<Ts>&&...) {
         return detail::tuple_to_term(value, std::index_sequence_for<Ts...>{});
     }
 
-    static std::optional<std::tuple<Ts...>> from_term(const term& t)
-        requires(term_extractable<Ts> && ...)
-    {
+    static std::optional<std::tuple<Ts...>>
+    from_term(const term& t) requires(term_extractable<Ts>&&...) {
         return detail::tuple_from_term<std::tuple<Ts...>>(t, std::index_sequence_for<Ts...>{});
     }
 };
@@ -263,15 +256,13 @@ struct term_conversion<std::tuple<Ts...>> {
 /// `std::pair<A, B>`: a 2-tuple.
 template <class A, class B>
 struct term_conversion<std::pair<A, B>> {
-    static term to_term(const std::pair<A, B>& value)
-        requires term_convertible<A> && term_convertible<B>
-    {
+    static term
+    to_term(const std::pair<A, B>& value) requires term_convertible<A> && term_convertible<B> {
         return detail::tuple_to_term(value, std::index_sequence_for<A, B>{});
     }
 
-    static std::optional<std::pair<A, B>> from_term(const term& t)
-        requires term_extractable<A> && term_extractable<B>
-    {
+    static std::optional<std::pair<A, B>>
+    from_term(const term& t) requires term_extractable<A> && term_extractable<B> {
         return detail::tuple_from_term<std::pair<A, B>>(t, std::index_sequence_for<A, B>{});
     }
 };
@@ -311,15 +302,12 @@ template <class K, class V, class Compare, class Allocator>
 struct term_conversion<std::map<K, V, Compare, Allocator>> {
     using type = std::map<K, V, Compare, Allocator>;
 
-    static term to_term(const type& value)
-        requires term_convertible<K> && term_convertible<V>
-    {
+    static term to_term(const type& value) requires term_convertible<K> && term_convertible<V> {
         return detail::map_to_term(value);
     }
 
-    static std::optional<type> from_term(const term& t)
-        requires term_extractable<K> && term_extractable<V>
-    {
+    static std::optional<type>
+    from_term(const term& t) requires term_extractable<K> && term_extractable<V> {
         return detail::map_from_term<type>(t);
     }
 };
@@ -329,15 +317,12 @@ template <class K, class V, class Hash, class KeyEqual, class Allocator>
 struct term_conversion<std::unordered_map<K, V, Hash, KeyEqual, Allocator>> {
     using type = std::unordered_map<K, V, Hash, KeyEqual, Allocator>;
 
-    static term to_term(const type& value)
-        requires term_convertible<K> && term_convertible<V>
-    {
+    static term to_term(const type& value) requires term_convertible<K> && term_convertible<V> {
         return detail::map_to_term(value);
     }
 
-    static std::optional<type> from_term(const term& t)
-        requires term_extractable<K> && term_extractable<V>
-    {
+    static std::optional<type>
+    from_term(const term& t) requires term_extractable<K> && term_extractable<V> {
         return detail::map_from_term<type>(t);
     }
 };
@@ -347,18 +332,14 @@ struct term_conversion<std::unordered_map<K, V, Hash, KeyEqual, Allocator>> {
 /// `std::optional<atom>` holding `undefined` does not round-trip).
 template <class T>
 struct term_conversion<std::optional<T>> {
-    static term to_term(const std::optional<T>& value)
-        requires term_convertible<T>
-    {
+    static term to_term(const std::optional<T>& value) requires term_convertible<T> {
         if (!value) {
             return term::from_atom(atoms::undefined);
         }
         return term_conversion<T>::to_term(*value);
     }
 
-    static std::optional<std::optional<T>> from_term(const term& t)
-        requires term_extractable<T>
-    {
+    static std::optional<std::optional<T>> from_term(const term& t) requires term_extractable<T> {
         if (t.is_atom(atoms::undefined)) {
             return std::optional<T>{};
         }

@@ -7,6 +7,7 @@
 
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
+#include <rill/core/term.hpp>
 #include <rill/detail/mailbox_node.hpp>
 #include <rill/process/task.hpp>
 
@@ -55,6 +56,16 @@ void receive_suspend(receive_wait& wait, std::coroutine_handle<> resume_point) n
 void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
 
 reference make_reference(runtime_core& runtime);
+
+/// Sends an exit signal (Erlang's exit/2) from the calling process.
+void send_exit(runtime_core& runtime, const pid& to, term reason);
+
+/// Sets the calling process's trap_exit flag; returns the previous value.
+bool set_trap_exit(bool trap);
+
+/// Whether `p` is alive as seen by the calling process: false once the
+/// caller has sent it an untrappable kill.
+bool is_alive(runtime_core& runtime, const pid& p);
 
 /// Arms a timer that sends `node` to `to` after `delay_ms`.
 reference send_after_node(runtime_core& runtime,

@@ -20,6 +20,8 @@ public:
     term_node() noexcept = default;
     term_node(const term_node&) = delete;
     term_node& operator=(const term_node&) = delete;
+    term_node(term_node&&) = delete;
+    term_node& operator=(term_node&&) = delete;
     virtual ~term_node() = default;
 
     /// Adds a holder. Any thread that already holds one.
@@ -55,7 +57,8 @@ public:
 template <class T>
 class local_node final : public local_node_base {
 public:
-    explicit local_node(T value) : value_(std::move(value)) {}
+    explicit local_node(T value)
+        : value_(std::move(value)) {}
 
     [[nodiscard]] const std::type_info& type() const noexcept override { return typeid(T); }
 

@@ -1,5 +1,4 @@
 #include <rill/core/atom.hpp>
-
 #include <rill/core/errors.hpp>
 
 #include "core/atom_table.hpp"
@@ -122,7 +121,7 @@ TEST(Atom, EscapesQuotesBackslashesAndControlCharacters) {
 }
 
 TEST(Atom, PrintsLatin1LettersUnquotedAndOtherCodePointsEscaped) {
-    EXPECT_EQ(printed(rill::atom("\u00e9")), "\u00e9");          // é, a latin-1 lowercase letter
+    EXPECT_EQ(printed(rill::atom("\u00e9")), "\u00e9");     // é, a latin-1 lowercase letter
     EXPECT_EQ(printed(rill::atom("\u03b1")), "'\\x{3B1}'"); // α, beyond latin-1
 }
 
@@ -180,8 +179,7 @@ TEST(AtomTable, ManyAtomsSpanSeveralChunks) {
     }
 
     for (int i = 0; i < 9'000; ++i) {
-        EXPECT_EQ(table.name(indices[static_cast<std::size_t>(i)]),
-                  "chunked_" + std::to_string(i));
+        EXPECT_EQ(table.name(indices[static_cast<std::size_t>(i)]), "chunked_" + std::to_string(i));
     }
 }
 

@@ -3,11 +3,11 @@
 #include <rill/core/term.hpp>
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <rapidcheck/gtest.h>
 #include <string>
 #include <vector>
 
@@ -133,8 +133,7 @@ TEST(BigIntegerTerm, ExposesSignAndMagnitudeForTheDistributionLayer) {
     const auto parts = big.as_integer_magnitude();
 
     EXPECT_TRUE(parts.negative);
-    EXPECT_EQ(parts.little_endian,
-              (std::vector<std::uint8_t>{2, 0, 0, 0, 0, 0, 0, 0, 1}));
+    EXPECT_EQ(parts.little_endian, (std::vector<std::uint8_t>{2, 0, 0, 0, 0, 0, 0, 0, 1}));
     EXPECT_EQ(rill::term{-5}.as_integer_magnitude().little_endian, std::vector<std::uint8_t>{5});
     EXPECT_TRUE(rill::term{0}.as_integer_magnitude().little_endian.empty());
     EXPECT_THROW((void)rill::term{1.0}.as_integer_magnitude(), rill::badarg);
@@ -162,9 +161,10 @@ RC_GTEST_PROP(BigIntegerTerm, SmallIntegersPrintLikeStdToString, (std::int64_t v
     RC_ASSERT(rill::to_string(rill::term{value}) == std::to_string(value));
 }
 
-RC_GTEST_PROP(BigIntegerTerm,
-              OrdersLikeTheInt128Values,
-              (std::int64_t high_a, std::uint64_t low_a, std::int64_t high_b, std::uint64_t low_b)) {
+RC_GTEST_PROP(
+    BigIntegerTerm,
+    OrdersLikeTheInt128Values,
+    (std::int64_t high_a, std::uint64_t low_a, std::int64_t high_b, std::uint64_t low_b)) {
     const bool same_high = *rc::gen::arbitrary<bool>();
     const int128 a = make_int128(high_a, low_a);
     const int128 b = make_int128(same_high ? high_a : high_b, low_b);

@@ -14,9 +14,12 @@ namespace {
 // Restores the thread's local node when a test changed it.
 class local_node_guard {
 public:
-    local_node_guard() : saved_(rill::detail::local_node_of_this_thread()) {}
+    local_node_guard()
+        : saved_(rill::detail::local_node_of_this_thread()) {}
+
     local_node_guard(const local_node_guard&) = delete;
     local_node_guard& operator=(const local_node_guard&) = delete;
+
     ~local_node_guard() { rill::detail::set_local_node_of_this_thread(saved_); }
 
 private:

@@ -1,6 +1,5 @@
-#include <rill/core/reference.hpp>
-
 #include <rill/core/pid.hpp>
+#include <rill/core/reference.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,15 +1,14 @@
+#include <rill/core/term.hpp>
 #include <rill/core/term_conversion.hpp>
 
-#include <rill/core/term.hpp>
-
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <optional>
+#include <rapidcheck/gtest.h>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -229,7 +228,8 @@ RC_GTEST_PROP(TermConversion, OptionalsRoundTrip, (bool present, std::int64_t nu
     RC_ASSERT(term{value}.as<std::optional<std::int64_t>>() == value);
 }
 
-RC_GTEST_PROP(TermConversion, NestedContainersRoundTrip,
+RC_GTEST_PROP(TermConversion,
+              NestedContainersRoundTrip,
               (const std::vector<std::pair<std::string, std::vector<std::int32_t>>>& value)) {
     using type = std::vector<std::pair<std::string, std::vector<std::int32_t>>>;
 

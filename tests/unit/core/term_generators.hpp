@@ -8,10 +8,9 @@
 
 #include <rill/core/term.hpp>
 
-#include <rapidcheck.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <rapidcheck.h>
 #include <string>
 #include <vector>
 
@@ -20,10 +19,9 @@ namespace rill::testing {
 /// Vectors of 0..max_size-1 elements drawn from `element`.
 template <class T>
 rc::Gen<std::vector<T>> sized_vector(std::size_t max_size, rc::Gen<T> element) {
-    return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, max_size),
-                           [element](std::size_t size) {
-                               return rc::gen::container<std::vector<T>>(size, element);
-                           });
+    return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, max_size), [element](std::size_t size) {
+        return rc::gen::container<std::vector<T>>(size, element);
+    });
 }
 
 inline rc::Gen<term> gen_small_number() {
@@ -37,18 +35,16 @@ inline rc::Gen<term> gen_small_number() {
 inline rc::Gen<term> gen_integer() {
     return rc::gen::oneOf(
         rc::gen::map(rc::gen::arbitrary<std::int64_t>(), [](std::int64_t v) { return term{v}; }),
-        rc::gen::map(
-            rc::gen::pair(rc::gen::arbitrary<bool>(),
-                          sized_vector(20, rc::gen::arbitrary<std::uint8_t>())),
-            [](const std::pair<bool, std::vector<std::uint8_t>>& p) {
-                return term::big_integer(p.first, p.second);
-            }));
+        rc::gen::map(rc::gen::pair(rc::gen::arbitrary<bool>(),
+                                   sized_vector(20, rc::gen::arbitrary<std::uint8_t>())),
+                     [](const std::pair<bool, std::vector<std::uint8_t>>& p) {
+                         return term::big_integer(p.first, p.second);
+                     }));
 }
 
 inline rc::Gen<term> gen_float() {
-    return rc::gen::map(rc::gen::arbitrary<double>(), [](double d) {
-        return std::isfinite(d) ? term{d} : term{1.5};
-    });
+    return rc::gen::map(rc::gen::arbitrary<double>(),
+                        [](double d) { return std::isfinite(d) ? term{d} : term{1.5}; });
 }
 
 inline rc::Gen<term> gen_atom() {
@@ -57,13 +53,13 @@ inline rc::Gen<term> gen_atom() {
 }
 
 inline rc::Gen<term> gen_bitstring() {
-    return rc::gen::map(
-        rc::gen::pair(sized_vector(4, rc::gen::inRange<std::uint8_t>(95, 100)),
-                      rc::gen::inRange<std::uint8_t>(1, 9)),
-        [](const std::pair<std::vector<std::uint8_t>, std::uint8_t>& p) {
-            const auto bytes = std::as_bytes(std::span(p.first));
-            return p.second == 8 ? term::binary(bytes) : term::bitstring(bytes, p.second);
-        });
+    return rc::gen::map(rc::gen::pair(sized_vector(4, rc::gen::inRange<std::uint8_t>(95, 100)),
+                                      rc::gen::inRange<std::uint8_t>(1, 9)),
+                        [](const std::pair<std::vector<std::uint8_t>, std::uint8_t>& p) {
+                            const auto bytes = std::as_bytes(std::span(p.first));
+                            return p.second == 8 ? term::binary(bytes)
+                                                 : term::bitstring(bytes, p.second);
+                        });
 }
 
 inline rc::Gen<term> gen_pid_or_reference() {
@@ -100,26 +96,27 @@ inline rc::Gen<term> gen_term(int depth = 3) {
     const rc::Gen<term> inner = gen_term(depth - 1);
     return rc::gen::weightedOneOf<term>(
         {{4, gen_leaf()},
-         {1, rc::gen::map(gen_elements(inner), [](std::vector<term> e) {
-              return term::tuple(std::move(e));
-          })},
-         {1, rc::gen::map(gen_elements(inner), [](std::vector<term> e) {
-              return term::list(std::move(e));
-          })},
-         {1, rc::gen::map(rc::gen::pair(gen_elements(inner), gen_leaf()),
-                          [](std::pair<std::vector<term>, term> p) {
-                              return term::list(std::move(p.first), std::move(p.second));
-                          })},
-         {1, rc::gen::map(rc::gen::pair(gen_elements(gen_leaf()), gen_elements(inner)),
-                          [](std::pair<std::vector<term>, std::vector<term>> p) {
-                              std::vector<std::pair<term, term>> entries;
-                              for (std::size_t i = 0; i < p.first.size(); ++i) {
-                                  entries.emplace_back(p.first[i], i < p.second.size()
-                                                                       ? p.second[i]
-                                                                       : term{});
-                              }
-                              return term::map(std::move(entries));
-                          })}});
+         {1,
+          rc::gen::map(gen_elements(inner),
+                       [](std::vector<term> e) { return term::tuple(std::move(e)); })},
+         {1,
+          rc::gen::map(gen_elements(inner),
+                       [](std::vector<term> e) { return term::list(std::move(e)); })},
+         {1,
+          rc::gen::map(rc::gen::pair(gen_elements(inner), gen_leaf()),
+                       [](std::pair<std::vector<term>, term> p) {
+                           return term::list(std::move(p.first), std::move(p.second));
+                       })},
+         {1,
+          rc::gen::map(rc::gen::pair(gen_elements(gen_leaf()), gen_elements(inner)),
+                       [](std::pair<std::vector<term>, std::vector<term>> p) {
+                           std::vector<std::pair<term, term>> entries;
+                           for (std::size_t i = 0; i < p.first.size(); ++i) {
+                               entries.emplace_back(p.first[i],
+                                                    i < p.second.size() ? p.second[i] : term{});
+                           }
+                           return term::map(std::move(entries));
+                       })}});
 }
 
 /// A structurally identical term built afresh (no node shared with `t`).

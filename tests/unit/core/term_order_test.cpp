@@ -3,10 +3,10 @@
 #include "term_generators.hpp"
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
 
 #include <algorithm>
 #include <cstddef>
+#include <rapidcheck/gtest.h>
 #include <vector>
 
 using rill::atom;
@@ -96,8 +96,7 @@ TEST(TermOrder, ComparesMapsBySizeThenKeysThenValues) {
 
     EXPECT_NE(one_int, one_float); // erl: #{1=>a} == #{1.0=>a} is false
     EXPECT_LT(one_int, one_float); // erl: #{1=>a} < #{1.0=>a}
-    EXPECT_LT(term::map({{term{9}, term{9}}}),
-              term::map({{term{1}, term{1}}, {term{2}, term{2}}}));
+    EXPECT_LT(term::map({{term{9}, term{9}}}), term::map({{term{1}, term{1}}, {term{2}, term{2}}}));
     EXPECT_LT(term::map({{term{1}, term{1}}}), term::map({{term{1}, term{2}}}));
     EXPECT_EQ(term::map({{term{1}, term{1}}}), term::map({{term{1}, term{1.0}}}));
     EXPECT_FALSE(exactly_equal(term::map({{term{1}, term{1}}}), term::map({{term{1}, term{1.0}}})));
@@ -183,4 +182,23 @@ RC_GTEST_PROP(TermOrder, HashIsConsistentWithExactlyEqual, ()) {
     if (exactly_equal(a, b)) {
         RC_ASSERT(a.hash() == b.hash());
     }
+}
+
+RC_GTEST_PROP(TermOrder, HashIsConsistentWithEquality, ()) {
+    const auto gen = rill::testing::gen_term(2);
+    const term a = *gen;
+    const term b = *gen;
+
+    if (a == b) {
+        RC_ASSERT(a.hash() == b.hash());
+    }
+}
+
+TEST(TermOrder, IntegerAndEqualFloatHashAlike) {
+    EXPECT_EQ(term{1}.hash(), term{1.0}.hash());
+    EXPECT_EQ(term{0.0}.hash(), term{-0.0}.hash());
+    EXPECT_EQ(term::list_of(1, 2.0).hash(), term::list_of(1.0, 2).hash());
+    const std::vector<std::uint8_t> two_to_64{0, 0, 0, 0, 0, 0, 0, 0, 1};
+    EXPECT_EQ(term::big_integer(false, two_to_64).hash(), term{18446744073709551616.0}.hash());
+    EXPECT_NE(term{1}.hash(), term{1.5}.hash());
 }

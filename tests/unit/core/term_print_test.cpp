@@ -3,10 +3,10 @@
 #include "term_generators.hpp"
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
 
 #include <cmath>
 #include <map>
+#include <rapidcheck/gtest.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -152,22 +152,21 @@ TEST(TermPrint, PrintsMapsInKeyOrder) {
 TEST(TermPrint, PrintsPidsReferencesAndAtoms) {
     EXPECT_EQ(rill::to_string(term{rill::pid{rill::atoms::nonode_at_nohost, 42, 0, 0}}),
               "<0.42.0>");
-    EXPECT_EQ(rill::to_string(term{rill::reference{rill::atoms::nonode_at_nohost,
-                                                   0,
-                                                   3,
-                                                   {27857, 2672558081, 1818337575, 0, 0}}}),
+    EXPECT_EQ(rill::to_string(term{rill::reference{
+                  rill::atoms::nonode_at_nohost, 0, 3, {27857, 2672558081, 1818337575, 0, 0}}}),
               "#Ref<0.1818337575.2672558081.27857>");
     EXPECT_EQ(rill::to_string(term{atom("EXIT")}), "'EXIT'");
     EXPECT_EQ(rill::to_string(term{true}), "true");
 }
 
 TEST(TermPrint, PrintsFunsAndPortsFromTheirExternalFormat) {
-    const std::vector<int> export_fun{113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2};
+    const std::vector<int> export_fun{
+        113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2};
     const std::vector<int> local_fun{
-        112, 0,   0,   0,   68,  0,   133, 92,  231, 47,  131, 11,  41,  218, 52,  212, 195,
-        240, 104, 248, 181, 208, 0,   0,   0,   0,   0,   0,   0,   0,   119, 2,   111, 50,
-        97,  0,   98,  4,   42,  231, 57,  88,  119, 13,  110, 111, 110, 111, 100, 101, 64,
-        110, 111, 104, 111, 115, 116, 0,   0,   0,   9,   0,   0,   0,   0,   0,   0,   0,  0};
+        112, 0,   0,   0,   68, 0,  133, 92, 231, 47,  131, 11,  41,  218, 52,  212, 195, 240,
+        104, 248, 181, 208, 0,  0,  0,   0,  0,   0,   0,   0,   119, 2,   111, 50,  97,  0,
+        98,  4,   42,  231, 57, 88, 119, 13, 110, 111, 110, 111, 100, 101, 64,  110, 111, 104,
+        111, 115, 116, 0,   0,  0,  9,   0,  0,   0,   0,   0,   0,   0,   0};
     const std::vector<int> port{89,  119, 13,  110, 111, 110, 111, 100, 101, 64, 110, 111,
                                 104, 111, 115, 116, 0,   0,   0,   0,   0,   0,  0,   0};
     const auto to_bytes = [](const std::vector<int>& values) {

@@ -181,13 +181,14 @@ TEST(Term, BitstringReportsBitSizeAndClearsUnusedBits) {
 }
 
 TEST(Term, OpaqueFunKeepsItsExternalBytes) {
-    const auto bytes = bytes_of({113, 119, 5, 'l', 'i', 's', 't', 's', 119, 3, 'm', 'a', 'p', 97, 2});
+    const auto bytes =
+        bytes_of({113, 119, 5, 'l', 'i', 's', 't', 's', 119, 3, 'm', 'a', 'p', 97, 2});
 
     const term fun = term::opaque(term::kind::fun, bytes);
 
     EXPECT_TRUE(fun.is_fun());
-    EXPECT_TRUE(std::equal(fun.opaque_bytes().begin(), fun.opaque_bytes().end(), bytes.begin(),
-                           bytes.end()));
+    EXPECT_TRUE(std::equal(
+        fun.opaque_bytes().begin(), fun.opaque_bytes().end(), bytes.begin(), bytes.end()));
     EXPECT_THROW((void)term::opaque(term::kind::tuple, bytes), rill::badarg);
 }
 
