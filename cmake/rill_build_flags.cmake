@@ -4,6 +4,9 @@ add_library(rill_build_flags INTERFACE)
 
 target_compile_options(rill_build_flags INTERFACE
     -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+    # Options structs are meant to be filled with designated initializers
+    # naming only what differs from the defaults.
+    -Wno-missing-field-initializers
     $<$<BOOL:${RILL_WARNINGS_AS_ERRORS}>:-Werror>)
 
 if(RILL_SANITIZER)

@@ -3,7 +3,6 @@
 
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
-#include "process/signals.hpp"
 
 #include <rill/core/errors.hpp>
 #include <rill/detail/process_hooks.hpp>
@@ -15,13 +14,7 @@ namespace rill::detail {
 namespace {
 
 internal::process& running_process(const char* operation) {
-    internal::process* p = internal::process::current();
-    if (p == nullptr) {
-        throw not_in_process(std::string(operation) +
-                             " must be called from a rill process (this thread runs none); "
-                             "from other threads use the runtime's spawn and send");
-    }
-    return *p;
+    return internal::process::current_or_throw(operation);
 }
 
 } // namespace
@@ -63,23 +56,6 @@ void yield_suspend(std::coroutine_handle<> resume_point) noexcept {
 }
 
 reference make_reference(runtime_core& runtime) { return runtime.make_reference(); }
-
-void send_exit(runtime_core& runtime, const pid& to, term reason) {
-    internal::process& caller = running_process("process::exit");
-    caller.charge();
-    bool kill = reason.is_atom(atoms::kill);
-    mailbox_node* signal = internal::make_exit_signal(caller.to_pid(), std::move(reason), false);
-    internal::process* target = runtime.pin(to);
-    if (target == nullptr) {
-        signal->destroy(); // S50: a dead target is silently accepted
-        return;
-    }
-    if (kill) {
-        target->mark_doomed();
-    }
-    runtime.deliver_pinned(target, signal);
-    target->unpin();
-}
 
 bool set_trap_exit(bool trap) { return running_process("process::trap_exit").set_trap_exit(trap); }
 

@@ -61,10 +61,13 @@ public:
         }
     }
 
-    /// Owner: everything pushed so far, oldest first (nullptr if none).
+    /// Owner: everything pushed so far, oldest first (nullptr if none, and
+    /// on a parked or closed mailbox, whose marker stays in place).
     mailbox_node* take_incoming() noexcept {
-        // Relaxed peek first: most calls find nothing and skip the RMW.
-        if (incoming_.load(std::memory_order_relaxed) == nullptr) {
+        // Relaxed peek first: most calls find nothing and skip the RMW. Only
+        // the owner stores the markers, so a marker seen here stays put.
+        mailbox_node* head = incoming_.load(std::memory_order_relaxed);
+        if (head == nullptr || head == blocked_marker() || head == closed_marker()) {
             return nullptr;
         }
         // Acquire: pairs with the pushers' release CAS.
@@ -76,8 +79,10 @@ public:
     bool try_block() noexcept {
         mailbox_node* expected = nullptr;
         // Release: the owner's state (what it waits for) happens-before the
-        // pusher that wakes it. Acquire on failure is not needed: the owner
-        // takes the nodes with an acquire exchange next.
+        // pusher that wakes it (the acquire half is not needed for
+        // correctness; acq_rel keeps the CAS symmetric with the pushers').
+        // On failure relaxed: the owner takes the nodes with an acquire
+        // exchange next.
         return incoming_.compare_exchange_strong(
             expected, blocked_marker(), std::memory_order_acq_rel, std::memory_order_relaxed);
     }
@@ -129,6 +134,29 @@ public:
         }
         scan_ = link;
         return nullptr;
+    }
+
+    /// Removes every queued message that `match` accepts; returns how many.
+    template <class Match>
+    std::uint32_t remove_if(Match&& match) noexcept {
+        std::uint32_t removed = 0;
+        mailbox_node** link = &head_;
+        while (*link != nullptr) {
+            mailbox_node* node = *link;
+            if (match(node)) {
+                *link = node->next;
+                if (tail_ == &node->next) {
+                    tail_ = link;
+                }
+                node->destroy();
+                --length_;
+                ++removed;
+            } else {
+                link = &node->next;
+            }
+        }
+        scan_ = &head_;
+        return removed;
     }
 
     /// Removes every queued message, oldest first, into a list.

@@ -15,7 +15,6 @@
 #include "process/process.hpp"
 
 #include "process/runtime_core.hpp"
-#include "process/signals.hpp"
 #include "process/timers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
@@ -99,6 +98,15 @@ process::~process() {
 
 process* process::current() noexcept { return running_process; }
 
+process& process::current_or_throw(const char* operation) {
+    if (running_process == nullptr) {
+        throw not_in_process(std::string(operation) +
+                             " must be called from a rill process (this thread runs none); "
+                             "from other threads use the runtime's spawn and send");
+    }
+    return *running_process;
+}
+
 pid process::to_pid() const noexcept {
     return pid{runtime_.node(), id_, serial(), runtime_.creation()};
 }
@@ -113,6 +121,8 @@ std::uint32_t process::start(task<>::handle_type body) noexcept {
     exit_pending_ = false;
     pending_exit_reason_ = term();
     doomed_.store(false, std::memory_order_relaxed);
+    registered_name_.store(no_name, std::memory_order_relaxed);
+    relations_.reset();
     suspend_ = suspend_reason::none;
     mailbox_.reopen();
     std::uint32_t serial = serial_.load(std::memory_order_relaxed) + 1;
@@ -241,39 +251,26 @@ void process::handle_signal(mailbox_node* node) noexcept {
             timed_out_ = true;
         }
         break;
-    case detail::signal_kind::exit:
-        handle_exit_signal(node);
-        return;
-    default:
+    case detail::signal_kind::message:
+    case detail::signal_kind::query:
         break;
+    default:
+        runtime_.hooks.handle(*this, node); // links, monitors, exits: the signal layer
+        return;
     }
     node->destroy();
+}
+
+process_relations& process::relations() {
+    if (!relations_) {
+        relations_ = std::make_unique<process_relations>();
+    }
+    return *relations_;
 }
 
 void process::request_exit(term reason) noexcept {
     exit_pending_ = true;
     pending_exit_reason_ = std::move(reason);
-}
-
-// The decision table of SEMANTICS.md section F for explicit exit signals
-// (exit/2). Link exits follow the link rows once links exist.
-void process::handle_exit_signal(mailbox_node* node) noexcept {
-    auto* signal = static_cast<exit_signal_node*>(node);
-    const term& reason = signal->reason;
-    bool from_self = signal->from == to_pid();
-    if (reason.is_atom(atoms::kill)) {
-        request_exit(term(atoms::killed)); // untrappable (S39, S41)
-    } else if (trap_exit_) {
-        // Trapped: becomes a message, in arrival order (S10, S46).
-        mailbox_.append(detail::make_message_node(exit_signal{signal->from, reason}));
-    } else if (reason.is_atom(atoms::normal)) {
-        if (from_self) {
-            request_exit(term(atoms::normal)); // S48
-        }                                      // from others: ignored (S47)
-    } else {
-        request_exit(reason); // S45, S49
-    }
-    node->destroy();
 }
 
 bool process::receive_ready(detail::receive_wait& wait) {
@@ -336,7 +333,7 @@ void process::disarm_timeout() noexcept {
         return;
     }
     if (runtime_.sched().try_remove_timer(timeout_)) {
-        delete timeout_; // unlinked on our own worker: both references are ours
+        delete timeout_; // still linked, unlinked by us: the wheel never fired it
     } else {
         // Relaxed: see timeout_timer::cancelled.
         timeout_->cancelled.store(true, std::memory_order_relaxed);
@@ -369,10 +366,15 @@ void process::terminate(const term& reason) noexcept {
     }
     wait_ = nullptr;
     disarm_timeout();
-    // 2. Refuse further signals and drop what is queued.
+    // 2. Refuse further signals. Signals that reached the process before
+    //    it ended are answered as from a process that died with `reason`.
     for (mailbox_node* node = mailbox_.close(); node != nullptr;) {
         mailbox_node* next = node->next;
-        node->destroy();
+        if (node->kind == detail::signal_kind::message) {
+            node->destroy();
+        } else {
+            runtime_.hooks.bounce(runtime_, node, &reason);
+        }
         node = next;
     }
     for (mailbox_node* node = mailbox_.take_all_messages(); node != nullptr;) {
@@ -380,7 +382,10 @@ void process::terminate(const term& reason) noexcept {
         node->destroy();
         node = next;
     }
-    // 3. Tell the node.
+    // 3. Release the name, then send exit signals to links and DOWNs to
+    //    monitors (S67), then tell the node.
+    runtime_.hooks.on_exit(*this, reason);
+    relations_.reset();
     runtime_.process_exited(to_pid(), reason);
     // 4. Give up the block (the last pin recycles it).
     release_alive();

@@ -27,6 +27,7 @@
 /// when a match or a timeout arrives), yielding (requeued), or finished.
 
 #include "process/mailbox.hpp"
+#include "process/relations.hpp"
 #include "sched/runnable.hpp"
 
 #include <rill/core/pid.hpp>
@@ -37,6 +38,8 @@
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <utility>
 
 namespace rill::detail {
@@ -107,6 +110,58 @@ public:
     /// The calling process's trap_exit flag; returns the previous value.
     bool set_trap_exit(bool trap) noexcept { return std::exchange(trap_exit_, trap); }
 
+    [[nodiscard]] bool traps_exits() const noexcept { return trap_exit_; }
+
+    /// Owner: ends the process as soon as the current signal batch is
+    /// handled (a signal decided it must die).
+    void request_exit(term reason) noexcept;
+
+    /// Owner: queues a message built by the runtime (a trapped EXIT, a DOWN)
+    /// behind those already queued.
+    void append_message(mailbox_node* node) noexcept { mailbox_.append(node); }
+
+    /// Owner: handles every signal that has arrived (used by operations
+    /// that must see the caller's signal queue up to date, like demonitor).
+    void handle_arrived_signals() noexcept { drain_incoming(); }
+
+    /// Owner: drops queued messages that `match` accepts; returns how many.
+    template <class Match>
+    std::uint32_t remove_messages_if(Match&& match) noexcept {
+        return mailbox_.remove_if(std::forward<Match>(match));
+    }
+
+    /// Owner: the link and monitor tables, made on first use.
+    process_relations& relations();
+    [[nodiscard]] process_relations* relations_if_any() noexcept { return relations_.get(); }
+
+    /// The registered name, if any. Written by the registry under its
+    /// mutex; read anywhere. Acquire pairs with the release stores below, so
+    /// a reader on another thread (the watchdog) also sees the atom's
+    /// interning, which happened before the name was stored.
+    [[nodiscard]] std::optional<atom> registered_name() const noexcept {
+        std::uint32_t index = registered_name_.load(std::memory_order_acquire);
+        if (index == no_name || index == name_closed) {
+            return std::nullopt;
+        }
+        return atom::from_index(index);
+    }
+
+    /// Registry only (under its mutex): whether a name may be given.
+    [[nodiscard]] bool may_take_name() const noexcept {
+        return registered_name_.load(std::memory_order_relaxed) == no_name;
+    }
+
+    /// Registry only (under its mutex).
+    void set_registered_name(std::optional<atom> name) noexcept {
+        registered_name_.store(name ? name->index() : no_name, std::memory_order_release);
+    }
+
+    /// Registry only (under its mutex): the process is ending; no name may
+    /// be given to it any more.
+    void close_registered_name() noexcept {
+        registered_name_.store(name_closed, std::memory_order_release);
+    }
+
     /// Binds a new process body to this (free) block and makes it alive.
     /// Returns the new pid's serial.
     std::uint32_t start(task<>::handle_type body) noexcept;
@@ -133,14 +188,17 @@ public:
     /// The process running on this thread, if any.
     static process* current() noexcept;
 
+    /// The process running on this thread; throws `not_in_process` naming
+    /// `operation` when there is none.
+    static process& current_or_throw(const char* operation);
+
     /// The free-list link while the block sits in the pool.
     process* next_free = nullptr;
 
 private:
     enum class suspend_reason : std::uint8_t { none, receive, yield };
 
-    void handle_exit_signal(mailbox_node* node) noexcept;
-    void request_exit(term reason) noexcept;
+
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
@@ -171,6 +229,12 @@ private:
     // sender itself reads it back in program order (S6); others may race.
     std::atomic<bool> doomed_{false};
     term pending_exit_reason_;
+    static constexpr std::uint32_t no_name = ~std::uint32_t{0};
+    static constexpr std::uint32_t name_closed = ~std::uint32_t{0} - 1;
+    // Atom index of the registered name, `no_name`, or `name_closed` once
+    // the process is ending; see registered_name().
+    std::atomic<std::uint32_t> registered_name_{no_name};
+    std::unique_ptr<process_relations> relations_;
     mailbox mailbox_;
     task<>::handle_type root_;
     std::coroutine_handle<> resume_point_;

@@ -23,7 +23,7 @@ internal::scheduler_options scheduler_options_for(const runtime_options& options
                                    unsigned worker,
                                    std::chrono::milliseconds held) {
         auto* block = static_cast<internal::process*>(item);
-        long_slice_report report{block->to_pid(), std::nullopt, worker, held};
+        long_slice_report report{block->to_pid(), block->registered_name(), worker, held};
         if (core.options().on_long_slice) {
             core.options().on_long_slice(report);
             return;
@@ -91,7 +91,7 @@ internal::process* runtime_core::pin(const pid& target) noexcept {
 void runtime_core::deliver(const pid& to, mailbox_node* node) noexcept {
     internal::process* target = pin(to);
     if (target == nullptr) {
-        node->destroy();
+        drop(node);
         return;
     }
     deliver_pinned(target, node);
@@ -106,12 +106,27 @@ void runtime_core::deliver_pinned(internal::process* target, mailbox_node* node)
         scheduler_->schedule(target);
         break;
     case internal::mailbox::push_result::closed:
-        node->destroy();
+        drop(node);
         break;
     }
 }
 
-pid runtime_core::spawn(task<> body, bool root) {
+void runtime_core::drop(mailbox_node* node) noexcept {
+    if (node->kind == signal_kind::message || node->kind == signal_kind::timeout ||
+        hooks.bounce == nullptr) {
+        node->destroy();
+        return;
+    }
+    hooks.bounce(*this, node, nullptr);
+}
+
+pid runtime_core::spawn(task<> body, bool root) { return spawn_prepared(std::move(body), root, nullptr, nullptr); }
+
+pid runtime_core::spawn(task<> body, prepare_function prepare, void* context) {
+    return spawn_prepared(std::move(body), false, prepare, context);
+}
+
+pid runtime_core::spawn_prepared(task<> body, bool root, prepare_function prepare, void* context) {
     if (shut_down()) {
         return pid{node_, 0, 0, creation_}; // the body is dropped: nothing runs any more
     }
@@ -119,6 +134,9 @@ pid runtime_core::spawn(task<> body, bool root) {
     std::uint32_t serial = block->start(body.release());
     pid child{node_, block->id(), serial, creation_};
     live_.fetch_add(1, std::memory_order_relaxed);
+    if (prepare != nullptr) {
+        prepare(*block, context);
+    }
     if (root) {
         std::lock_guard lock(root_mutex_);
         root_ = child;

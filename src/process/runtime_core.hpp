@@ -6,6 +6,7 @@
 /// owns one; processes reach it through their control block.
 
 #include "process/process_table.hpp"
+#include "process/signal_hooks.hpp"
 #include "sched/scheduler.hpp"
 
 #include <rill/core/pid.hpp>
@@ -24,7 +25,8 @@
 
 namespace rill::internal {
 struct send_after_timer;
-}
+class registry;
+} // namespace rill::internal
 
 namespace rill::detail {
 
@@ -48,9 +50,18 @@ public:
     /// whose exit `wait_for_root` waits for. Any thread.
     pid spawn(task<> body, bool root = false);
 
+    /// Like `spawn`; `prepare` runs on the new block after it is alive and
+    /// before it can run (atomic spawn_link / spawn_monitor).
+    using prepare_function = void (*)(internal::process& child, void* context);
+    pid spawn(task<> body, prepare_function prepare, void* context);
+
     /// Delivers `node` to `to`, taking ownership; drops it when `to` is
     /// dead, closed or not local. Any thread.
     void deliver(const pid& to, mailbox_node* node) noexcept;
+
+    /// Disposes of a node that reached no live process (signals are
+    /// answered through `hooks.bounce`).
+    void drop(mailbox_node* node) noexcept;
 
     /// Delivers `node` to a block the caller has pinned.
     void deliver_pinned(internal::process* target, mailbox_node* node) noexcept;
@@ -66,7 +77,6 @@ public:
 
     /// Bookkeeping when a process ends (after its mailbox closed).
     void process_exited(const pid& p, const term& reason) noexcept;
-    void process_started() noexcept { live_.fetch_add(1, std::memory_order_relaxed); }
 
     [[nodiscard]] std::size_t live_count() const noexcept {
         return static_cast<std::size_t>(live_.load(std::memory_order_acquire));
@@ -82,6 +92,11 @@ public:
     std::int64_t cancel_send_after(const reference& ref);
     void send_after_fired(internal::send_after_timer* timer) noexcept;
 
+    /// The signal and registry layers' entry points (set by the runtime).
+    internal::signal_hooks hooks;
+    /// The node's name registry (owned by the runtime; opaque here).
+    internal::registry* names = nullptr;
+
     // Deterministic-mode records.
     std::vector<pid> trace;
     std::unordered_map<pid, term> exit_reasons;
@@ -95,13 +110,16 @@ public:
     }
 
 private:
+    pid spawn_prepared(task<> body, bool root, prepare_function prepare, void* context);
+
     runtime_options options_;
     atom node_;
     std::uint32_t creation_;
     std::unique_ptr<internal::scheduler> scheduler_;
     internal::process_table table_;
 
-    // Live processes; relaxed increments, acquire read for tests/introspection.
+    // Live processes: relaxed increment at spawn, release decrement at exit,
+    // acquire read in live_count() (shutdown and tests wait for zero).
     std::atomic<std::int64_t> live_{0};
 
     struct alignas(64) reference_counter {
@@ -121,7 +139,8 @@ private:
     std::unordered_map<reference, internal::send_after_timer*> send_after_timers_;
 
     // Set once when shutdown begins; timers that fire afterwards deliver
-    // nothing. Release/acquire: the flag orders nothing else.
+    // nothing. Acquire/release so a reader that sees it also sees that the
+    // scheduler was asked to stop.
     std::atomic<bool> shut_down_{false};
 };
 

@@ -1,6 +1,8 @@
 #include <rill/runtime/runtime.hpp>
 
 #include "process/runtime_core.hpp"
+#include "registry/registry.hpp"
+#include "signal/signal_handling.hpp"
 
 #include <rill/core/errors.hpp>
 
@@ -19,8 +21,24 @@ void require_deterministic(detail::runtime_core& core, const char* operation) {
 
 runtime::runtime() : runtime(runtime_options{}) {}
 
+namespace {
+
+void on_process_exit(internal::process& dying, const term& reason) noexcept {
+    dying.runtime().names->release(dying); // the name goes first (S23)
+    internal::signal_links_and_monitors(dying, reason);
+}
+
+} // namespace
+
 runtime::runtime(runtime_options options)
-    : core_(std::make_unique<detail::runtime_core>(std::move(options))) {}
+    : core_(std::make_unique<detail::runtime_core>(std::move(options))) {
+    auto names = std::make_shared<internal::registry>(*core_);
+    core_->names = names.get();
+    core_->hooks.handle = &internal::handle_relation_signal;
+    core_->hooks.on_exit = &on_process_exit;
+    core_->hooks.bounce = &internal::bounce_signal;
+    layers_ = std::move(names);
+}
 
 runtime::~runtime() { core_->shutdown(); }
 

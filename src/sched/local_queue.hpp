@@ -101,12 +101,11 @@ public:
             // the slots below it readable.
             std::uint32_t tail = tail_.load(std::memory_order_acquire);
             std::uint32_t available = tail - head;
-            if (available == 0 || available > capacity) {
-                // Empty, or a torn view (head moved past the tail we read).
-                if (available == 0) {
-                    return nullptr;
-                }
-                continue;
+            if (available == 0) {
+                return nullptr;
+            }
+            if (available > capacity) {
+                continue; // our head is stale: the owner lapped it; reload
             }
             std::uint32_t count = available - available / 2;
             if (count > batch.size()) {

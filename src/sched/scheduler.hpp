@@ -79,8 +79,9 @@ public:
     /// Milliseconds since the scheduler started: real or virtual.
     [[nodiscard]] std::uint64_t now_ms() const noexcept;
 
-    /// Arms `entry` on the calling worker's wheel, or on worker 0's through
-    /// the timer inbox when called from another thread.
+    /// Arms `entry` on the calling worker's wheel, or, from another thread,
+    /// through the timer inbox that the next worker to look drains into its
+    /// own wheel (such entries are never removed early, only cancelled).
     void add_timer(timer_entry* entry);
 
     /// Unlinks `entry` if the calling thread is the worker that armed it;
@@ -131,14 +132,15 @@ private:
     std::atomic<bool> stopping_{false};
 
     // Idle workers. `idle_count_` mirrors idle_.size(): incremented (seq_cst)
-    // under idle_mutex_ before the parking worker re-checks the queues, read
-    // (seq_cst, after the pusher's fence) by pushers deciding whether to wake.
+    // under idle_mutex_ before the parking worker's fence and re-check of the
+    // queues; read relaxed by pushers after their own seq_cst fence — the
+    // two fences order the pair (see the protocol above).
     std::mutex idle_mutex_;
     std::vector<worker*> idle_;
     std::atomic<std::uint32_t> idle_count_{0};
-    // Workers woken and looking for work; while one is, pushers do not wake
-    // another (it will find the item or wake the next). Relaxed-ish hint:
-    // a missed wake here is covered by the seq_cst idle protocol above.
+    // Workers woken and looking for work. While one is, pushers do not wake
+    // another: a searcher re-checks every queue after its own fence before
+    // it parks, and the last searcher to find work wakes the next idle one.
     std::atomic<std::uint32_t> searching_count_{0};
 
     // Timers armed from threads that are not workers; drained by workers.

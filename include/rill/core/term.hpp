@@ -153,7 +153,9 @@ public:
 
     ~term() {
         if (boxed_) {
-            payload_.node->release();
+            // The analyzer cannot follow the reference count and reports a
+            // use after free of a node that another copy still holds.
+            payload_.node->release(); // NOLINT(clang-analyzer-cplusplus.NewDelete)
         }
     }
 

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 namespace rill::detail {
 
@@ -28,6 +30,11 @@ pid current_pid(const char* operation);
 
 /// Makes a process of `body` and queues it; any thread.
 pid spawn_body(runtime_core& runtime, task<> body);
+
+/// Like `spawn_body`, from a process, linking the child to the caller
+/// and/or making the caller monitor it before the child can run (atomic,
+/// S36, S65). `monitor_ref` receives the monitor's reference.
+pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* monitor_ref);
 
 /// Delivers `node` to `to` (taking ownership); drops it when `to` is dead.
 void send_node(runtime_core& runtime, const pid& to, mailbox_node* node);
@@ -62,6 +69,19 @@ void send_exit(runtime_core& runtime, const pid& to, term reason);
 
 /// Sets the calling process's trap_exit flag; returns the previous value.
 bool set_trap_exit(bool trap);
+
+void link(runtime_core& runtime, const pid& to);
+void unlink(runtime_core& runtime, const pid& from);
+reference monitor_pid(runtime_core& runtime, const pid& target);
+reference monitor_name(runtime_core& runtime, atom name, atom node);
+bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool info);
+
+void register_name(runtime_core& runtime, const pid& p, atom name);
+void unregister(runtime_core& runtime, atom name);
+std::optional<pid> whereis(runtime_core& runtime, atom name);
+std::vector<atom> registered(runtime_core& runtime);
+/// Resolves a registered name for a send; throws badarg when unregistered.
+pid whereis_or_badarg(runtime_core& runtime, atom name);
 
 /// Whether `p` is alive as seen by the calling process: false once the
 /// caller has sent it an untrappable kill.

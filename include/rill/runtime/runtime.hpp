@@ -90,6 +90,10 @@ private:
     term run_root(task<> body);
 
     std::unique_ptr<detail::runtime_core> core_;
+    // The layers above the process layer (names, ...), owned here and reached
+    // by the core through its hooks. Declared after core_: destroyed first,
+    // after the destructor has ended every process.
+    std::shared_ptr<void> layers_;
 };
 
 } // namespace rill

@@ -27,7 +27,7 @@ struct runtime_options {
     /// This node's name (`name@host`); `nonode@nohost` when not distributed.
     std::string node_name = "nonode@nohost";
     /// The distribution cookie.
-    std::string cookie;
+    std::string cookie{};
     /// Deterministic mode: one thread (the caller's), virtual time, seeded
     /// interleavings; see `run_until_idle` and `advance`.
     bool deterministic = false;
@@ -41,7 +41,7 @@ struct runtime_options {
     std::chrono::milliseconds long_slice_threshold{500};
     /// Receives the watchdog's reports (from the watchdog thread); by
     /// default they are printed to standard error.
-    std::function<void(const long_slice_report&)> on_long_slice;
+    std::function<void(const long_slice_report&)> on_long_slice{};
 };
 
 } // namespace rill

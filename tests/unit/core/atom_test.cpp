@@ -174,6 +174,7 @@ TEST(AtomTable, FullTableThrowsAndStaysIntact) {
 TEST(AtomTable, ManyAtomsSpanSeveralChunks) {
     rill::internal::atom_table table(10'000);
     std::vector<std::uint32_t> indices;
+    indices.reserve(9'000);
     for (int i = 0; i < 9'000; ++i) {
         indices.push_back(table.intern("chunked_" + std::to_string(i)));
     }
@@ -190,9 +191,11 @@ TEST(AtomTable, ConcurrentInterningAgreesOnEveryIndex) {
     std::vector<std::vector<std::uint32_t>> seen(threads);
 
     std::vector<std::thread> workers;
+    workers.reserve(threads);
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&table, &seen, t] {
             auto& mine = seen[static_cast<std::size_t>(t)];
+            mine.reserve(names);
             for (int i = 0; i < names; ++i) {
                 // Each thread walks the names in a different order.
                 const int n = (i * (2 * t + 1) + t * 7) % names;
@@ -227,8 +230,10 @@ TEST(Atom, ConcurrentInterningThroughTheGlobalTableGivesOneAtomPerName) {
     std::vector<std::vector<rill::atom>> seen(threads);
 
     std::vector<std::thread> workers;
+    workers.reserve(threads);
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&seen, t] {
+            seen[static_cast<std::size_t>(t)].reserve(500);
             for (int i = 0; i < 500; ++i) {
                 seen[static_cast<std::size_t>(t)].emplace_back("global_concurrent_" +
                                                                std::to_string(i));

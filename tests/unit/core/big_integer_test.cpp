@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <compare>
 #include <cstdint>
 #include <limits>
 #include <rapidcheck/gtest.h>
@@ -171,9 +172,9 @@ RC_GTEST_PROP(
 
     const auto order = int128_term(a) <=> int128_term(b);
 
-    RC_ASSERT((order < 0) == (a < b));
-    RC_ASSERT((order == 0) == (a == b));
-    RC_ASSERT((order > 0) == (a > b));
+    RC_ASSERT(std::is_lt(order) == (a < b));
+    RC_ASSERT(std::is_eq(order) == (a == b));
+    RC_ASSERT(std::is_gt(order) == (a > b));
 }
 
 RC_GTEST_PROP(BigIntegerTerm,
@@ -182,18 +183,18 @@ RC_GTEST_PROP(BigIntegerTerm,
     const int exponent = *rc::gen::inRange(0, 126);
     const auto mantissa = *rc::gen::inRange<std::int64_t>(-(1LL << 53) + 1, 1LL << 53);
     const double d = std::ldexp(static_cast<double>(mantissa), exponent - 53);
-    const int128 exact_d = static_cast<int128>(std::trunc(d));
+    const auto exact_d = static_cast<int128>(std::trunc(d));
     const bool d_is_integral = std::trunc(d) == d;
     const int128 value = *rc::gen::arbitrary<bool>() ? make_int128(high, low) : exact_d;
 
     const auto order = int128_term(value) <=> rill::term{d};
 
     if (d_is_integral) {
-        RC_ASSERT((order < 0) == (value < exact_d));
-        RC_ASSERT((order == 0) == (value == exact_d));
+        RC_ASSERT(std::is_lt(order) == (value < exact_d));
+        RC_ASSERT(std::is_eq(order) == (value == exact_d));
     } else {
         // value <=> d for a fractional d: compare with its truncation.
-        RC_ASSERT((order < 0) == (d > 0 ? value <= exact_d : value < exact_d));
-        RC_ASSERT((order != 0));
+        RC_ASSERT(std::is_lt(order) == (d > 0 ? value <= exact_d : value < exact_d));
+        RC_ASSERT(std::is_neq(order));
     }
 }

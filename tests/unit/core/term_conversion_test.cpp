@@ -189,7 +189,7 @@ RC_GTEST_PROP(TermConversion, SmallIntegerTypesRoundTrip, (std::int16_t a, std::
 RC_GTEST_PROP(TermConversion, FiniteDoublesRoundTrip, (double value)) {
     RC_PRE(std::isfinite(value));
 
-    const double back = term{value}.as<double>();
+    const auto back = term{value}.as<double>();
 
     RC_ASSERT(back == value);
     RC_ASSERT(std::signbit(back) == std::signbit(value));

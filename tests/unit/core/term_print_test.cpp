@@ -171,6 +171,7 @@ TEST(TermPrint, PrintsFunsAndPortsFromTheirExternalFormat) {
                                 104, 111, 115, 116, 0,   0,   0,   0,   0,   0,  0,   0};
     const auto to_bytes = [](const std::vector<int>& values) {
         std::vector<std::byte> bytes;
+        bytes.reserve(values.size());
         for (int v : values) {
             bytes.push_back(static_cast<std::byte>(v));
         }

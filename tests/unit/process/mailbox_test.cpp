@@ -10,6 +10,7 @@
 #include <barrier>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <optional>
 #include <set>
@@ -160,7 +161,26 @@ TEST(Mailbox, PushAfterCloseReportsClosedAndLeavesTheNodeToTheCaller) {
     EXPECT_EQ(result, push_result::closed);
     EXPECT_EQ(value_of(node), 7); // still the caller's, intact
     node->destroy();
-    EXPECT_EQ(box.take_incoming(), nullptr);
+}
+
+// The inbox word of a closed (or parked) mailbox holds a marker, not a node:
+// taking the inbox must not hand the marker out as a message, write through
+// it, or reopen the mailbox. Run in a child process: today the marker is a
+// const object and the write crashes.
+TEST(Mailbox, TakeIncomingOnAClosedMailboxTakesNothingAndKeepsItClosed) {
+    auto take_after_close = [] {
+        owned_mailbox box;
+        consume_list(box.close());
+        mailbox_node* taken = box.take_incoming();
+        mailbox_node* late = make_message_node(1);
+        const bool still_closed = box.push(late) == push_result::closed;
+        if (still_closed) {
+            late->destroy();
+        }
+        std::exit(taken == nullptr && still_closed ? 0 : 1);
+    };
+
+    EXPECT_EXIT(take_after_close(), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(Mailbox, CloseReturnsWhatWasStillInTheInboxOldestFirst) {

@@ -1,0 +1,37 @@
+#pragma once
+
+/// \file
+/// How the process layer hands signals it does not own to the layers above
+/// (signal, registry). The runtime fills this table when it builds a node;
+/// the process layer only calls through it, so no private header of a higher
+/// layer is included here (DESIGN.md section 2).
+
+#include <rill/core/pid.hpp>
+#include <rill/core/term.hpp>
+#include <rill/detail/mailbox_node.hpp>
+
+namespace rill::detail {
+class runtime_core;
+}
+
+namespace rill::internal {
+
+class process;
+
+struct signal_hooks {
+    /// The owner handles a non-message signal (exit, link, unlink,
+    /// unlink_ack, monitor, demonitor, down). Takes the node.
+    void (*handle)(process& owner, detail::mailbox_node* node) noexcept = nullptr;
+    /// A process is ending with `reason`, after its frames are gone: release
+    /// its name, then signal its links and monitors (S67).
+    void (*on_exit)(process& dying, const term& reason) noexcept = nullptr;
+    /// A signal reached no live process: answer for it (a link gets a
+    /// `noproc` exit back, a monitor a `noproc` DOWN; the rest are
+    /// dropped). `exited_with` is the target's reason when it died with the
+    /// signal queued, or empty when it was dead before. Takes the node.
+    void (*bounce)(detail::runtime_core& runtime,
+                   detail::mailbox_node* node,
+                   const term* exited_with) noexcept = nullptr;
+};
+
+} // namespace rill::internal

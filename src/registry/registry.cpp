@@ -1,0 +1,124 @@
+#include "registry/registry.hpp"
+
+#include <rill/core/errors.hpp>
+#include <rill/detail/process_hooks.hpp>
+
+#include <sstream>
+
+namespace rill::internal {
+
+namespace {
+
+template <class... Parts>
+[[noreturn]] void fail(const Parts&... parts) {
+    std::ostringstream text;
+    (text << ... << parts);
+    throw badarg(text.str());
+}
+
+} // namespace
+
+void registry::register_name(const pid& p, atom name) {
+    if (name == atoms::undefined) {
+        fail("register_name: 'undefined' cannot be a registered name");
+    }
+    if (!runtime_.is_local(p)) {
+        fail("register_name: ", p, " is not a process of this node");
+    }
+    process* block = runtime_.pin(p);
+    if (block == nullptr) {
+        fail("register_name: ", p, " is not alive");
+    }
+    std::unique_lock lock(mutex_);
+    auto release_pin = [&] {
+        lock.unlock();
+        block->unpin();
+    };
+    if (!block->is_alive_hint() || !block->may_take_name()) {
+        std::optional<atom> current = block->registered_name();
+        release_pin();
+        if (current) {
+            fail("register_name: ", p, " is already registered as ", *current);
+        }
+        fail("register_name: ", p, " is not alive");
+    }
+    if (auto taken = names_.find(name); taken != names_.end()) {
+        pid holder = taken->second;
+        release_pin();
+        fail("register_name: ", name, " is already taken by ", holder);
+    }
+    names_.emplace(name, p);
+    block->set_registered_name(name);
+    release_pin();
+}
+
+void registry::unregister(atom name) {
+    std::lock_guard lock(mutex_);
+    auto found = names_.find(name);
+    if (found == names_.end()) {
+        fail("unregister: ", name, " is not a registered name");
+    }
+    pid holder = found->second;
+    names_.erase(found);
+    if (process* block = runtime_.pin(holder)) {
+        if (block->registered_name() == name) {
+            block->set_registered_name(std::nullopt);
+        }
+        block->unpin();
+    }
+}
+
+std::optional<pid> registry::whereis(atom name) const {
+    std::lock_guard lock(mutex_);
+    auto found = names_.find(name);
+    if (found == names_.end()) {
+        return std::nullopt;
+    }
+    return found->second;
+}
+
+std::vector<atom> registry::registered() const {
+    std::lock_guard lock(mutex_);
+    std::vector<atom> result;
+    result.reserve(names_.size());
+    for (const auto& entry : names_) {
+        result.push_back(entry.first);
+    }
+    return result;
+}
+
+void registry::release(process& dying) noexcept {
+    std::lock_guard lock(mutex_);
+    if (std::optional<atom> name = dying.registered_name()) {
+        names_.erase(*name);
+    }
+    dying.close_registered_name();
+}
+
+} // namespace rill::internal
+
+namespace rill::detail {
+
+void register_name(runtime_core& runtime, const pid& p, atom name) {
+    internal::process::current_or_throw("process::register_name").charge();
+    runtime.names->register_name(p, name);
+}
+
+void unregister(runtime_core& runtime, atom name) { runtime.names->unregister(name); }
+
+std::optional<pid> whereis(runtime_core& runtime, atom name) {
+    return runtime.names->whereis(name);
+}
+
+std::vector<atom> registered(runtime_core& runtime) { return runtime.names->registered(); }
+
+pid whereis_or_badarg(runtime_core& runtime, atom name) {
+    if (auto holder = runtime.names->whereis(name)) {
+        return *holder;
+    }
+    std::ostringstream text;
+    text << "send: no process is registered as " << name;
+    throw badarg(text.str());
+}
+
+} // namespace rill::detail

@@ -1,0 +1,173 @@
+// The definitions behind the public link, monitor and exit/2 calls
+// (include/rill/signal/*.hpp, process/exit.hpp). Each runs on the calling
+// process's worker: it edits the caller's own tables, then sends a signal.
+
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
+#include "signal/signal_nodes.hpp"
+
+#include <rill/core/errors.hpp>
+#include <rill/detail/process_hooks.hpp>
+#include <rill/process/message.hpp>
+
+namespace rill::detail {
+
+namespace {
+
+using internal::process;
+
+process& caller(const char* operation) {
+    process& self = process::current_or_throw(operation);
+    self.charge();
+    return self;
+}
+
+term name_object(atom name, atom node) { return term::tuple({term(name), term(node)}); }
+
+struct related_spawn {
+    process* parent;
+    bool link;
+    reference* monitor_ref;
+};
+
+void relate_child(process& child, void* context) {
+    auto& request = *static_cast<related_spawn*>(context);
+    pid parent = request.parent->to_pid();
+    pid child_pid = child.to_pid();
+    if (request.link) {
+        child.relations().links.try_emplace(parent);
+        request.parent->relations().links.insert_or_assign(child_pid, internal::link_state{});
+    }
+    if (request.monitor_ref != nullptr) {
+        reference ref = *request.monitor_ref;
+        child.relations().monitored_by.insert_or_assign(
+            ref, internal::monitor_on_me{parent, term(child_pid)});
+        request.parent->relations().monitors.insert_or_assign(
+            ref, internal::monitor_held{child_pid, term(child_pid)});
+    }
+}
+
+} // namespace
+
+void send_exit(runtime_core& runtime, const pid& to, term reason) {
+    process& self = caller("process::exit");
+    bool kill = reason.is_atom(atoms::kill);
+    mailbox_node* signal = internal::make_exit_signal(self.to_pid(), std::move(reason), false);
+    internal::process* target = runtime.pin(to);
+    if (target == nullptr) {
+        signal->destroy(); // S50: a dead target is silently accepted
+        return;
+    }
+    if (kill) {
+        target->mark_doomed();
+    }
+    runtime.deliver_pinned(target, signal);
+    target->unpin();
+}
+
+pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* monitor_ref) {
+    process& self = caller(link ? "process::spawn_link" : "process::spawn_monitor");
+    if (monitor_ref != nullptr) {
+        *monitor_ref = runtime.make_reference();
+    }
+    related_spawn request{&self, link, monitor_ref};
+    return runtime.spawn(std::move(body), &relate_child, &request);
+}
+
+void link(runtime_core& runtime, const pid& to) {
+    process& self = caller("process::link");
+    pid me = self.to_pid();
+    if (to == me) {
+        return; // S30
+    }
+    internal::link_state& state = self.relations().links[to];
+    state.active = true; // sending LINK: active, any pending unlink forgotten
+    state.unlink_id = 0;
+    runtime.deliver(to, internal::make_link_signal(signal_kind::link, me, to));
+}
+
+void unlink(runtime_core& runtime, const pid& from) {
+    process& self = caller("process::unlink");
+    internal::process_relations* relations = self.relations_if_any();
+    if (relations == nullptr || from == self.to_pid()) {
+        return;
+    }
+    auto found = relations->links.find(from);
+    if (found == relations->links.end() || !found->second.active) {
+        return; // S33: idempotent
+    }
+    std::uint64_t id = relations->next_unlink_id++;
+    found->second.active = false;
+    found->second.unlink_id = id;
+    runtime.deliver(from, internal::make_link_signal(signal_kind::unlink, self.to_pid(), from, id));
+}
+
+namespace {
+
+reference monitor_target(runtime_core& runtime, process& self, const pid& target, term object) {
+    reference ref = runtime.make_reference();
+    pid me = self.to_pid();
+    if (target == me) {
+        return ref; // S63: a reference, and nothing else
+    }
+    self.relations().monitors.insert_or_assign(ref, internal::monitor_held{target, object});
+    runtime.deliver(target,
+                    internal::make_monitor_signal(
+                        signal_kind::monitor, me, target, ref, std::move(object)));
+    return ref;
+}
+
+} // namespace
+
+reference monitor_pid(runtime_core& runtime, const pid& target) {
+    process& self = caller("process::monitor");
+    return monitor_target(runtime, self, target, term(target));
+}
+
+reference monitor_name(runtime_core& runtime, atom name, atom node) {
+    process& self = caller("process::monitor");
+    term object = name_object(name, node);
+    std::optional<pid> holder;
+    if (node == runtime.node()) {
+        holder = whereis(runtime, name); // resolved once, now (S62)
+    }
+    if (holder) {
+        return monitor_target(runtime, self, *holder, std::move(object));
+    }
+    // Nobody holds the name (or the node is out of reach): fires at once
+    // (S61), through the caller's own queue so it keeps signal order.
+    reference ref = runtime.make_reference();
+    pid me = self.to_pid();
+    term reason(node == runtime.node() ? atoms::noproc : atoms::noconnection);
+    self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, object});
+    runtime.deliver(me,
+                    internal::make_monitor_signal(
+                        signal_kind::down, me, me, ref, std::move(object), std::move(reason)));
+    return ref;
+}
+
+bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool info) {
+    process& self = caller("process::demonitor");
+    self.handle_arrived_signals(); // a DOWN already received counts as fired (S60)
+    bool was_active = false;
+    if (internal::process_relations* relations = self.relations_if_any()) {
+        auto found = relations->monitors.find(ref);
+        if (found != relations->monitors.end()) {
+            was_active = true;
+            pid target = found->second.target;
+            relations->monitors.erase(found);
+            runtime.deliver(target,
+                            internal::make_monitor_signal(
+                                signal_kind::demonitor, self.to_pid(), target, ref));
+        }
+    }
+    if (flush) {
+        self.remove_messages_if([&ref](const mailbox_node* node) {
+            return holds_payload<down_signal>(node) &&
+                   static_cast<const payload_node<down_signal>*>(node)->value.ref == ref;
+        });
+    }
+    return info ? was_active : true;
+}
+
+} // namespace rill::detail

@@ -1,0 +1,212 @@
+// Handling of exit, link and monitor signals by their receiver, following
+// SEMANTICS.md sections D..H and the link protocol of appendix 2.
+//
+// Everything here runs on the worker of the process whose tables it edits
+// (the owner), except `bounce_signal`, which runs wherever a signal failed
+// to reach a live process and only sends new signals.
+
+#include "signal/signal_handling.hpp"
+
+#include "signal/signal_nodes.hpp"
+
+#include <rill/process/message.hpp>
+
+namespace rill::internal {
+
+namespace {
+
+using detail::signal_kind;
+
+void append_exit_message(process& owner, const pid& from, const term& reason) {
+    owner.append_message(detail::make_message_node(exit_signal{from, reason}));
+}
+
+// exit/2 rows of the decision table (SEMANTICS.md section F).
+void handle_explicit_exit(process& owner, const exit_signal_node& signal) {
+    const term& reason = signal.reason;
+    if (reason.is_atom(atoms::kill)) {
+        owner.request_exit(term(atoms::killed)); // untrappable (S39, S41)
+    } else if (owner.traps_exits()) {
+        append_exit_message(owner, signal.from, reason); // S46, S10
+    } else if (reason.is_atom(atoms::normal)) {
+        if (signal.from == owner.to_pid()) {
+            owner.request_exit(term(atoms::normal)); // S48
+        }                                            // from others: ignored (S47)
+    } else {
+        owner.request_exit(reason); // S45, S49
+    }
+}
+
+// Link rows: only an active link acts, and it is gone afterwards (S35).
+void handle_link_exit(process& owner, const exit_signal_node& signal) {
+    process_relations* relations = owner.relations_if_any();
+    if (relations == nullptr) {
+        return;
+    }
+    auto found = relations->links.find(signal.from);
+    if (found == relations->links.end() || !found->second.active) {
+        return; // unlinked meanwhile: dropped
+    }
+    relations->links.erase(found);
+    if (owner.traps_exits()) {
+        append_exit_message(owner, signal.from, signal.reason); // S28, kill included (S42)
+    } else if (!signal.reason.is_atom(atoms::normal)) {
+        owner.request_exit(signal.reason); // S26, S38; `kill` stays `kill` (S42)
+    }                                      // normal: ignored, link removed (S27)
+}
+
+void handle_link_protocol(process& owner, const link_signal_node& signal) {
+    auto& links = owner.relations().links;
+    detail::runtime_core& runtime = owner.runtime();
+    switch (signal.kind) {
+    case signal_kind::link:
+        links.try_emplace(signal.from); // an existing entry, even inactive, wins
+        break;
+    case signal_kind::unlink: {
+        auto found = links.find(signal.from);
+        if (found != links.end() && found->second.active) {
+            links.erase(found);
+        }
+        // Acknowledge before anything else goes to that peer.
+        runtime.deliver(signal.from,
+                        make_link_signal(signal_kind::unlink_ack,
+                                         owner.to_pid(),
+                                         signal.from,
+                                         signal.unlink_id));
+        break;
+    }
+    case signal_kind::unlink_ack: {
+        auto found = links.find(signal.from);
+        if (found != links.end() && !found->second.active &&
+            found->second.unlink_id == signal.unlink_id) {
+            links.erase(found);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) {
+    switch (signal.kind) {
+    case signal_kind::monitor:
+        owner.relations().monitored_by.insert_or_assign(
+            signal.ref, monitor_on_me{signal.from, signal.object});
+        break;
+    case signal_kind::demonitor:
+        if (process_relations* relations = owner.relations_if_any()) {
+            relations->monitored_by.erase(signal.ref);
+        }
+        break;
+    case signal_kind::down:
+        if (process_relations* relations = owner.relations_if_any()) {
+            if (relations->monitors.erase(signal.ref) != 0) {
+                owner.append_message(detail::make_message_node(
+                    down_signal{signal.ref, signal.object, signal.reason}));
+            }
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace
+
+void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept {
+    try {
+        switch (node->kind) {
+        case signal_kind::exit: {
+            const auto& signal = *static_cast<exit_signal_node*>(node);
+            if (signal.from_link) {
+                handle_link_exit(owner, signal);
+            } else {
+                handle_explicit_exit(owner, signal);
+            }
+            break;
+        }
+        case signal_kind::link:
+        case signal_kind::unlink:
+        case signal_kind::unlink_ack:
+            handle_link_protocol(owner, *static_cast<link_signal_node*>(node));
+            break;
+        case signal_kind::monitor:
+        case signal_kind::demonitor:
+        case signal_kind::down:
+            handle_monitor_protocol(owner, *static_cast<monitor_signal_node*>(node));
+            break;
+        default:
+            break;
+        }
+    } catch (...) {
+        // Out of memory while growing a table: the process cannot keep its
+        // promises any more; end it rather than lose a signal silently.
+        owner.request_exit(term(atoms::exception));
+    }
+    node->destroy();
+}
+
+void signal_links_and_monitors(process& dying, const term& reason) noexcept {
+    process_relations* relations = dying.relations_if_any();
+    if (relations == nullptr) {
+        return;
+    }
+    detail::runtime_core& runtime = dying.runtime();
+    pid self = dying.to_pid();
+    try {
+        for (const auto& [peer, state] : relations->links) {
+            if (state.active) {
+                runtime.deliver(peer, make_exit_signal(self, reason, true));
+            }
+        }
+        for (const auto& [ref, on_me] : relations->monitored_by) {
+            runtime.deliver(on_me.watcher,
+                            make_monitor_signal(signal_kind::down, self, on_me.watcher, ref,
+                                                on_me.object, reason));
+        }
+        for (const auto& [ref, held] : relations->monitors) {
+            runtime.deliver(held.target,
+                            make_monitor_signal(signal_kind::demonitor, self, held.target, ref));
+        }
+    } catch (...) {
+        // Out of memory building signals: nothing more can be done here.
+    }
+}
+
+void bounce_signal(detail::runtime_core& runtime,
+                   detail::mailbox_node* node,
+                   const term* exited_with) noexcept {
+    term reason = exited_with != nullptr ? *exited_with : term(atoms::noproc);
+    try {
+        switch (node->kind) {
+        case signal_kind::link: {
+            const auto& signal = *static_cast<link_signal_node*>(node);
+            // As if the link had been made and the target then died (S31, S32).
+            runtime.deliver(signal.from, make_exit_signal(signal.to, reason, true));
+            break;
+        }
+        case signal_kind::unlink: {
+            const auto& signal = *static_cast<link_signal_node*>(node);
+            runtime.deliver(signal.from,
+                            make_link_signal(signal_kind::unlink_ack, signal.to, signal.from,
+                                             signal.unlink_id));
+            break;
+        }
+        case signal_kind::monitor: {
+            const auto& signal = *static_cast<monitor_signal_node*>(node);
+            runtime.deliver(signal.from,
+                            make_monitor_signal(signal_kind::down, signal.to, signal.from,
+                                                signal.ref, signal.object, reason)); // S55
+            break;
+        }
+        default:
+            break; // exits, acks, demonitors and downs to the dead: dropped (S68)
+        }
+    } catch (...) {
+        // Out of memory: the answer is lost; nothing else can be done.
+    }
+    node->destroy();
+}
+
+} // namespace rill::internal

@@ -1,0 +1,19 @@
+#pragma once
+
+/// \file
+/// The signal layer's side of the process hooks (process/signal_hooks.hpp):
+/// how a process handles link, monitor and exit signals, what it sends when
+/// it ends, and how a signal that reached no live process is answered.
+
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
+
+namespace rill::internal {
+
+void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept;
+void signal_links_and_monitors(process& dying, const term& reason) noexcept;
+void bounce_signal(detail::runtime_core& runtime,
+                   detail::mailbox_node* node,
+                   const term* exited_with) noexcept;
+
+} // namespace rill::internal

@@ -1,0 +1,61 @@
+#include "signal/signal_nodes.hpp"
+
+namespace rill::internal {
+
+namespace {
+
+template <class Node>
+void destroy_node(detail::mailbox_node* node) noexcept {
+    delete static_cast<Node*>(node);
+}
+
+term signal_as_term(detail::mailbox_node* /*node*/) { return term(atom("signal")); }
+
+const term* no_term(const detail::mailbox_node* /*node*/) noexcept { return nullptr; }
+
+template <class Node>
+constexpr detail::payload_vtable signal_vtable{&destroy_node<Node>, &signal_as_term, &no_term};
+
+} // namespace
+
+detail::mailbox_node* make_exit_signal(const pid& from, term reason, bool from_link) {
+    auto* node = new exit_signal_node();
+    node->vtable = &signal_vtable<exit_signal_node>;
+    node->kind = detail::signal_kind::exit;
+    node->from = from;
+    node->reason = std::move(reason);
+    node->from_link = from_link;
+    return node;
+}
+
+detail::mailbox_node* make_link_signal(detail::signal_kind kind,
+                                       const pid& from,
+                                       const pid& to,
+                                       std::uint64_t unlink_id) {
+    auto* node = new link_signal_node();
+    node->vtable = &signal_vtable<link_signal_node>;
+    node->kind = kind;
+    node->from = from;
+    node->to = to;
+    node->unlink_id = unlink_id;
+    return node;
+}
+
+detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
+                                          const pid& from,
+                                          const pid& to,
+                                          const reference& ref,
+                                          term object,
+                                          term reason) {
+    auto* node = new monitor_signal_node();
+    node->vtable = &signal_vtable<monitor_signal_node>;
+    node->kind = kind;
+    node->from = from;
+    node->to = to;
+    node->ref = ref;
+    node->object = std::move(object);
+    node->reason = std::move(reason);
+    return node;
+}
+
+} // namespace rill::internal
