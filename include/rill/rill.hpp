@@ -10,6 +10,7 @@
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
 #include <rill/process/exit.hpp>
+#include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 #include <rill/process/receive.hpp>
 #include <rill/process/self.hpp>

@@ -153,12 +153,18 @@ void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     auto* p = static_cast<process*>(self);
     process* previous = running_process;
     running_process = p;
-    p->reductions_left_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
+    p->budget_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
+    p->reductions_left_ = p->budget_;
     if (p->runtime_.sched().deterministic()) {
         p->runtime_.trace.push_back(p->to_pid());
     }
     p->slice();
     running_process = previous;
+}
+
+void process::account_reductions() noexcept {
+    reductions_done_ += static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
+    budget_ = reductions_left_;
 }
 
 void process::slice() noexcept {
@@ -185,6 +191,7 @@ void process::slice() noexcept {
             finish();
             return;
         case suspend_reason::yield:
+            account_reductions();
             runtime_.sched().schedule_fair(this);
             return;
         case suspend_reason::receive:
@@ -201,6 +208,7 @@ process::wait_outcome process::advance_wait() noexcept {
             return wait_outcome::terminated;
         }
         if (reductions_left_ <= 0) {
+            account_reductions();
             runtime_.sched().schedule_fair(this);
             return wait_outcome::requeued;
         }
@@ -212,6 +220,11 @@ process::wait_outcome process::advance_wait() noexcept {
                 wait.matched = node;
                 --reductions_left_;
                 complete_wait();
+                if (reductions_left_ <= 0) {
+                    account_reductions();
+                    runtime_.sched().schedule_fair(this);
+                    return wait_outcome::requeued;
+                }
                 return wait_outcome::resume;
             }
         }
@@ -223,6 +236,7 @@ process::wait_outcome process::advance_wait() noexcept {
         if (wait.timeout_ms > 0 && timeout_ == nullptr) {
             arm_timeout();
         }
+        account_reductions(); // before try_block publishes the process
         if (mailbox_.try_block()) {
             return wait_outcome::parked;
         }
@@ -252,7 +266,6 @@ void process::handle_signal(mailbox_node* node) noexcept {
         }
         break;
     case detail::signal_kind::message:
-    case detail::signal_kind::query:
         break;
     default:
         runtime_.hooks.handle(*this, node); // links, monitors, exits: the signal layer

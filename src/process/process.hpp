@@ -35,6 +35,7 @@
 #include <rill/detail/process_hooks.hpp>
 #include <rill/process/task.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <coroutine>
 #include <cstdint>
@@ -111,6 +112,13 @@ public:
     bool set_trap_exit(bool trap) noexcept { return std::exchange(trap_exit_, trap); }
 
     [[nodiscard]] bool traps_exits() const noexcept { return trap_exit_; }
+
+    /// Owner: introspection figures for process::info.
+    [[nodiscard]] std::uint32_t message_queue_length() const noexcept { return mailbox_.length(); }
+    [[nodiscard]] bool is_waiting() const noexcept { return wait_ != nullptr; }
+    [[nodiscard]] std::uint64_t reductions() const noexcept {
+        return reductions_done_ + static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
+    }
 
     /// Owner: ends the process as soon as the current signal batch is
     /// handled (a signal decided it must die).
@@ -202,6 +210,7 @@ private:
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
+    void account_reductions() noexcept;
     wait_outcome advance_wait() noexcept;
     void drain_incoming() noexcept;
     void handle_signal(detail::mailbox_node* node) noexcept;
@@ -220,6 +229,8 @@ private:
     // Bit 31: a process lives here; bits 0..30: pins by senders.
     std::atomic<std::uint32_t> refs_{0};
     std::int32_t reductions_left_ = 0;
+    std::int32_t budget_ = 0;             // reductions granted this slice
+    std::uint64_t reductions_done_ = 0;   // spent in earlier slices
     std::uint32_t wait_sequence_ = 0;
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;

@@ -8,6 +8,7 @@
 
 #include <rill/core/errors.hpp>
 #include <rill/detail/process_hooks.hpp>
+#include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
 namespace rill::detail {
@@ -143,6 +144,13 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     runtime.deliver(me,
                     internal::make_monitor_signal(
                         signal_kind::down, me, me, ref, std::move(object), std::move(reason)));
+    return ref;
+}
+
+reference send_info_query(runtime_core& runtime, const pid& target) {
+    process& self = caller("process::info");
+    reference ref = runtime.make_reference();
+    runtime.deliver(target, internal::make_query_signal(self.to_pid(), ref));
     return ref;
 }
 

@@ -9,6 +9,7 @@
 
 #include "signal/signal_nodes.hpp"
 
+#include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
 namespace rill::internal {
@@ -112,6 +113,47 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
     }
 }
 
+process_info snapshot(process& owner, const pid& asker) {
+    process_info info;
+    info.self = owner.to_pid();
+    info.registered_name = owner.registered_name();
+    if (asker == info.self) {
+        info.status = process_status::running;
+    } else {
+        info.status = owner.is_waiting() ? process_status::waiting : process_status::runnable;
+    }
+    info.message_queue_length = owner.message_queue_length();
+    info.trap_exit = owner.traps_exits();
+    info.reductions = owner.reductions();
+    info.memory = sizeof(process) + info.message_queue_length * sizeof(detail::mailbox_node);
+    if (process_relations* relations = owner.relations_if_any()) {
+        for (const auto& [peer, state] : relations->links) {
+            if (state.active) {
+                info.links.push_back(peer);
+            }
+        }
+        for (const auto& entry : relations->monitors) {
+            info.monitors.push_back(entry.second.object);
+        }
+        for (const auto& entry : relations->monitored_by) {
+            info.monitored_by.push_back(entry.second.watcher);
+        }
+        // Hash-table nodes: key, value, next pointer and cached hash each.
+        constexpr std::size_t node_overhead = 2 * sizeof(void*);
+        info.memory += sizeof(process_relations) +
+                       relations->links.size() * (sizeof(pid) + sizeof(link_state) + node_overhead) +
+                       relations->monitors.size() * (sizeof(reference) + sizeof(monitor_held) + node_overhead) +
+                       relations->monitored_by.size() * (sizeof(reference) + sizeof(monitor_on_me) + node_overhead);
+    }
+    return info;
+}
+
+void answer_query(process& owner, const query_signal_node& query) {
+    owner.runtime().deliver(query.from,
+                            detail::make_message_node(
+                                detail::info_reply{query.ref, snapshot(owner, query.from)}));
+}
+
 } // namespace
 
 void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept {
@@ -135,6 +177,9 @@ void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept
         case signal_kind::demonitor:
         case signal_kind::down:
             handle_monitor_protocol(owner, *static_cast<monitor_signal_node*>(node));
+            break;
+        case signal_kind::query:
+            answer_query(owner, *static_cast<query_signal_node*>(node));
             break;
         default:
             break;
@@ -198,6 +243,12 @@ void bounce_signal(detail::runtime_core& runtime,
             runtime.deliver(signal.from,
                             make_monitor_signal(signal_kind::down, signal.to, signal.from,
                                                 signal.ref, signal.object, reason)); // S55
+            break;
+        }
+        case signal_kind::query: {
+            const auto& query = *static_cast<query_signal_node*>(node);
+            runtime.deliver(query.from,
+                            detail::make_message_node(detail::info_reply{query.ref, std::nullopt}));
             break;
         }
         default:

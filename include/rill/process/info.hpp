@@ -1,0 +1,74 @@
+#pragma once
+
+/// \file
+/// `process::info`: a snapshot of a process, answered by the process itself.
+///
+/// The query travels as a signal, behind the caller's earlier signals to the
+/// same process (so an `info` after `link` sees the link), and the target
+/// answers when it next handles signals: the caller suspends until then. A
+/// dead process answers nothing: the result is empty.
+
+#include <rill/core/atom.hpp>
+#include <rill/core/pid.hpp>
+#include <rill/core/reference.hpp>
+#include <rill/core/term.hpp>
+#include <rill/detail/process_hooks.hpp>
+#include <rill/process/receive.hpp>
+#include <rill/process/task.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace rill {
+
+enum class process_status : std::uint8_t {
+    running,  ///< the process asked about itself
+    runnable, ///< ready to run, or running when the query arrived
+    waiting,  ///< suspended in a receive or a sleep
+};
+
+struct process_info {
+    pid self;
+    std::optional<atom> registered_name;
+    process_status status = process_status::runnable;
+    std::size_t message_queue_length = 0;
+    std::vector<pid> links;
+    /// What each of its monitors watches: a pid, or `{Name, Node}`.
+    std::vector<term> monitors;
+    std::vector<pid> monitored_by;
+    bool trap_exit = false;
+    /// Bytes held by the runtime for it: control block, link and monitor
+    /// tables, queued messages (coroutine frames are not counted).
+    std::size_t memory = 0;
+    /// Reductions (receives, sends, spawns, signals) spent so far.
+    std::uint64_t reductions = 0;
+};
+
+namespace detail {
+
+struct info_reply {
+    reference ref;
+    std::optional<process_info> info;
+};
+
+/// Sends the info query to `target` from the calling process; returns the
+/// reference the reply will carry.
+reference send_info_query(runtime_core& runtime, const pid& target);
+
+} // namespace detail
+
+namespace process {
+
+/// A snapshot of `p` (empty when `p` is dead). Suspends the caller until
+/// `p` answers.
+inline task<std::optional<process_info>> info(pid p) {
+    reference ref = detail::send_info_query(detail::current_runtime("process::info"), p);
+    detail::info_reply reply = co_await receive_if<detail::info_reply>(
+        [ref](const detail::info_reply& r) { return r.ref == ref; });
+    co_return std::move(reply.info);
+}
+
+} // namespace process
+} // namespace rill

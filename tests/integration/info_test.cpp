@@ -1,0 +1,76 @@
+// process::info: a snapshot answered by the process itself, ordered after
+// the caller's earlier signals to it.
+
+#include "support/deterministic.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace rill {
+namespace {
+
+using test::deterministic_options;
+
+task<> idle_with_name_and_trap(atom name) {
+    process::register_name(process::self(), name);
+    process::trap_exit(true);
+    (void)co_await process::receive_exact<int>();
+}
+
+task<> inspect(pid target, std::optional<process_info>* out) {
+    process::link(target);
+    process::send(target, std::string("unmatched"));
+    *out = co_await process::info(target);
+}
+
+TEST(Info, ReportsNameStatusQueueLinksAndTrapExitAfterTheCallersSignals) {
+    runtime rt(deterministic_options());
+    std::optional<process_info> info;
+    pid target = rt.spawn(idle_with_name_and_trap, atom("watched"));
+    rt.run_until_idle();
+
+    pid asker = rt.spawn(inspect, target, &info);
+    rt.run_until_idle();
+
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->self, target);
+    EXPECT_EQ(info->registered_name, atom("watched"));
+    EXPECT_EQ(info->status, process_status::waiting);
+    EXPECT_EQ(info->message_queue_length, 1U);
+    EXPECT_EQ(info->links, std::vector<pid>{asker});
+    EXPECT_TRUE(info->trap_exit);
+    EXPECT_GE(info->memory, sizeof(void*));
+}
+
+task<> inspect_self_and_dead(pid dead, std::vector<std::optional<process_info>>* out) {
+    pid watched = process::spawn(test::wait_for_anything);
+    process::monitor(watched);
+    out->push_back(co_await process::info(process::self()));
+    out->push_back(co_await process::info(dead));
+    out->push_back(co_await process::info(watched));
+}
+
+task<> returns_at_once() { co_return; }
+
+TEST(Info, AnswersForItselfAndIsEmptyForADeadProcess) {
+    runtime rt(deterministic_options());
+    std::vector<std::optional<process_info>> infos;
+    pid dead = rt.spawn(returns_at_once);
+    rt.run_until_idle();
+
+    pid asker = rt.spawn(inspect_self_and_dead, dead, &infos);
+    rt.run_until_idle();
+
+    ASSERT_EQ(infos.size(), 3U);
+    ASSERT_TRUE(infos[0].has_value());
+    EXPECT_EQ(infos[0]->status, process_status::running);
+    EXPECT_EQ(infos[0]->monitors.size(), 1U);
+    EXPECT_GT(infos[0]->reductions, 0U);
+    EXPECT_FALSE(infos[1].has_value());
+    ASSERT_TRUE(infos[2].has_value());
+    EXPECT_EQ(infos[2]->monitored_by, std::vector<pid>{asker});
+}
+
+} // namespace
+} // namespace rill
