@@ -11,25 +11,25 @@
 // (the parameters, e.g. `n=1000 laps=1000`, tell the two ring sizes apart).
 // Exit status: 0 on success; 1 when a check fails or the coordinator ends
 // abnormally (the reason goes to stderr, no RESULT line); 2 for a workload
-// that needs what rill does not have yet; 64 for bad arguments (usage).
+// not implemented yet (linkstorm, monitor); 64 for bad arguments (usage).
 
 #include <rill/rill.hpp>
-
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cinttypes>
 #include <climits>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace rill;
@@ -43,9 +43,7 @@ using steady = std::chrono::steady_clock;
 // awaited (the task never runs; rill reports `rill::foreign_await`): every
 // co_await here stands in its own declaration or statement.
 
-constexpr int exit_check_failed = 1;
-constexpr int exit_not_implemented = 2;
-constexpr int exit_usage = 64;
+enum exit_status : int { exit_check_failed = 1, exit_not_implemented = 2, exit_usage = 64 };
 
 // Scheduler threads of this run; set once by main before the runtime starts.
 unsigned workers_in_use = 2;
@@ -61,10 +59,6 @@ double ns_between(steady::time_point start, steady::time_point end) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count());
 }
 
-double ms_between(steady::time_point start, steady::time_point end) {
-    return ns_between(start, end) / 1e6;
-}
-
 long resident_bytes() {
     std::ifstream statm("/proc/self/statm");
     long pages = 0;
@@ -73,30 +67,17 @@ long resident_bytes() {
     return resident * sysconf(_SC_PAGESIZE);
 }
 
-/// One `RESULT` line, written to stdout only once every check has passed.
-class result_line {
-public:
-    explicit result_line(std::string_view bench) {
-        out_ << "RESULT sys=rill bench=" << bench << " workers=" << workers_in_use;
-    }
-
-    result_line& add(std::string_view key, long long value) {
-        out_ << ' ' << key << '=' << value;
-        return *this;
-    }
-
-    result_line& add(std::string_view key, double value, int decimals) {
-        char text[64];
-        std::snprintf(text, sizeof text, "%.*f", decimals, value);
-        out_ << ' ' << key << '=' << text;
-        return *this;
-    }
-
-    void print() const { std::cout << out_.str() << std::endl; }
-
-private:
-    std::ostringstream out_;
-};
+/// Prints the `RESULT` line: the prefix, then `format` (space-separated key=value pairs).
+/// Called only once every check has passed.
+[[gnu::format(printf, 2, 3)]] void print_result(const char* bench, const char* format, ...) {
+    std::printf("RESULT sys=rill bench=%s workers=%u ", bench, workers_in_use);
+    std::va_list values;
+    va_start(values, format);
+    std::vprintf(format, values);
+    va_end(values);
+    std::printf("\n");
+    std::fflush(stdout);
+}
 
 /// Ends the coordinator: the reason goes to stderr, main exits non-zero.
 [[noreturn]] void fail(const std::string& what) {
@@ -104,9 +85,14 @@ private:
     process::exit(term(atom("check_failed")));
 }
 
-/// Whether the calling process's mailbox is empty (no duplicated or stray messages).
-task<bool> mailbox_empty() {
-    co_return !(co_await process::receive_any(0ms)).has_value();
+/// Fails unless the mailbox is empty: no duplicated or stray message. Waits up
+/// to 1 ms, untimed (a zero timeout would do, but a zero-timeout receive that
+/// starts with the reduction budget spent never returns: a runtime bug).
+task<> expect_empty_mailbox(std::string_view bench) {
+    auto stray = co_await process::receive_any(1ms);
+    if (stray) {
+        fail(std::string(bench) + ": a stray or duplicated message is left in the mailbox");
+    }
 }
 
 // 1. spawn N: spawn N children keeping every pid; each waits for `go`,
@@ -117,14 +103,14 @@ task<> spawn_child(pid parent) {
     process::send(parent, go == atom("go") ? atom("done") : atom("unexpected"));
 }
 
-task<> spawn_bench(long long count) {
+task<> spawn_bench(int count) {
     const atom go("go");
     const atom done("done");
     std::vector<pid> children; // kept, as the workload says: counted in the RSS delta
     children.reserve(static_cast<std::size_t>(count));
     long rss_before = resident_bytes();
     auto spawn_start = steady::now();
-    for (long long i = 0; i < count; ++i) {
+    for (int i = 0; i < count; ++i) {
         children.push_back(process::spawn(spawn_child, process::self()));
     }
     auto spawn_end = steady::now();
@@ -135,26 +121,26 @@ task<> spawn_bench(long long count) {
     for (const pid& child : children) {
         process::send(child, go);
     }
-    long long replies = 0;
-    for (long long i = 0; i < count; ++i) {
+    int replies = 0;
+    for (int i = 0; i < count; ++i) {
         atom reply = co_await process::receive_exact<atom>();
         replies += reply == done ? 1 : 0;
     }
     auto message_end = steady::now();
-    bool stray = !co_await mailbox_empty();
-    if (replies != count || stray) {
+    if (replies != count) {
         fail("spawn: " + std::to_string(replies) + " of " + std::to_string(count) +
-             " replies were `done`, or stray messages remain");
+             " replies were `done`");
     }
-    double spawn_ms = ms_between(spawn_start, spawn_end);
-    double message_ms = ms_between(message_start, message_end);
-    result_line("spawn")
-        .add("n", count)
-        .add("spawn_ms", spawn_ms, 1)
-        .add("msg_exit_ms", message_ms, 1)
-        .add("total_ms", spawn_ms + message_ms, 1)
-        .add("rss_bytes_per_proc", (rss_after - rss_before) / count)
-        .print();
+    co_await expect_empty_mailbox("spawn");
+    double spawn_ms = ns_between(spawn_start, spawn_end) / 1e6;
+    double message_ms = ns_between(message_start, message_end) / 1e6;
+    print_result("spawn",
+                 "n=%d spawn_ms=%.1f msg_exit_ms=%.1f total_ms=%.1f rss_bytes_per_proc=%ld",
+                 count,
+                 spawn_ms,
+                 message_ms,
+                 spawn_ms + message_ms,
+                 (rss_after - rss_before) / count);
 }
 
 // 2. skynet LEAVES FANOUT: a tree of processes sums the numbers of its leaves.
@@ -175,22 +161,23 @@ task<> skynet_node(pid parent, std::int64_t num, std::int64_t size, std::int64_t
     process::send(parent, sum);
 }
 
-task<> skynet_bench(long long leaves, long long fanout) {
+task<> skynet_bench(int leaves, int fanout) {
     auto start = steady::now();
-    process::spawn(skynet_node, process::self(), std::int64_t{0}, leaves, fanout);
+    process::spawn(
+        skynet_node, process::self(), std::int64_t{0}, std::int64_t{leaves}, std::int64_t{fanout});
     std::int64_t sum = co_await process::receive_exact<std::int64_t>();
     auto end = steady::now();
-    std::int64_t expected = leaves * (leaves - 1) / 2;
-    bool stray = !co_await mailbox_empty();
-    if (sum != expected || stray) {
+    co_await expect_empty_mailbox("skynet");
+    std::int64_t expected = std::int64_t{leaves} * (leaves - 1) / 2;
+    if (sum != expected) {
         fail("skynet: sum " + std::to_string(sum) + ", expected " + std::to_string(expected));
     }
-    result_line("skynet")
-        .add("leaves", leaves)
-        .add("fanout", fanout)
-        .add("result", sum)
-        .add("total_ms", ms_between(start, end), 1)
-        .print();
+    print_result("skynet",
+                 "leaves=%d fanout=%d result=%" PRId64 " total_ms=%.1f",
+                 leaves,
+                 fanout,
+                 sum,
+                 ns_between(start, end) / 1e6);
 }
 
 // 3. pingpong M: ping sends 1, pong echoes every integer, ping sends i+1 until M.
@@ -221,17 +208,14 @@ task<> pingpong_bench(int rounds) {
     }
     auto end = steady::now();
     process::send(partner, 0);
-    bool empty = co_await mailbox_empty();
-    if (!empty) {
-        fail("pingpong: stray messages after the last round trip");
-    }
+    co_await expect_empty_mailbox("pingpong");
     double ns = ns_between(start, end);
-    result_line("pingpong")
-        .add("m", static_cast<long long>(rounds))
-        .add("total_ms", ns / 1e6, 1)
-        .add("rtt_ns", ns / rounds, 1)
-        .add("msgs_per_s", 2.0 * rounds / (ns / 1e9), 0)
-        .print();
+    print_result("pingpong",
+                 "m=%d total_ms=%.1f rtt_ns=%.1f msgs_per_s=%.0f",
+                 rounds,
+                 ns / 1e6,
+                 ns / rounds,
+                 2.0 * rounds / (ns / 1e9));
 }
 
 // 4. ring N LAPS: node i forwards h-1 to node i+1 (the last to the first);
@@ -282,19 +266,16 @@ task<> ring_bench(int size, int laps) {
     co_await run_token(nodes.front(), hops);
     auto end = steady::now();
     process::send(nodes.front(), -1);
-    bool empty = co_await mailbox_empty();
-    if (!empty) {
-        fail("ring: stray messages to the coordinator");
-    }
+    co_await expect_empty_mailbox("ring");
     double ns = ns_between(start, end);
-    result_line("ring")
-        .add("n", static_cast<long long>(size))
-        .add("laps", static_cast<long long>(laps))
-        .add("setup_ms", ms_between(setup_start, setup_end), 1)
-        .add("hops_ms", ns / 1e6, 1)
-        .add("ns_per_hop", ns / hops, 1)
-        .add("hops_per_s", hops / (ns / 1e9), 0)
-        .print();
+    print_result("ring",
+                 "n=%d laps=%d setup_ms=%.1f hops_ms=%.1f ns_per_hop=%.1f hops_per_s=%.0f",
+                 size,
+                 laps,
+                 ns_between(setup_start, setup_end) / 1e6,
+                 ns / 1e6,
+                 ns / hops,
+                 hops / (ns / 1e9));
 }
 
 // 5. fanin K PER: K senders, each sends 1..PER to the coordinator. The
@@ -325,20 +306,20 @@ task<> fanin_bench(int senders, int per) {
         sum += static_cast<std::uint64_t>(co_await process::receive_exact<int>());
     }
     auto end = steady::now();
-    auto per_sender = static_cast<std::uint64_t>(per) * static_cast<std::uint64_t>(per + 1) / 2;
+    auto per_sender = static_cast<std::uint64_t>(per) * (static_cast<std::uint64_t>(per) + 1) / 2;
     std::uint64_t expected = per_sender * static_cast<std::uint64_t>(senders);
-    bool stray = !co_await mailbox_empty();
-    if (sum != expected || stray) {
+    if (sum != expected) {
         fail("fanin: sum of the messages " + std::to_string(sum) + ", expected " +
-             std::to_string(expected) + " (lost, duplicated or stray messages)");
+             std::to_string(expected) + " (lost or duplicated messages)");
     }
+    co_await expect_empty_mailbox("fanin");
     double ns = ns_between(start, end);
-    result_line("fanin")
-        .add("k", static_cast<long long>(senders))
-        .add("per", static_cast<long long>(per))
-        .add("total_ms", ns / 1e6, 1)
-        .add("msgs_per_s", static_cast<double>(total) / (ns / 1e9), 0)
-        .print();
+    print_result("fanin",
+                 "k=%d per=%d total_ms=%.1f msgs_per_s=%.0f",
+                 senders,
+                 per,
+                 ns / 1e6,
+                 static_cast<double>(total) / (ns / 1e9));
 }
 
 // 8. selective QUEUED CALLS: call/reply round trips to a server, the reply
@@ -397,23 +378,22 @@ task<> selective_bench(int queued, int calls) {
         }
     }
     process::send(server, call_request{process::self(), reference{}, -1});
-    bool empty = co_await mailbox_empty();
-    if (!empty) {
-        fail("selective: stray messages after the calls");
-    }
-    result_line("selective")
-        .add("queued", static_cast<long long>(queued))
-        .add("calls", static_cast<long long>(calls))
-        .add("ns_per_call", loaded_ns, 1)
-        .add("ns_per_call_empty", empty_ns, 1)
-        .add("ratio", loaded_ns / empty_ns, 2)
-        .print();
+    co_await expect_empty_mailbox("selective");
+    print_result("selective",
+                 "queued=%d calls=%d ns_per_call=%.1f ns_per_call_empty=%.1f ratio=%.2f",
+                 queued,
+                 calls,
+                 loaded_ns,
+                 empty_ns,
+                 loaded_ns / empty_ns);
 }
 
 // idle: a runtime with one process blocked in receive; the process's CPU time
 // over 1 s of wall time (100 = one core busy). The main thread measures.
 
-task<> blocked_in_receive() { (void)co_await process::receive_exact<atom>(); }
+task<> blocked_in_receive() {
+    (void)co_await process::receive_exact<atom>();
+}
 
 double cpu_seconds() {
     rusage usage{};
@@ -438,7 +418,7 @@ int idle_bench() {
         return exit_check_failed;
     }
     rt.send(blocked, atom("stop"));
-    result_line("idle").add("cpu_percent", 100.0 * cpu_used / wall, 2).print();
+    print_result("idle", "cpu_percent=%.2f", 100.0 * cpu_used / wall);
     return 0;
 }
 
@@ -474,18 +454,15 @@ int usage(const std::string& error) {
     return exit_usage;
 }
 
-/// A positive integer no larger than INT_MAX (the messages are ints), or 0.
-long long parse_positive(std::string_view text) {
-    long long value = 0;
+/// A positive int (the messages are ints), or 0.
+int parse_positive(std::string_view text) {
+    int value = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || value <= 0 ||
-        value > INT_MAX) {
-        return 0;
-    }
-    return value;
+    bool whole = error == std::errc{} && end == text.data() + text.size();
+    return whole && value > 0 ? value : 0;
 }
 
-bool is_power_of(long long value, long long base) {
+bool is_power_of(int value, int base) {
     while (value % base == 0) {
         value /= base;
     }
@@ -509,7 +486,7 @@ int run_coordinator(F body, Args... args) {
 int main(int argc, char** argv) {
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.size() >= 2 && args[0] == "--workers") {
-        long long workers = parse_positive(args[1]);
+        int workers = parse_positive(args[1]);
         if (workers == 0 || workers > 4096) {
             return usage("--workers needs a positive number of threads");
         }
@@ -520,25 +497,24 @@ int main(int argc, char** argv) {
         return usage("no workload given");
     }
     std::string_view name = args[0];
-    const auto* spec = std::find_if(std::begin(workloads), std::end(workloads), [&](auto& w) {
-        return w.name == name;
-    });
+    const auto* spec = std::find_if(
+        std::begin(workloads), std::end(workloads), [&](auto& w) { return w.name == name; });
     if (spec == std::end(workloads)) {
         return usage("unknown workload '" + std::string(name) + "'");
     }
     if (name == "linkstorm" || name == "monitor") {
-        std::cerr << "rill_bench: " << name << " is not implemented yet: it needs links and "
-                  << "monitors, which rill does not have yet\n";
+        std::cerr << "rill_bench: " << name << " is not implemented yet (it needs links and "
+                  << "monitors)\n";
         return exit_not_implemented;
     }
     if (args.size() != static_cast<std::size_t>(spec->arity) + 1) {
         return usage(std::string(name) + " takes " + std::to_string(spec->arity) + " parameters");
     }
-    std::vector<long long> p;
+    std::vector<int> p;
     for (std::size_t i = 1; i < args.size(); ++i) {
         p.push_back(parse_positive(args[i]));
         if (p.back() == 0) {
-            return usage("'" + std::string(args[i]) + "' is not a positive integer <= INT_MAX");
+            return usage("'" + std::string(args[i]) + "' is not a positive int");
         }
     }
 
@@ -552,19 +528,19 @@ int main(int argc, char** argv) {
         return run_coordinator(skynet_bench, p[0], p[1]);
     }
     if (name == "pingpong") {
-        return run_coordinator(pingpong_bench, static_cast<int>(p[0]));
+        return run_coordinator(pingpong_bench, p[0]);
     }
     if (name == "ring") {
-        if (p[0] * p[1] > INT_MAX) {
+        if (static_cast<long long>(p[0]) * p[1] > INT_MAX) {
             return usage("ring: N * LAPS must be <= INT_MAX");
         }
-        return run_coordinator(ring_bench, static_cast<int>(p[0]), static_cast<int>(p[1]));
+        return run_coordinator(ring_bench, p[0], p[1]);
     }
     if (name == "fanin") {
-        return run_coordinator(fanin_bench, static_cast<int>(p[0]), static_cast<int>(p[1]));
+        return run_coordinator(fanin_bench, p[0], p[1]);
     }
     if (name == "selective") {
-        return run_coordinator(selective_bench, static_cast<int>(p[0]), static_cast<int>(p[1]));
+        return run_coordinator(selective_bench, p[0], p[1]);
     }
     return idle_bench();
 }

@@ -228,8 +228,8 @@ process::wait_outcome process::advance_wait() noexcept {
                 return wait_outcome::resume;
             }
         }
-        if (timed_out_) {
-            wait.timed_out = true;
+        if (timed_out_ || wait.timeout_ms == 0) {
+            wait.timed_out = true; // a zero timeout polls: it never parks
             complete_wait();
             return wait_outcome::resume;
         }
@@ -248,7 +248,9 @@ void process::drain_incoming() noexcept {
     while (node != nullptr) {
         mailbox_node* next = node->next;
         if (exit_pending_) {
-            node->destroy(); // the process is ending: the rest is dropped
+            // The process is ending: messages are dropped, and signals are
+            // answered as by a dead process (a link gets noproc, S68).
+            runtime_.drop(node);
         } else if (node->kind == detail::signal_kind::message) {
             mailbox_.append(node);
         } else {
@@ -290,7 +292,7 @@ bool process::receive_ready(detail::receive_wait& wait) {
     ++wait_sequence_;
     mailbox_.reset_scan();
     if (wait.timeout_ms > 0) {
-        wait.deadline_ms = runtime_.sched().now_ms() + static_cast<std::uint64_t>(wait.timeout_ms);
+        wait.deadline_ms = runtime_.sched().deadline_after(static_cast<std::uint64_t>(wait.timeout_ms));
     }
     if (reductions_left_ <= 0) {
         return false; // spent: suspend; the worker requeues us
@@ -379,15 +381,11 @@ void process::terminate(const term& reason) noexcept {
     }
     wait_ = nullptr;
     disarm_timeout();
-    // 2. Refuse further signals. Signals that reached the process before
-    //    it ended are answered as from a process that died with `reason`.
+    // 2. Refuse further signals. Signals still unhandled are answered as
+    //    by a dead process (noproc), as BEAM answers pending ones.
     for (mailbox_node* node = mailbox_.close(); node != nullptr;) {
         mailbox_node* next = node->next;
-        if (node->kind == detail::signal_kind::message) {
-            node->destroy();
-        } else {
-            runtime_.hooks.bounce(runtime_, node, &reason);
-        }
+        runtime_.drop(node);
         node = next;
     }
     for (mailbox_node* node = mailbox_.take_all_messages(); node != nullptr;) {

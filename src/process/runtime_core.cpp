@@ -117,7 +117,7 @@ void runtime_core::drop(mailbox_node* node) noexcept {
         node->destroy();
         return;
     }
-    hooks.bounce(*this, node, nullptr);
+    hooks.bounce(*this, node);
 }
 
 pid runtime_core::spawn(task<> body, bool root) { return spawn_prepared(std::move(body), root, nullptr, nullptr); }
@@ -203,7 +203,7 @@ term runtime_core::root_reason() const {
 reference runtime_core::arm_send_after(const pid& to, mailbox_node* node, std::uint64_t delay_ms) {
     reference ref = make_reference();
     auto* timer = new internal::send_after_timer(*this, to, node, ref);
-    timer->deadline = scheduler_->now_ms() + delay_ms;
+    timer->deadline = scheduler_->deadline_after(delay_ms);
     {
         std::lock_guard lock(timers_mutex_);
         send_after_timers_.emplace(ref, timer);

@@ -25,13 +25,11 @@ struct signal_hooks {
     /// A process is ending with `reason`, after its frames are gone: release
     /// its name, then signal its links and monitors (S67).
     void (*on_exit)(process& dying, const term& reason) noexcept = nullptr;
-    /// A signal reached no live process: answer for it (a link gets a
-    /// `noproc` exit back, a monitor a `noproc` DOWN; the rest are
-    /// dropped). `exited_with` is the target's reason when it died with the
-    /// signal queued, or empty when it was dead before. Takes the node.
-    void (*bounce)(detail::runtime_core& runtime,
-                   detail::mailbox_node* node,
-                   const term* exited_with) noexcept = nullptr;
+    /// A signal reached no live process (dead before, or ending with the
+    /// signal unhandled): answer for it as BEAM does: a link gets a `noproc`
+    /// exit back, a monitor a `noproc` DOWN, an unlink its ack, a query an
+    /// empty answer; the rest are dropped (S68). Takes the node.
+    void (*bounce)(detail::runtime_core& runtime, detail::mailbox_node* node) noexcept = nullptr;
 };
 
 } // namespace rill::internal

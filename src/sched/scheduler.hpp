@@ -79,6 +79,13 @@ public:
     /// Milliseconds since the scheduler started: real or virtual.
     [[nodiscard]] std::uint64_t now_ms() const noexcept;
 
+    /// The wheel time at which a timer of `delay_ms` armed now may fire
+    /// without firing early: on the real clock `now_ms()` is truncated, so
+    /// one more millisecond is added; virtual time is exact.
+    [[nodiscard]] std::uint64_t deadline_after(std::uint64_t delay_ms) const noexcept {
+        return now_ms() + delay_ms + (options_.deterministic ? 0 : 1);
+    }
+
     /// Arms `entry` on the calling worker's wheel, or, from another thread,
     /// through the timer inbox that the next worker to look drains into its
     /// own wheel (such entries are never removed early, only cancelled).

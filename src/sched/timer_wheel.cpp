@@ -1,6 +1,7 @@
 #include "sched/timer_wheel.hpp"
 
 #include <bit>
+#include <utility>
 
 namespace rill::internal {
 
@@ -8,7 +9,8 @@ namespace {
 
 constexpr unsigned bits_per_level = 6;
 constexpr std::uint64_t slot_mask = timer_wheel::slot_count - 1;
-constexpr std::uint64_t max_span =
+// The span of one rotation of the top level: 64^6 ms.
+constexpr std::uint64_t rotation_mask =
     (std::uint64_t{1} << (bits_per_level * timer_wheel::level_count)) - 1;
 
 constexpr unsigned level_of(std::uint64_t elapsed, std::uint64_t deadline) noexcept {
@@ -24,13 +26,11 @@ void timer_wheel::insert(timer_entry* entry) noexcept {
         link(entry, pending_bucket);
         return;
     }
-    if (entry->deadline - elapsed_ > max_span) {
-        entry->deadline = elapsed_ + max_span;
+    if (entry->deadline > (elapsed_ | rotation_mask)) {
+        link(entry, overflow_bucket); // beyond this rotation: placed when it begins
+        return;
     }
     unsigned level = level_of(elapsed_, entry->deadline);
-    if (level >= level_count) {
-        level = level_count - 1;
-    }
     auto slot = static_cast<unsigned>((entry->deadline >> (level * bits_per_level)) & slot_mask);
     link(entry, static_cast<std::uint16_t>(level * slot_count + slot));
 }
@@ -51,7 +51,7 @@ void timer_wheel::link(timer_entry* entry, std::uint16_t bucket) noexcept {
     }
     head = entry;
     entry->linked = true;
-    if (bucket != pending_bucket) {
+    if (bucket < pending_bucket) {
         occupied_[bucket / slot_count] |= std::uint64_t{1} << (bucket % slot_count);
     }
     ++size_;
@@ -70,7 +70,7 @@ void timer_wheel::unlink(timer_entry* entry) noexcept {
     entry->prev = nullptr;
     entry->next = nullptr;
     entry->linked = false;
-    if (bucket != pending_bucket && lists_[bucket] == nullptr) {
+    if (bucket < pending_bucket && lists_[bucket] == nullptr) {
         occupied_[bucket / slot_count] &= ~(std::uint64_t{1} << (bucket % slot_count));
     }
     --size_;
@@ -97,6 +97,9 @@ std::optional<timer_wheel::expiration> timer_wheel::next_expiration() const noex
         }
         return expiration{static_cast<std::uint16_t>(level * slot_count + slot), deadline};
     }
+    if (lists_[overflow_bucket] != nullptr) {
+        return expiration{overflow_bucket, (elapsed_ | rotation_mask) + 1}; // next rotation
+    }
     return std::nullopt;
 }
 
@@ -115,10 +118,21 @@ void timer_wheel::advance(std::uint64_t now) noexcept {
         if (next->deadline > elapsed_) {
             elapsed_ = next->deadline;
         }
-        bool due = next->bucket == pending_bucket || next->bucket < slot_count;
+        if (next->bucket == overflow_bucket) {
+            // A new rotation begins: place what waited for it (what lies
+            // beyond it again goes back to the overflow list).
+            timer_entry* waiting = std::exchange(lists_[overflow_bucket], nullptr);
+            while (timer_entry* entry = waiting) {
+                waiting = entry->next;
+                entry->linked = false;
+                --size_;
+                insert(entry);
+            }
+            continue;
+        }
         while (timer_entry* entry = lists_[next->bucket]) {
             unlink(entry);
-            if (due || entry->deadline <= elapsed_) {
+            if (entry->deadline <= elapsed_) {
                 entry->fire(entry);
             } else {
                 insert(entry); // cascades to a lower level

@@ -3,8 +3,10 @@
 /// \file
 /// A hierarchical timer wheel, one per worker, touched only by its owner.
 ///
-/// Six levels of 64 slots; level L's slots are 64^L milliseconds wide, so the
-/// wheel spans 64^6 ms (about 795 days; later deadlines are clamped). An entry
+/// Six levels of 64 slots; level L's slots are 64^L milliseconds wide, so one
+/// rotation of the wheel spans 64^6 ms (about 795 days); a deadline beyond
+/// the current rotation waits in an overflow list until the rotation in
+/// which it falls begins. An entry
 /// sits in the level of the highest 6-bit group in which its deadline differs
 /// from `elapsed_` (the time processed so far), so every entry of level L
 /// lies in the same level-(L+1) slot as `elapsed_`, and lower levels always
@@ -32,7 +34,7 @@ struct timer_entry {
     std::uint64_t deadline = 0; // milliseconds on the runtime's clock
     timer_entry* prev = nullptr;
     timer_entry* next = nullptr;
-    std::uint16_t bucket = 0; // level * 64 + slot, or `pending_bucket`
+    std::uint16_t bucket = 0; // level * 64 + slot, or the pending / overflow list
     // Index of the worker whose wheel holds the entry, written once by the
     // arming thread; `not_on_a_worker` for entries armed from elsewhere.
     std::uint32_t armed_by = not_on_a_worker;
@@ -71,6 +73,7 @@ public:
             }
         }
         occupied_.fill(0);
+        size_ = 0;
     }
 
     [[nodiscard]] std::uint64_t elapsed() const noexcept { return elapsed_; }
@@ -79,6 +82,7 @@ public:
 
 private:
     static constexpr std::uint16_t pending_bucket = level_count * slot_count;
+    static constexpr std::uint16_t overflow_bucket = pending_bucket + 1;
 
     struct expiration {
         std::uint16_t bucket;
@@ -92,7 +96,7 @@ private:
     std::uint64_t elapsed_ = 0;
     std::size_t size_ = 0;
     // One list head per (level, slot), plus the list of already-due entries.
-    std::array<timer_entry*, level_count * slot_count + 1> lists_{};
+    std::array<timer_entry*, level_count * slot_count + 2> lists_{};
     // Bit s of occupied_[L] is set when slot s of level L is non-empty.
     std::array<std::uint64_t, level_count> occupied_{};
 };

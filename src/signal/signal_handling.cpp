@@ -219,10 +219,8 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
     }
 }
 
-void bounce_signal(detail::runtime_core& runtime,
-                   detail::mailbox_node* node,
-                   const term* exited_with) noexcept {
-    term reason = exited_with != nullptr ? *exited_with : term(atoms::noproc);
+void bounce_signal(detail::runtime_core& runtime, detail::mailbox_node* node) noexcept {
+    term reason(atoms::noproc);
     try {
         switch (node->kind) {
         case signal_kind::link: {

@@ -12,8 +12,6 @@ namespace rill::internal {
 
 void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept;
 void signal_links_and_monitors(process& dying, const term& reason) noexcept;
-void bounce_signal(detail::runtime_core& runtime,
-                   detail::mailbox_node* node,
-                   const term* exited_with) noexcept;
+void bounce_signal(detail::runtime_core& runtime, detail::mailbox_node* node) noexcept;
 
 } // namespace rill::internal

@@ -415,6 +415,48 @@ TEST(Mailbox, TakeAllMessagesEmptiesTheQueueAndResetsTheScan) {
     EXPECT_EQ(box.length(), 0U);
 }
 
+TEST(Mailbox, RemoveIfRemovesEveryMatchAndKeepsOrderAndTail) {
+    owned_mailbox box;
+    append_values(box, {2, 1, 2, 3, 2});
+
+    const std::uint32_t removed =
+        box.remove_if([](const mailbox_node* node) { return value_of(node) == 2; });
+    append_values(box, {4});
+
+    EXPECT_EQ(removed, 3U);
+    EXPECT_EQ(box.length(), 3U);
+    EXPECT_EQ(consume_list(box.take_all_messages()), (std::vector<int>{1, 3, 4}));
+}
+
+TEST(Mailbox, RemoveIfOfEverythingLeavesAnEmptyQueueThatAppendsStillReach) {
+    owned_mailbox box;
+    append_values(box, {1, 2, 3});
+
+    const std::uint32_t removed = box.remove_if([](const mailbox_node* /*node*/) { return true; });
+    append_values(box, {7});
+
+    EXPECT_EQ(removed, 3U);
+    EXPECT_EQ(box.length(), 1U);
+    EXPECT_EQ(consume_list(box.take_all_messages()), (std::vector<int>{7}));
+}
+
+TEST(Mailbox, RemoveIfRestartsTheScanAtTheOldestMessage) {
+    owned_mailbox box;
+    append_values(box, {1, 2, 3});
+    box.reset_scan();
+    int first_calls = 0;
+    ASSERT_EQ(scan_for(box, 9, first_calls), nullptr); // the scan now rests at the end
+
+    box.remove_if([](const mailbox_node* node) { return value_of(node) == 2; });
+    int second_calls = 0;
+    mailbox_node* found = scan_for(box, 3, second_calls);
+
+    EXPECT_EQ(second_calls, 2); // 1, then 3: no dangling resume point
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(value_of(found), 3);
+    found->destroy();
+}
+
 namespace {
 
 // A step of the selective-receive model below.

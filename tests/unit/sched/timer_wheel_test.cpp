@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -547,86 +551,154 @@ TEST(TimerWheel, FiringCallbackMayFreeItsEntry) {
     EXPECT_EQ(wheel.size(), 0U);
 }
 
-TEST(TimerWheel, ClampsAFarDeadlineToTheWheelSpanInsteadOfLosingIt) {
-    timer_wheel wheel;
-    fire_log log;
-    recording_entry entry(log, 1, std::numeric_limits<std::uint64_t>::max());
+namespace {
 
-    wheel.insert(&entry);
-    advance_to(wheel, log, max_span - 1);
-    const bool fired_early = !log.fired.empty();
-    advance_to(wheel, log, max_span);
-
-    EXPECT_EQ(entry.deadline, max_span);
-    EXPECT_FALSE(fired_early);
-    ASSERT_EQ(log.fired.size(), 1U);
-    EXPECT_EQ(log.fired[0].now, max_span);
+// Runs `body` in a child process that is killed after 10 s: a wheel that
+// loops forever inside `advance` fails the test instead of hanging the run.
+template <class Body>
+void in_child_with_time_limit(Body body) {
+    EXPECT_EXIT(
+        {
+            alarm(10);
+            body();
+            std::fflush(stdout);
+            std::_Exit(::testing::Test::HasFailure() ? 1 : 0);
+        },
+        ::testing::ExitedWithCode(0), "");
 }
 
-// A far deadline armed when the clock is not at a multiple of 64^6 ms lands
-// in the top level's current slot (one full rotation ahead). The wheel must
-// still report it in the future and fire it on time; a deadline reported in
-// the past makes `advance` re-insert the entry into the same slot forever.
-TEST(TimerWheel, ClampedDeadlineArmedAfterTimeMovedIsReportedInTheFutureAndFiresOnTime) {
-    timer_wheel wheel;
-    fire_log log;
-    advance_to(wheel, log, 1);
-    recording_entry entry(log, 1, std::numeric_limits<std::uint64_t>::max());
-
-    wheel.insert(&entry);
-
-    EXPECT_EQ(entry.deadline, 1 + max_span);
-    ASSERT_TRUE(wheel.next_deadline().has_value());
-    // Guard: advancing with a next deadline in the past would never return.
-    ASSERT_GT(*wheel.next_deadline(), wheel.elapsed());
-    EXPECT_LE(*wheel.next_deadline(), entry.deadline);
-    advance_to(wheel, log, max_span);
-    const bool fired_early = !log.fired.empty();
-    advance_to(wheel, log, 1 + max_span);
-    EXPECT_FALSE(fired_early);
-    ASSERT_EQ(log.fired.size(), 1U);
-    EXPECT_EQ(log.fired[0].now, 1 + max_span);
-}
-
-TEST(TimerWheel, DeadlineNearlyAFullTopLevelRotationAheadIsReportedInTheFutureAndFiresOnTime) {
-    timer_wheel wheel;
-    fire_log log;
-    const std::uint64_t start = 5 * (std::uint64_t{1} << 30) + 1000; // top-level slot 5
-    advance_to(wheel, log, start);
-    // Within the span (not clamped), but in the next 64^6 block's top slot 5.
-    const std::uint64_t deadline = start + max_span - 100;
-    recording_entry entry(log, 1, deadline);
-
-    wheel.insert(&entry);
-    int advances = 0;
-    while (std::optional<std::uint64_t> next = wheel.next_deadline()) {
-        // Guard: advancing with a next deadline in the past would never return.
-        ASSERT_GT(*next, wheel.elapsed());
-        ASSERT_LE(*next, deadline);
-        ASSERT_LT(++advances, 100);
+// Drives the wheel as a parking worker does (advance to each reported next
+// deadline) until `entry` fired or the next deadline lies beyond `until`.
+void drive_until_fired(timer_wheel& wheel, fire_log& log, const recording_entry& entry,
+                       std::uint64_t until) {
+    for (int advances = 0; entry.linked; ++advances) {
+        std::optional<std::uint64_t> next = wheel.next_deadline();
+        ASSERT_TRUE(next.has_value());
+        // A not-yet-due entry reported at or before the time already
+        // processed would make `advance` re-file it in the same slot forever.
+        ASSERT_GE(*next, wheel.elapsed());
+        ASSERT_LT(advances, 1000) << "the wheel makes no progress";
+        if (*next > until) {
+            return;
+        }
         advance_to(wheel, log, *next);
     }
-
-    EXPECT_EQ(entry.deadline, deadline);
-    ASSERT_EQ(log.fired.size(), 1U);
-    EXPECT_EQ(log.fired[0].now, deadline);
 }
 
-TEST(TimerWheel, DeadlineCrossingATopLevelBlockBoundaryFiresOnTime) {
-    timer_wheel wheel;
-    fire_log log;
-    const std::uint64_t block = std::uint64_t{1} << 36;
-    advance_to(wheel, log, block - 10);
-    recording_entry entry(log, 1, block + 10);
+} // namespace
 
-    wheel.insert(&entry);
-    while (std::optional<std::uint64_t> next = wheel.next_deadline()) {
-        ASSERT_GT(*next, wheel.elapsed());
-        advance_to(wheel, log, *next);
-    }
+// Beyond one rotation of the wheel (64^6 ms) a deadline is either clamped to
+// the end of the span or kept and re-filed; either way it is not lost and
+// does not fire before the span has passed.
+TEST(TimerWheel, FarDeadlineBeyondTheSpanIsNotLostAndNeverFiresBeforeTheSpanHasPassed) {
+    in_child_with_time_limit([] {
+        timer_wheel wheel;
+        fire_log log;
+        const std::uint64_t deadline = max_span + 5000;
+        recording_entry entry(log, 1, deadline);
 
-    ASSERT_EQ(log.fired.size(), 1U);
-    EXPECT_EQ(log.fired[0].now, block + 10);
+        wheel.insert(&entry);
+        advance_to(wheel, log, max_span - 1);
+        const bool fired_early = !log.fired.empty();
+        drive_until_fired(wheel, log, entry, deadline);
+
+        EXPECT_FALSE(fired_early);
+        ASSERT_EQ(log.fired.size(), 1U);
+        EXPECT_GE(log.fired[0].now, max_span);
+        EXPECT_LE(log.fired[0].now, deadline);
+    });
+}
+
+// Armed when the clock is not at a multiple of 64^6 ms, a deadline about a
+// rotation ahead falls in the top level's current slot. The wheel must still
+// report it in the future; reporting the slot's past start makes `advance`
+// re-insert the entry into the same slot forever.
+TEST(TimerWheel, FarDeadlineArmedAfterTimeMovedIsReportedInTheFutureAndFires) {
+    in_child_with_time_limit([] {
+        timer_wheel wheel;
+        fire_log log;
+        advance_to(wheel, log, 1);
+        const std::uint64_t deadline = 1 + max_span + 5000;
+        recording_entry entry(log, 1, deadline);
+
+        wheel.insert(&entry);
+        const std::optional<std::uint64_t> reported = wheel.next_deadline();
+        ASSERT_TRUE(reported.has_value());
+        ASSERT_GT(*reported, wheel.elapsed());
+        drive_until_fired(wheel, log, entry, deadline);
+
+        EXPECT_LE(*reported, deadline);
+        ASSERT_EQ(log.fired.size(), 1U);
+        EXPECT_GE(log.fired[0].now, 1 + max_span);
+        EXPECT_LE(log.fired[0].now, deadline);
+    });
+}
+
+TEST(TimerWheel, DeadlineNearlyAFullRotationAheadIsReportedInTheFutureAndFiresOnTime) {
+    in_child_with_time_limit([] {
+        timer_wheel wheel;
+        fire_log log;
+        const std::uint64_t start = 5 * (std::uint64_t{1} << 30) + 1000; // top-level slot 5
+        advance_to(wheel, log, start);
+        // Within the span, in the next 64^6 block's top slot 5.
+        const std::uint64_t deadline = start + max_span - 100;
+        recording_entry entry(log, 1, deadline);
+
+        wheel.insert(&entry);
+        const std::optional<std::uint64_t> reported = wheel.next_deadline();
+        ASSERT_TRUE(reported.has_value());
+        ASSERT_GT(*reported, wheel.elapsed());
+        drive_until_fired(wheel, log, entry, deadline);
+
+        EXPECT_LE(*reported, deadline);
+        EXPECT_EQ(entry.deadline, deadline);
+        ASSERT_EQ(log.fired.size(), 1U);
+        EXPECT_EQ(log.fired[0].now, deadline);
+    });
+}
+
+// A deadline about a rotation ahead shares the top level's current slot
+// index with the present; a nearer entry in a later top-level slot must
+// still be reported and fired first.
+TEST(TimerWheel, FarEntryInTheTopLevelsCurrentSlotDoesNotDelayANearerEntry) {
+    in_child_with_time_limit([] {
+        timer_wheel wheel;
+        fire_log log;
+        advance_to(wheel, log, 1);
+        const std::uint64_t near_deadline = (std::uint64_t{1} << 30) + 5; // top-level slot 1
+        recording_entry far(log, 1, max_span - 100);                     // top-level slot 63
+        recording_entry far_wrapped(log, 2, 1 + max_span);                // top-level slot 0, wrapped
+        recording_entry near(log, 3, near_deadline);
+
+        wheel.insert(&far);
+        wheel.insert(&far_wrapped);
+        wheel.insert(&near);
+        const std::optional<std::uint64_t> reported = wheel.next_deadline();
+        ASSERT_TRUE(reported.has_value());
+        ASSERT_GT(*reported, wheel.elapsed());
+        drive_until_fired(wheel, log, near, near_deadline);
+
+        EXPECT_LE(*reported, near_deadline);
+        ASSERT_EQ(log.times_fired(3), 1);
+        EXPECT_EQ(log.fired_at(3), near_deadline);
+        EXPECT_EQ(log.times_fired(1) + log.times_fired(2), 0);
+    });
+}
+
+TEST(TimerWheel, DeadlineCrossingARotationBoundaryFiresOnTime) {
+    in_child_with_time_limit([] {
+        timer_wheel wheel;
+        fire_log log;
+        const std::uint64_t rotation = std::uint64_t{1} << 36;
+        advance_to(wheel, log, rotation - 10);
+        recording_entry entry(log, 1, rotation + 10);
+
+        wheel.insert(&entry);
+        drive_until_fired(wheel, log, entry, rotation + 10);
+
+        ASSERT_EQ(log.fired.size(), 1U);
+        EXPECT_EQ(log.fired[0].now, rotation + 10);
+    });
 }
 
 TEST(TimerWheel, ClearHandsEveryLinkedEntryToReleaseWithoutFiring) {
@@ -651,6 +723,17 @@ TEST(TimerWheel, ClearHandsEveryLinkedEntryToReleaseWithoutFiring) {
 }
 
 namespace {
+
+// Kills the test process if a property case runs longer than `seconds`: a
+// wheel that loops forever inside `advance` then fails loudly instead of
+// hanging the run (a case normally takes well under a millisecond).
+class hang_watchdog {
+public:
+    explicit hang_watchdog(unsigned seconds) noexcept { alarm(seconds); }
+    hang_watchdog(const hang_watchdog&) = delete;
+    hang_watchdog& operator=(const hang_watchdog&) = delete;
+    ~hang_watchdog() { alarm(0); }
+};
 
 // One step of the property below.
 struct wheel_op {
@@ -694,6 +777,7 @@ RC_GTEST_PROP(TimerWheel,
                                             (std::uint64_t{1} << 36) + 10)},
     });
     const auto ops = *rc::gen::container<std::vector<wheel_op>>(wheel_op_gen());
+    const hang_watchdog watchdog(20);
 
     timer_wheel wheel;
     fire_log log;
