@@ -53,6 +53,10 @@ if(Python3_Interpreter_FOUND)
         COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/check_layering.py
             --root ${PROJECT_SOURCE_DIR})
     set_tests_properties(layering PROPERTIES LABELS lint TIMEOUT 60)
+    # docs/semantics.md's index of S-numbers must match the tests' names.
+    add_test(NAME semantics_index
+        COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tools/semantics_index.py --check)
+    set_tests_properties(semantics_index PROPERTIES LABELS lint TIMEOUT 60)
 else()
     message(STATUS "rill: python3 not found, layering test skipped")
 endif()

@@ -240,3 +240,42 @@ TEST(ExitSignals, AProcessThatNeverReceivesIsStillEndedAtItsNextYield) {
 
 } // namespace
 } // namespace rill
+
+namespace rill {
+namespace {
+
+// S51: Erlang's badarg for `exit(not_a_pid, R)`, `link(not_a_pid)`,
+// `monitor(process, "x")`, `demonitor(not_a_ref)` cannot happen in rill:
+// the types rule those calls out at compile time. What remains is a pid
+// that names nothing (default-constructed): it behaves as a dead pid.
+template <class T>
+concept linkable = requires(T value) { process::link(value); };
+template <class T>
+concept exitable = requires(T value) { process::exit(value, term()); };
+template <class T>
+concept demonitorable = requires(T value) { process::demonitor(value); };
+
+static_assert(!linkable<int> && !linkable<std::string> && linkable<pid>);
+static_assert(!exitable<int> && exitable<pid>);
+static_assert(!demonitorable<pid> && !demonitorable<int> && demonitorable<reference>);
+
+task<> use_a_null_pid(std::vector<term>* out) {
+    process::trap_exit(true);
+    process::exit(pid{}, term(atom("x"))); // accepted silently, like a dead pid
+    process::link(pid{});                  // noproc through the link
+    co_await test::collect_all(out);
+}
+
+TEST(ExitSignals, S51ArgumentsOfTheWrongTypeDoNotCompileAndANullPidIsADeadPid) {
+    runtime rt(test::deterministic_options());
+    std::vector<term> got;
+
+    rt.spawn(use_a_null_pid, &got);
+    rt.run_until_idle();
+
+    EXPECT_EQ(got,
+              std::vector<term>{term::tuple({term(atoms::EXIT), term(pid{}), term(atoms::noproc)})});
+}
+
+} // namespace
+} // namespace rill
