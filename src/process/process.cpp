@@ -359,10 +359,15 @@ void process::disarm_timeout() noexcept {
 
 void process::finish() noexcept {
     if (!root_.done()) {
-        // The body awaited something that is not a rill awaitable: nobody
-        // will ever resume it.
-        terminate(exception_reason("rill::foreign_await",
-                                   "a process awaited an object that is not a rill awaitable"));
+        // Control came back from the body although no rill awaitable
+        // suspended it and it did not finish: it awaited something foreign,
+        // or hit GCC 12's miscompilation of `co_await` in an `if` condition
+        // (docs/guides/compilers.md). Nobody can ever resume it.
+        terminate(exception_reason(
+            "rill::foreign_await",
+            "the process suspended outside rill: it awaited an object that is not a rill "
+            "awaitable, or (GCC 12) used co_await inside an if/while condition; store the "
+            "awaited result in a variable first"));
         return;
     }
     term reason(atoms::normal);

@@ -747,15 +747,16 @@ rc::Gen<wheel_op> wheel_op_gen() {
     auto delta = rc::gen::weightedOneOf<std::int64_t>({
         {4, inRange<std::int64_t>(-70, 130)},
         {4, inRange<std::int64_t>(0, 300'000)},
-        {2, inRange<std::int64_t>(0, std::int64_t{1} << 35)},
+        {2, inRange<std::int64_t>(0, std::int64_t{1} << 38)}, // beyond one rotation (2^36)
         {1, rc::gen::elementOf(std::vector<std::int64_t>{63, 64, 65, 4095, 4096, 4097, 262143,
-                                                         262144, 1073741831})},
+                                                         262144, 1073741831, 68719476735,
+                                                         68719476736, 68719476737})},
     });
     auto step = rc::gen::weightedOneOf<std::int64_t>({
         {5, inRange<std::int64_t>(0, 70)},
         {3, inRange<std::int64_t>(0, 5'000)},
         {2, inRange<std::int64_t>(0, 400'000)},
-        {1, inRange<std::int64_t>(0, std::int64_t{1} << 34)},
+        {1, inRange<std::int64_t>(0, std::int64_t{1} << 37)},
     });
     return rc::gen::weightedOneOf<wheel_op>({
         {4, rc::gen::map(delta, [](std::int64_t d) { return wheel_op{wheel_op::kind::insert, d, 0}; })},
