@@ -55,7 +55,7 @@ void worker::push_back(runnable* item) {
 }
 
 void worker::run_slice(runnable* item) noexcept {
-    running_.store(item, std::memory_order_relaxed);
+    running_.store(item, std::memory_order_release);
     slice_count_.store(slice_count_.load(std::memory_order_relaxed) + 1,
                        std::memory_order_relaxed);
     item->run(item, *this);

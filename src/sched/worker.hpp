@@ -47,7 +47,9 @@ public:
 
     // Watchdog view.
     [[nodiscard]] runnable* running() const noexcept {
-        return running_.load(std::memory_order_relaxed);
+        // Acquire: pairs with the release store in run_slice, so the
+        // watchdog sees the runnable as initialised before it ran.
+        return running_.load(std::memory_order_acquire);
     }
 
     [[nodiscard]] std::uint64_t slice_count() const noexcept {
@@ -80,8 +82,9 @@ private:
     bool idle_ = false;      // listed in the scheduler's idle set (idle_mutex_)
     bool searching_ = false; // woken to look for work; owner thread only
 
-    // What this worker runs right now, for the watchdog only; relaxed,
-    // because a report is advisory and the runnable's memory is stable.
+    // What this worker runs right now, for the watchdog only. Stored with
+    // release, loaded with acquire: the watchdog reads the runnable's
+    // identity (set before it was scheduled); its memory is stable.
     std::atomic<runnable*> running_{nullptr};
     // Slices started so far; the watchdog sees a slice that outlives two of
     // its samples as long. Relaxed for the same reason.
