@@ -55,7 +55,13 @@ void yield_suspend(std::coroutine_handle<> resume_point) noexcept {
     p->yield_suspend(resume_point);
 }
 
-reference make_reference(runtime_core& runtime) { return runtime.make_reference(); }
+reference make_reference(runtime_core& runtime) {
+    reference ref = runtime.make_reference();
+    if (internal::process* self = internal::process::current()) {
+        self->note_reference_made(ref);
+    }
+    return ref;
+}
 
 bool set_trap_exit(bool trap) { return running_process("process::trap_exit").set_trap_exit(trap); }
 

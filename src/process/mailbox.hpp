@@ -19,6 +19,12 @@
 /// Message queue (`head_` / `tail_` / `scan_`): owner only. `scan_` points at
 /// the link from which the current receive resumes scanning, so a receive
 /// that is woken by new messages only examines the new ones.
+///
+/// Mark (`mark_`): the queue's end when the owner last made a reference.
+/// No message queued before that point can carry the reference, so a
+/// receive for a reply to it starts scanning there (Erlang's reference
+/// optimisation for call/reply). Removing the node the mark points into
+/// moves the mark back to that node's predecessor.
 
 #include <rill/detail/mailbox_node.hpp>
 
@@ -115,6 +121,13 @@ public:
     /// Starts a new receive: the next scan begins at the oldest message.
     void reset_scan() noexcept { scan_ = &head_; }
 
+    /// Starts a new receive that can only match messages queued after the
+    /// mark was set.
+    void start_scan_at_mark() noexcept { scan_ = mark_; }
+
+    /// Remembers the queue's current end (see the file comment).
+    void set_mark() noexcept { mark_ = tail_; }
+
     /// Removes and returns the first message from the scan position on that
     /// `match` accepts; remembers where it stopped when none does.
     template <class Match>
@@ -123,11 +136,7 @@ public:
         for (; *link != nullptr; link = &(*link)->next) {
             mailbox_node* node = *link;
             if (match(node)) {
-                *link = node->next;
-                if (tail_ == &node->next) {
-                    tail_ = link;
-                }
-                --length_;
+                unlink(link, node);
                 scan_ = &head_;
                 return node;
             }
@@ -144,12 +153,8 @@ public:
         while (*link != nullptr) {
             mailbox_node* node = *link;
             if (match(node)) {
-                *link = node->next;
-                if (tail_ == &node->next) {
-                    tail_ = link;
-                }
+                unlink(link, node);
                 node->destroy();
-                --length_;
                 ++removed;
             } else {
                 link = &node->next;
@@ -165,6 +170,7 @@ public:
         head_ = nullptr;
         tail_ = &head_;
         scan_ = &head_;
+        mark_ = &head_;
         length_ = 0;
         return all;
     }
@@ -175,6 +181,18 @@ public:
     static mailbox_node* closed_marker() noexcept;
 
 private:
+    /// Removes `node`, which `*link` points to, keeping tail and mark valid.
+    void unlink(mailbox_node** link, mailbox_node* node) noexcept {
+        *link = node->next;
+        if (tail_ == &node->next) {
+            tail_ = link;
+        }
+        if (mark_ == &node->next) {
+            mark_ = link;
+        }
+        --length_;
+    }
+
     static mailbox_node* reverse(mailbox_node* stack) noexcept {
         mailbox_node* ordered = nullptr;
         while (stack != nullptr) {
@@ -191,6 +209,7 @@ private:
     mailbox_node* head_ = nullptr;
     mailbox_node** tail_ = &head_;
     mailbox_node** scan_ = &head_;
+    mailbox_node** mark_ = &head_;
     std::uint32_t length_ = 0;
 };
 

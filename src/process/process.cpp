@@ -118,6 +118,7 @@ std::uint32_t process::start(task<>::handle_type body) noexcept {
     timeout_ = nullptr;
     timed_out_ = false;
     trap_exit_ = false;
+    has_mark_ = false;
     exit_pending_ = false;
     pending_exit_reason_ = term();
     doomed_.store(false, std::memory_order_relaxed);
@@ -288,9 +289,19 @@ void process::request_exit(term reason) noexcept {
     pending_exit_reason_ = std::move(reason);
 }
 
+bool process::is_mark_of(const reference* ref) const noexcept {
+    return ref != nullptr && has_mark_ && ref->node == runtime_.node() &&
+           ref->creation == runtime_.creation() && ref->id[2] == mark_origin_ &&
+           ((std::uint64_t{ref->id[1]} << 32) | ref->id[0]) == mark_low_;
+}
+
 bool process::receive_ready(detail::receive_wait& wait) {
     ++wait_sequence_;
-    mailbox_.reset_scan();
+    if (is_mark_of(wait.reply_to)) {
+        mailbox_.start_scan_at_mark();
+    } else {
+        mailbox_.reset_scan();
+    }
     if (wait.timeout_ms > 0) {
         wait.deadline_ms = runtime_.sched().deadline_after(static_cast<std::uint64_t>(wait.timeout_ms));
     }

@@ -128,6 +128,15 @@ public:
     /// behind those already queued.
     void append_message(mailbox_node* node) noexcept { mailbox_.append(node); }
 
+    /// Owner: the process made `ref`; a later receive for a reply to it may
+    /// skip every message queued before now.
+    void note_reference_made(const reference& ref) noexcept {
+        mailbox_.set_mark();
+        mark_low_ = (std::uint64_t{ref.id[1]} << 32) | ref.id[0];
+        mark_origin_ = ref.id[2];
+        has_mark_ = true;
+    }
+
     /// Owner: handles every signal that has arrived (used by operations
     /// that must see the caller's signal queue up to date, like demonitor).
     void handle_arrived_signals() noexcept { drain_incoming(); }
@@ -179,6 +188,7 @@ public:
 
     // Called by the receive / yield awaiters of the running process.
     bool receive_ready(detail::receive_wait& wait);
+    [[nodiscard]] bool is_mark_of(const reference* ref) const noexcept;
     void receive_suspend(detail::receive_wait& wait, std::coroutine_handle<> resume_point) noexcept;
     void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
 
@@ -235,6 +245,9 @@ private:
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;
     bool trap_exit_ = false;
+    bool has_mark_ = false;           // mark_low_/mark_origin_ name a reference
+    std::uint32_t mark_origin_ = 0;   // id[2] of the reference of the mailbox mark
+    std::uint64_t mark_low_ = 0;      // id[0..1] of that reference
     bool exit_pending_ = false; // a signal ended the process: terminate at once
     // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
     // sender itself reads it back in program order (S6); others may race.

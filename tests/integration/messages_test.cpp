@@ -310,3 +310,75 @@ TEST(Scheduler, AChattyPairDoesNotStarveAThirdProcessOnOneWorker) {
 
 } // namespace
 } // namespace rill
+
+namespace rill {
+namespace {
+
+struct reply_message {
+    reference ref;
+    int value;
+};
+
+task<> replier(pid to, reference ref, int value) {
+    process::send(to, reply_message{ref, value});
+    co_return;
+}
+
+task<> call_behind_a_full_mailbox(int queued, int* predicate_calls, std::vector<int>* got) {
+    pid self = process::self();
+    reference old_ref = process::make_ref();
+    for (int i = 0; i < queued; ++i) {
+        process::send(self, reply_message{old_ref, i}); // older than the call's ref
+    }
+    (void)co_await process::receive_exact<int>(std::chrono::milliseconds(0)); // queue them
+    reference ref = process::make_ref();
+    process::send(self, reply_message{old_ref, -1}); // after ref: examined, not matched
+    process::spawn(replier, self, ref, 42);
+    reply_message reply = co_await process::receive_reply<reply_message>(
+        ref, [&](const reply_message& m) {
+            ++*predicate_calls;
+            return m.ref == ref;
+        });
+    got->push_back(reply.value);
+    for (int i = 0; i < 3; ++i) {
+        got->push_back((co_await process::receive_exact<reply_message>()).value);
+    }
+}
+
+TEST(Receive, ReceiveReplySkipsMessagesQueuedBeforeItsReferenceWasMade) {
+    runtime rt(deterministic_options());
+    int predicate_calls = 0;
+    std::vector<int> got;
+
+    rt.spawn(call_behind_a_full_mailbox, 10'000, &predicate_calls, &got);
+    rt.run_until_idle();
+
+    EXPECT_EQ(got, (std::vector<int>{42, 0, 1, 2})); // the rest stays in order
+    EXPECT_LE(predicate_calls, 3);                    // not 10,000
+}
+
+task<> reply_after_other_receives(std::vector<int>* got) {
+    pid self = process::self();
+    reference ref = process::make_ref();
+    process::send(self, 1);
+    process::send(self, reply_message{ref, 7});
+    process::send(self, 2);
+    got->push_back(co_await process::receive_exact<int>()); // removes a node after the mark
+    reply_message reply = co_await process::receive_reply<reply_message>(
+        ref, [&](const reply_message& m) { return m.ref == ref; });
+    got->push_back(reply.value);
+    got->push_back(co_await process::receive_exact<int>());
+}
+
+TEST(Receive, ReceiveReplyStillFindsItsReplyAfterOtherReceivesChangedTheQueue) {
+    runtime rt(deterministic_options());
+    std::vector<int> got;
+
+    rt.spawn(reply_after_other_receives, &got);
+    rt.run_until_idle();
+
+    EXPECT_EQ(got, (std::vector<int>{1, 7, 2}));
+}
+
+} // namespace
+} // namespace rill

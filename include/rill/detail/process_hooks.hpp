@@ -48,6 +48,9 @@ struct receive_wait {
     std::int64_t timeout_ms = -1;   ///< negative: wait forever
     std::uint64_t deadline_ms = 0;  ///< on the runtime clock, set when the wait starts
     mailbox_node* matched = nullptr;
+    /// When set, only messages sent after this reference was made can match
+    /// (a reply to it): the scan may skip everything queued before.
+    const reference* reply_to = nullptr;
     bool timed_out = false;
 };
 

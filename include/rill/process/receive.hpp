@@ -98,6 +98,9 @@ public:
     bool await_ready() {
         wait_.match = &match_thunk;
         wait_.context = &policy_;
+        if constexpr (requires { policy_.reply_to(); }) {
+            wait_.reply_to = &policy_.reply_to();
+        }
         return receive_ready(wait_);
     }
 
@@ -204,6 +207,15 @@ struct predicate_policy {
     Predicate predicate;
 };
 
+/// A predicate receive for a reply to `ref`: only messages sent after `ref`
+/// was made can match, so the scan may skip what was queued before.
+template <class T, class Predicate>
+struct reply_policy : predicate_policy<T, Predicate> {
+    [[nodiscard]] const reference& reply_to() const noexcept { return ref; }
+
+    reference ref;
+};
+
 } // namespace detail
 
 namespace process {
@@ -258,6 +270,26 @@ template <class T, class Predicate, class Rep, class Period>
 [[nodiscard]] auto receive_if(Predicate predicate, std::chrono::duration<Rep, Period> timeout) {
     return detail::receive_awaiter<detail::predicate_policy<T, Predicate>, true>(
         {std::move(predicate)}, detail::timeout_milliseconds(timeout));
+}
+
+/// The reply to a call: the oldest T payload for which `predicate` is true,
+/// where the caller promises that only a message sent after `ref` was made
+/// (by `make_ref`) can match — the reply carries `ref`. Messages queued
+/// before `ref` was made are skipped without being examined, so a call
+/// costs the same however long the mailbox is.
+template <class T, class Predicate>
+[[nodiscard]] auto receive_reply(const reference& ref, Predicate predicate) {
+    return detail::receive_awaiter<detail::reply_policy<T, Predicate>, false>(
+        detail::reply_policy<T, Predicate>{{std::move(predicate)}, ref});
+}
+
+template <class T, class Predicate, class Rep, class Period>
+[[nodiscard]] auto receive_reply(const reference& ref,
+                                 Predicate predicate,
+                                 std::chrono::duration<Rep, Period> timeout) {
+    return detail::receive_awaiter<detail::reply_policy<T, Predicate>, true>(
+        detail::reply_policy<T, Predicate>{{std::move(predicate)}, ref},
+        detail::timeout_milliseconds(timeout));
 }
 
 } // namespace process
