@@ -20,26 +20,41 @@ namespace rill::internal {
 
 struct link_state {
     bool active = true;
-    std::uint64_t unlink_id = 0; // non-zero while our unlink awaits its ack
+    std::uint32_t unlink_id = 0; // non-zero while our unlink awaits its ack
 };
 
-/// A monitor this process holds on another.
+/// A monitor this process holds on another. `name` is `undefined` for a
+/// monitor by pid; otherwise the DOWN reports `{name, target's node}`.
 struct monitor_held {
     pid target;
-    term object; // what the DOWN reports: the pid, or {Name, Node}
+    atom name;
 };
 
-/// A monitor another process holds on this one.
+/// A monitor another process holds on this one (`name` as above).
 struct monitor_on_me {
     pid watcher;
-    term object;
+    atom name;
 };
+
+/// What a DOWN for a monitor on `monitored` reports: the pid, or
+/// `{Name, Node}` for a monitor taken by name.
+inline term monitor_object(const pid& monitored, atom name) {
+    if (name == atoms::undefined) {
+        return term(monitored);
+    }
+    return term::tuple({term(name), term(monitored.node)});
+}
+
+/// The name of a monitor from the object its signal carries.
+inline atom monitor_name_of(const term& object) {
+    return object.is_tuple() ? object.elements()[0].as_atom() : atoms::undefined;
+}
 
 struct process_relations {
     std::unordered_map<pid, link_state> links;
     std::unordered_map<reference, monitor_held> monitors;
     std::unordered_map<reference, monitor_on_me> monitored_by;
-    std::uint64_t next_unlink_id = 1;
+    std::uint32_t next_unlink_id = 1;
 };
 
 } // namespace rill::internal

@@ -42,9 +42,9 @@ void relate_child(process& child, void* context) {
     if (request.monitor_ref != nullptr) {
         reference ref = *request.monitor_ref;
         child.relations().monitored_by.insert_or_assign(
-            ref, internal::monitor_on_me{parent, term(child_pid)});
+            ref, internal::monitor_on_me{parent, atoms::undefined});
         request.parent->relations().monitors.insert_or_assign(
-            ref, internal::monitor_held{child_pid, term(child_pid)});
+            ref, internal::monitor_held{child_pid, atoms::undefined});
     }
 }
 
@@ -97,7 +97,10 @@ void unlink(runtime_core& runtime, const pid& from) {
     if (found == relations->links.end() || !found->second.active) {
         return; // S33: idempotent
     }
-    std::uint64_t id = relations->next_unlink_id++;
+    std::uint32_t id = relations->next_unlink_id++;
+    if (id == 0) { // wrapped: 0 means "no unlink pending"
+        id = relations->next_unlink_id++;
+    }
     found->second.active = false;
     found->second.unlink_id = id;
     runtime.deliver(from, internal::make_link_signal(signal_kind::unlink, self.to_pid(), from, id));
@@ -111,7 +114,8 @@ reference monitor_target(runtime_core& runtime, process& self, const pid& target
     if (target == me) {
         return ref; // S63: a reference, and nothing else
     }
-    self.relations().monitors.insert_or_assign(ref, internal::monitor_held{target, object});
+    self.relations().monitors.insert_or_assign(
+        ref, internal::monitor_held{target, internal::monitor_name_of(object)});
     runtime.deliver(target,
                     internal::make_monitor_signal(
                         signal_kind::monitor, me, target, ref, std::move(object)));
@@ -140,7 +144,7 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     reference ref = runtime.make_reference();
     pid me = self.to_pid();
     term reason(node == runtime.node() ? atoms::noproc : atoms::noconnection);
-    self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, object});
+    self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
     runtime.deliver(me,
                     internal::make_monitor_signal(
                         signal_kind::down, me, me, ref, std::move(object), std::move(reason)));

@@ -79,7 +79,7 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
     case signal_kind::unlink_ack: {
         auto found = links.find(signal.from);
         if (found != links.end() && !found->second.active &&
-            found->second.unlink_id == signal.unlink_id) {
+            found->second.unlink_id == static_cast<std::uint32_t>(signal.unlink_id)) {
             links.erase(found);
         }
         break;
@@ -93,7 +93,7 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
     switch (signal.kind) {
     case signal_kind::monitor:
         owner.relations().monitored_by.insert_or_assign(
-            signal.ref, monitor_on_me{signal.from, signal.object});
+            signal.ref, monitor_on_me{signal.from, monitor_name_of(signal.object)});
         break;
     case signal_kind::demonitor:
         if (process_relations* relations = owner.relations_if_any()) {
@@ -133,7 +133,7 @@ process_info snapshot(process& owner, const pid& asker) {
             }
         }
         for (const auto& entry : relations->monitors) {
-            info.monitors.push_back(entry.second.object);
+            info.monitors.push_back(monitor_object(entry.second.target, entry.second.name));
         }
         for (const auto& entry : relations->monitored_by) {
             info.monitored_by.push_back(entry.second.watcher);
@@ -208,7 +208,7 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
         for (const auto& [ref, on_me] : relations->monitored_by) {
             runtime.deliver(on_me.watcher,
                             make_monitor_signal(signal_kind::down, self, on_me.watcher, ref,
-                                                on_me.object, reason));
+                                                monitor_object(self, on_me.name), reason));
         }
         for (const auto& [ref, held] : relations->monitors) {
             runtime.deliver(held.target,
