@@ -3,6 +3,7 @@
 
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
+#include "sync/small_object_cache.hpp"
 
 #include <rill/core/errors.hpp>
 #include <rill/detail/process_hooks.hpp>
@@ -86,8 +87,12 @@ std::int64_t cancel_timer(runtime_core& runtime, const reference& timer) {
     return runtime.cancel_send_after(timer);
 }
 
-void* allocate_frame(std::size_t size) { return ::operator new(size); }
+void* allocate_frame(std::size_t size) { return internal::allocate_small(size); }
 
-void free_frame(void* frame, std::size_t size) noexcept { ::operator delete(frame, size); }
+void free_frame(void* frame, std::size_t size) noexcept { internal::free_small(frame, size); }
+
+void* allocate_node(std::size_t size) { return internal::allocate_small(size); }
+
+void free_node(void* node, std::size_t size) noexcept { internal::free_small(node, size); }
 
 } // namespace rill::detail

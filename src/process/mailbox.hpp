@@ -177,8 +177,14 @@ public:
 
     [[nodiscard]] std::uint32_t length() const noexcept { return length_; }
 
-    static mailbox_node* blocked_marker() noexcept;
-    static mailbox_node* closed_marker() noexcept;
+    // Two addresses that are never real nodes; only compared, never written.
+    static mailbox_node* blocked_marker() noexcept {
+        return const_cast<mailbox_node*>(&blocked_sentinel_); // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    }
+
+    static mailbox_node* closed_marker() noexcept {
+        return const_cast<mailbox_node*>(&closed_sentinel_); // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    }
 
 private:
     /// Removes `node`, which `*link` points to, keeping tail and mark valid.
@@ -203,6 +209,9 @@ private:
         }
         return ordered;
     }
+
+    static inline const mailbox_node blocked_sentinel_{};
+    static inline const mailbox_node closed_sentinel_{};
 
     // The inbox head word; see the file comment for its four states.
     std::atomic<mailbox_node*> incoming_{nullptr};

@@ -12,6 +12,7 @@
 
 #include <rill/core/term.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ enum class signal_kind : std::uint8_t {
 
 struct mailbox_node;
 
+/// Mailbox nodes come from the runtime's per-thread small-block cache.
+void* allocate_node(std::size_t size);
+void free_node(void* node, std::size_t size) noexcept;
+
 /// Per-payload-type operations; one constant instance per type.
 struct payload_vtable {
     void (*destroy)(mailbox_node* node) noexcept;
@@ -52,6 +57,12 @@ struct mailbox_node {
     std::uint32_t tag = 0;
 
     void destroy() noexcept { vtable->destroy(this); }
+
+    // Every node type is deleted through its exact type (see the vtables),
+    // so the sized delete receives the size it was allocated with.
+    static void* operator new(std::size_t size) { return allocate_node(size); }
+
+    static void operator delete(void* node, std::size_t size) noexcept { free_node(node, size); }
 };
 
 template <class T>

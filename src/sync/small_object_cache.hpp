@@ -1,0 +1,23 @@
+#pragma once
+
+/// \file
+/// A per-thread cache of small blocks in 16-byte size classes, for the
+/// runtime's short-lived allocations: coroutine frames and mailbox nodes.
+///
+/// Each thread keeps one free list per class (up to 512 bytes); a freed
+/// block goes to the freeing thread's list — blocks migrate between threads
+/// with the processes and messages that use them — and a list past its cap
+/// hands blocks back to the global allocator, so a burst does not pin its
+/// memory forever. Larger blocks go straight to the global allocator. No
+/// locks, no atomics: each thread touches only its own lists. Under
+/// AddressSanitizer the cache is bypassed so every use after free is seen.
+
+#include <cstddef>
+
+namespace rill::internal {
+
+/// The calling thread's cache. `size` must be the size given at allocation.
+void* allocate_small(std::size_t size);
+void free_small(void* block, std::size_t size) noexcept;
+
+} // namespace rill::internal
