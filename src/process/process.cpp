@@ -170,18 +170,19 @@ void process::account_reductions() noexcept {
 
 void process::slice() noexcept {
     for (;;) {
-        drain_incoming();
-        if (exit_pending_) {
-            terminate(pending_exit_reason_);
-            return;
-        }
         if (wait_ != nullptr) {
-            switch (advance_wait()) {
+            switch (advance_wait()) { // takes what arrived, signals first
             case wait_outcome::resume:
                 break;
             case wait_outcome::parked:
             case wait_outcome::requeued:
             case wait_outcome::terminated:
+                return;
+            }
+        } else {
+            drain_incoming();
+            if (exit_pending_) {
+                terminate(pending_exit_reason_);
                 return;
             }
         }
@@ -196,9 +197,25 @@ void process::slice() noexcept {
             runtime_.sched().schedule_fair(this);
             return;
         case suspend_reason::receive:
-            continue;
+            if (try_park_after_receive()) {
+                return;
+            }
+            continue; // something arrived, an exit is pending, or the budget is spent
         }
     }
+}
+
+// The receive's await_ready has just taken the inbox and scanned without a
+// match: park right away unless something needs the full path.
+bool process::try_park_after_receive() noexcept {
+    if (exit_pending_ || reductions_left_ <= 0 || wait_->timeout_ms == 0) {
+        return false;
+    }
+    if (wait_->timeout_ms > 0 && timeout_ == nullptr) {
+        arm_timeout();
+    }
+    account_reductions(); // before try_block publishes the process
+    return mailbox_.try_block();
 }
 
 process::wait_outcome process::advance_wait() noexcept {

@@ -220,6 +220,7 @@ private:
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
+    bool try_park_after_receive() noexcept;
     void account_reductions() noexcept;
     wait_outcome advance_wait() noexcept;
     void drain_incoming() noexcept;
