@@ -34,8 +34,8 @@ task<> squarer() {
 task<int> call(pid server, int x) {
     reference ref = process::make_ref();
     process::send(server, request{process::self(), ref, x});
-    reply r = co_await process::receive_reply<reply>(ref,
-                                                     [ref](const reply& m) { return m.ref == ref; });
+    reply r =
+        co_await process::receive_reply<reply>(ref, [ref](const reply& m) { return m.ref == ref; });
     co_return r.value;
 }
 

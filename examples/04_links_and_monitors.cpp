@@ -19,7 +19,9 @@ task<> worker(int job) {
     (void)co_await process::receive_exact<atom>(); // wait for `stop`
 }
 
-task<> doomed_partner() { (void)co_await process::receive_any(); }
+task<> doomed_partner() {
+    (void)co_await process::receive_any();
+}
 
 task<> root() {
     // A supervisor-like process traps exits and links to its workers.

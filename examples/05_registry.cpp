@@ -46,8 +46,8 @@ task<> root() {
     process::send(atom("calculator"), add{process::self(), 1, -1});
     auto down = std::get<down_signal>(co_await process::receive<int>());
     std::cout << "calculator " << down.object << " died: " << down.reason
-              << "; whereis(calculator) is " << (process::whereis(atom("calculator")) ? "set" : "empty")
-              << "\n";
+              << "; whereis(calculator) is "
+              << (process::whereis(atom("calculator")) ? "set" : "empty") << "\n";
 
     pid second = process::spawn(calculator);
     process::register_name(second, atom("calculator"));

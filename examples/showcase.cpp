@@ -72,7 +72,11 @@ task<> crowd(int count) {
     }
     std::printf("1. %d processes: spawned in %.1f ms (%.0f ns each), ~%ld bytes per idle "
                 "process, all messaged and exited in %.1f ms\n",
-                count, spawn_ns / 1e6, spawn_ns / count, per_process, ns_since(start) / 1e6);
+                count,
+                spawn_ns / 1e6,
+                spawn_ns / count,
+                per_process,
+                ns_since(start) / 1e6);
 }
 
 // 2. A ring.
@@ -121,8 +125,8 @@ task<> ping_pong(int rounds) {
         process::send(partner, std::pair{process::self(), i});
         check(co_await process::receive_exact<int>() == i, "echo");
     }
-    std::printf("3. ping-pong: %d round trips, %.0f ns per round trip\n", rounds,
-                ns_since(start) / rounds);
+    std::printf(
+        "3. ping-pong: %d round trips, %.0f ns per round trip\n", rounds, ns_since(start) / rounds);
 }
 
 // 4. Selective receive and timers.
@@ -138,7 +142,8 @@ task<> selective() {
     atom tick = co_await process::receive_exact<atom>();
     std::printf("4. selective receive: '%s' found behind 10,000 queued messages after %.1f ms; "
                 "the cancelled timer never fired\n",
-                std::string(tick.name()).c_str(), ns_since(start) / 1e6);
+                std::string(tick.name()).c_str(),
+                ns_since(start) / 1e6);
     check(!(co_await process::receive_exact<atom>(30ms)).has_value(), "cancelled timer fired");
     for (int i = 0; i < 10'000; ++i) {
         check(co_await process::receive_exact<int>() == i, "queued order");
@@ -212,6 +217,8 @@ int main(int argc, char** argv) {
     std::vector<pid> other = deterministic_trace(8);
     std::printf("6. deterministic runtime: %zu slices; same seed replays the same schedule: %s; "
                 "another seed interleaves differently: %s\n",
-                first.size(), first == again ? "yes" : "NO", first != other ? "yes" : "no");
+                first.size(),
+                first == again ? "yes" : "NO",
+                first != other ? "yes" : "no");
     return first == again ? 0 : 1;
 }

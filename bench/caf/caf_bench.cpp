@@ -126,16 +126,23 @@ void fail_on_unexpected(Self* self, const char* bench) {
     });
 }
 
-/// Ends the coordinator after checking, untimed, that no stray or duplicated
-/// message arrives within 1 ms (as rill_bench does); then `print` runs.
+/// The coordinator's last behavior: it checks, untimed, that no stray or
+/// duplicated message arrives within 1 ms (as rill_bench does; anything else
+/// reaches the default handler set by fail_on_unexpected), then `print` runs
+/// and the coordinator ends.
 template <class Self, class Print>
-void finish(Self* self, const char* bench, Print print) {
+caf::behavior final_check(Self* self, Print print) {
     self->delayed_send(self, std::chrono::milliseconds(1), check_atom::value);
-    self->become([=](check_atom) {
+    return {[=](check_atom) {
         print();
         self->quit();
-    });
-    (void)bench; // the default handler, set by fail_on_unexpected, names it
+    }};
+}
+
+/// Switches the coordinator to final_check (from a message handler).
+template <class Self, class Print>
+void finish(Self* self, Print print) {
+    self->become(final_check(self, print));
 }
 
 // 1. spawn N: spawn N children keeping every handle; each waits for `go`,
@@ -187,7 +194,7 @@ caf::behavior spawn_coordinator(caf::stateful_actor<spawn_state>* self, int coun
             double spawn_ms = ns_between(s.spawn_start, s.spawn_end) / 1e6;
             double message_ms = ns_between(s.message_start, s.message_end) / 1e6;
             long per_process = (s.rss_after - s.rss_before) / count;
-            finish(self, "spawn", [=] {
+            finish(self, [=] {
                 print_result("spawn",
                              "n=%d spawn_ms=%.1f msg_exit_ms=%.1f total_ms=%.1f "
                              "rss_bytes_per_proc=%ld",
@@ -247,7 +254,7 @@ caf::behavior skynet_coordinator(caf::event_based_actor* self, int leaves, int f
         if (sum != expected) {
             fail("skynet: sum " + std::to_string(sum) + ", expected " + std::to_string(expected));
         }
-        finish(self, "skynet", [=] {
+        finish(self, [=] {
             print_result("skynet",
                          "leaves=%d fanout=%d result=%" PRId64 " total_ms=%.1f",
                          leaves,
@@ -295,7 +302,7 @@ caf::behavior pingpong_coordinator(caf::stateful_actor<pingpong_state>* self, in
         }
         double ns = ns_between(s.start, steady::now());
         self->send(s.partner, 0);
-        finish(self, "pingpong", [=] {
+        finish(self, [=] {
             print_result("pingpong",
                          "m=%d total_ms=%.1f rtt_ns=%.1f msgs_per_s=%.0f",
                          rounds,
@@ -360,7 +367,7 @@ caf::behavior ring_coordinator(caf::stateful_actor<ring_state>* self, int size, 
         double ns = ns_between(s.start, steady::now());
         self->send(s.nodes.front(), -1);
         double setup_ms = s.setup_ms;
-        finish(self, "ring", [=] {
+        finish(self, [=] {
             print_result("ring",
                          "n=%d laps=%d setup_ms=%.1f hops_ms=%.1f ns_per_hop=%.1f "
                          "hops_per_s=%.0f",
@@ -419,7 +426,7 @@ caf::behavior fanin_coordinator(caf::stateful_actor<fanin_state>* self, int send
             fail("fanin: sum of the messages " + std::to_string(s.sum) + ", expected " +
                  std::to_string(expected) + " (lost or duplicated messages)");
         }
-        finish(self, "fanin", [=] {
+        finish(self, [=] {
             print_result("fanin",
                          "k=%d per=%d total_ms=%.1f msgs_per_s=%.0f",
                          senders,
@@ -456,7 +463,7 @@ linkstorm_coordinator(caf::stateful_actor<linkstorm_state>* self, int count, boo
             return;
         }
         double ns = ns_between(s.start, steady::now());
-        finish(self, "linkstorm", [=] {
+        finish(self, [=] {
             print_result("linkstorm",
                          "n=%d order=%s kill_ms=%.1f ns_per_exit=%.1f",
                          count,
@@ -497,11 +504,10 @@ caf::behavior monitor_coordinator(caf::event_based_actor* self, int pairs) {
     }
     double ns = ns_between(start, steady::now());
     self->send_exit(idle, caf::exit_reason::user_shutdown);
-    finish(self, "monitor", [=] {
+    return final_check(self, [=] {
         print_result(
             "monitor", "m=%d total_ms=%.1f ns_per_pair=%.1f", pairs, ns / 1e6, ns / pairs);
     });
-    return {[](check_atom) {}}; // replaced by finish()
 }
 
 // 8. selective QUEUED CALLS: call/reply round trips to a server, first with an
@@ -563,7 +569,7 @@ void end_phase(selective_actor* self, int queued, int calls) {
         s.loaded_ns = ns;
         // The unrelated messages are all there, in order. A normal message
         // (drain) makes the normal queue put its skipped messages back in front.
-        self->become([=](int n) {
+        self->become([](drain_atom) {}, [=](int n) {
             auto& st = self->state;
             if (n != st.next_queued) {
                 fail("selective: queued message " + std::to_string(st.next_queued) + " is " +
@@ -576,7 +582,7 @@ void end_phase(selective_actor* self, int queued, int calls) {
             double loaded = st.loaded_ns;
             double empty = st.empty_ns;
             fail_on_unexpected(self, "selective");
-            finish(self, "selective", [=] {
+            finish(self, [=] {
                 print_result("selective",
                              "queued=%d calls=%d ns_per_call=%.1f ns_per_call_empty=%.1f "
                              "ratio=%.2f",
@@ -742,25 +748,31 @@ int main(int argc, char** argv) {
 
     caf::actor_system_config cfg;
     cfg.set("scheduler.max-threads", static_cast<std::size_t>(workers_in_use));
-    cfg.set("scheduler.policy", caf::atom(policy_in_use == "sharing" ? "sharing" : "stealing"));
+    cfg.set("scheduler.policy",
+            policy_in_use == "sharing" ? caf::atom("sharing") : caf::atom("stealing"));
     caf::actor_system system{cfg};
+    // The coordinator's handle is held here until every actor has ended: CAF
+    // destroys an idle actor that nobody references (exit reason
+    // `unreachable`), and the link-storm and monitor coordinators are not
+    // referenced by any other actor while they wait.
+    caf::actor coordinator;
     if (name == "spawn") {
-        system.spawn(spawn_coordinator, p[0]);
+        coordinator = system.spawn(spawn_coordinator, p[0]);
     } else if (name == "skynet") {
-        system.spawn(skynet_coordinator, p[0], p[1]);
+        coordinator = system.spawn(skynet_coordinator, p[0], p[1]);
     } else if (name == "pingpong") {
-        system.spawn(pingpong_coordinator, p[0]);
+        coordinator = system.spawn(pingpong_coordinator, p[0]);
     } else if (name == "ring") {
-        system.spawn(ring_coordinator, p[0], p[1]);
+        coordinator = system.spawn(ring_coordinator, p[0], p[1]);
     } else if (name == "fanin") {
-        system.spawn(fanin_coordinator, p[0], p[1]);
+        coordinator = system.spawn(fanin_coordinator, p[0], p[1]);
     } else if (name == "linkstorm") {
-        system.spawn(linkstorm_coordinator, p[0], oldest_first);
+        coordinator = system.spawn(linkstorm_coordinator, p[0], oldest_first);
     } else if (name == "monitor") {
-        system.spawn(monitor_coordinator, p[0]);
+        coordinator = system.spawn(monitor_coordinator, p[0]);
     } else {
-        system.spawn(selective_coordinator, p[0], p[1]);
+        coordinator = system.spawn(selective_coordinator, p[0], p[1]);
     }
-    // The actor system's destructor waits for every actor to end.
+    system.await_all_actors_done();
     return 0;
 }

@@ -18,8 +18,8 @@
 #include <rill/process/spawn.hpp>
 #include <rill/process/task.hpp>
 #include <rill/process/timer.hpp>
-#include <rill/signal/link.hpp>
-#include <rill/signal/monitor.hpp>
 #include <rill/registry/registry.hpp>
 #include <rill/runtime/runtime.hpp>
 #include <rill/runtime/runtime_options.hpp>
+#include <rill/signal/link.hpp>
+#include <rill/signal/monitor.hpp>

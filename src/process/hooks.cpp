@@ -1,12 +1,12 @@
 // The definitions behind include/rill/detail/process_hooks.hpp: what the
 // public templates (spawn, send, receive, timers) call into.
 
+#include <rill/core/errors.hpp>
+#include <rill/detail/process_hooks.hpp>
+
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "sync/small_object_cache.hpp"
-
-#include <rill/core/errors.hpp>
-#include <rill/detail/process_hooks.hpp>
 
 #include <string>
 
@@ -24,7 +24,9 @@ runtime_core& current_runtime(const char* operation) {
     return running_process(operation).runtime();
 }
 
-pid current_pid(const char* operation) { return running_process(operation).to_pid(); }
+pid current_pid(const char* operation) {
+    return running_process(operation).to_pid();
+}
 
 pid spawn_body(runtime_core& runtime, task<> body) {
     if (internal::process* caller = internal::process::current()) {
@@ -64,7 +66,9 @@ reference make_reference(runtime_core& runtime) {
     return ref;
 }
 
-bool set_trap_exit(bool trap) { return running_process("process::trap_exit").set_trap_exit(trap); }
+bool set_trap_exit(bool trap) {
+    return running_process("process::trap_exit").set_trap_exit(trap);
+}
 
 bool is_alive(runtime_core& runtime, const pid& p) {
     internal::process* target = runtime.pin(p);
@@ -76,10 +80,8 @@ bool is_alive(runtime_core& runtime, const pid& p) {
     return alive;
 }
 
-reference send_after_node(runtime_core& runtime,
-                          const pid& to,
-                          mailbox_node* node,
-                          std::uint64_t delay_ms) {
+reference
+send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::uint64_t delay_ms) {
     return runtime.arm_send_after(to, node, delay_ms);
 }
 
@@ -87,12 +89,20 @@ std::int64_t cancel_timer(runtime_core& runtime, const reference& timer) {
     return runtime.cancel_send_after(timer);
 }
 
-void* allocate_frame(std::size_t size) { return internal::allocate_small(size); }
+void* allocate_frame(std::size_t size) {
+    return internal::allocate_small(size);
+}
 
-void free_frame(void* frame, std::size_t size) noexcept { internal::free_small(frame, size); }
+void free_frame(void* frame, std::size_t size) noexcept {
+    internal::free_small(frame, size);
+}
 
-void* allocate_node(std::size_t size) { return internal::allocate_small(size); }
+void* allocate_node(std::size_t size) {
+    return internal::allocate_small(size);
+}
 
-void free_node(void* node, std::size_t size) noexcept { internal::free_small(node, size); }
+void free_node(void* node, std::size_t size) noexcept {
+    internal::free_small(node, size);
+}
 
 } // namespace rill::detail

@@ -179,11 +179,13 @@ public:
 
     // Two addresses that are never real nodes; only compared, never written.
     static mailbox_node* blocked_marker() noexcept {
-        return const_cast<mailbox_node*>(&blocked_sentinel_); // NOLINT(cppcoreguidelines-pro-type-const-cast)
+        return const_cast<mailbox_node*>(
+            &blocked_sentinel_); // NOLINT(cppcoreguidelines-pro-type-const-cast)
     }
 
     static mailbox_node* closed_marker() noexcept {
-        return const_cast<mailbox_node*>(&closed_sentinel_); // NOLINT(cppcoreguidelines-pro-type-const-cast)
+        return const_cast<mailbox_node*>(
+            &closed_sentinel_); // NOLINT(cppcoreguidelines-pro-type-const-cast)
     }
 
 private:

@@ -14,14 +14,14 @@
 
 #include "process/process.hpp"
 
+#include <rill/core/errors.hpp>
+#include <rill/process/exit.hpp>
+#include <rill/process/message.hpp>
+
 #include "process/runtime_core.hpp"
 #include "process/timers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
-
-#include <rill/core/errors.hpp>
-#include <rill/process/exit.hpp>
-#include <rill/process/message.hpp>
 
 #include <cstdlib>
 #include <cxxabi.h>
@@ -96,7 +96,9 @@ process::~process() {
     }
 }
 
-process* process::current() noexcept { return running_process; }
+process* process::current() noexcept {
+    return running_process;
+}
 
 process& process::current_or_throw(const char* operation) {
     if (running_process == nullptr) {
@@ -148,7 +150,9 @@ void process::release_alive() noexcept {
     }
 }
 
-void process::recycle() noexcept { runtime_.table().release(this, runtime_.worker_index()); }
+void process::recycle() noexcept {
+    runtime_.table().release(this, runtime_.worker_index());
+}
 
 void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     auto* p = static_cast<process*>(self);
@@ -320,7 +324,8 @@ bool process::receive_ready(detail::receive_wait& wait) {
         mailbox_.reset_scan();
     }
     if (wait.timeout_ms > 0) {
-        wait.deadline_ms = runtime_.sched().deadline_after(static_cast<std::uint64_t>(wait.timeout_ms));
+        wait.deadline_ms =
+            runtime_.sched().deadline_after(static_cast<std::uint64_t>(wait.timeout_ms));
     }
     if (reductions_left_ <= 0) {
         return false; // spent: suspend; the worker requeues us

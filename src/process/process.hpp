@@ -26,14 +26,14 @@
 /// receive (`wait_` set; the worker parks it in the mailbox or resumes it
 /// when a match or a timeout arrives), yielding (requeued), or finished.
 
-#include "process/mailbox.hpp"
-#include "process/relations.hpp"
-#include "sched/runnable.hpp"
-
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
 #include <rill/detail/process_hooks.hpp>
 #include <rill/process/task.hpp>
+
+#include "process/mailbox.hpp"
+#include "process/relations.hpp"
+#include "sched/runnable.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -71,7 +71,9 @@ public:
     }
 
     [[nodiscard]] pid to_pid() const noexcept;
+
     [[nodiscard]] detail::runtime_core& runtime() const noexcept { return runtime_; }
+
     mailbox& box() noexcept { return mailbox_; }
 
     /// Any thread: keeps the block from being recycled; false when it is
@@ -115,9 +117,12 @@ public:
 
     /// Owner: introspection figures for process::info.
     [[nodiscard]] std::uint32_t message_queue_length() const noexcept { return mailbox_.length(); }
+
     [[nodiscard]] bool is_waiting() const noexcept { return wait_ != nullptr; }
+
     [[nodiscard]] std::uint64_t reductions() const noexcept {
-        return reductions_done_ + static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
+        return reductions_done_ +
+               static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
     }
 
     /// Owner: ends the process as soon as the current signal batch is
@@ -149,6 +154,7 @@ public:
 
     /// Owner: the link and monitor tables, made on first use.
     process_relations& relations();
+
     [[nodiscard]] process_relations* relations_if_any() noexcept { return relations_.get(); }
 
     /// The registered name, if any. Written by the registry under its
@@ -216,7 +222,6 @@ public:
 private:
     enum class suspend_reason : std::uint8_t { none, receive, yield };
 
-
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
@@ -240,16 +245,16 @@ private:
     // Bit 31: a process lives here; bits 0..30: pins by senders.
     std::atomic<std::uint32_t> refs_{0};
     std::int32_t reductions_left_ = 0;
-    std::int32_t budget_ = 0;             // reductions granted this slice
-    std::uint64_t reductions_done_ = 0;   // spent in earlier slices
+    std::int32_t budget_ = 0;           // reductions granted this slice
+    std::uint64_t reductions_done_ = 0; // spent in earlier slices
     std::uint32_t wait_sequence_ = 0;
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;
     bool trap_exit_ = false;
-    bool has_mark_ = false;           // mark_low_/mark_origin_ name a reference
-    std::uint32_t mark_origin_ = 0;   // id[2] of the reference of the mailbox mark
-    std::uint64_t mark_low_ = 0;      // id[0..1] of that reference
-    bool exit_pending_ = false; // a signal ended the process: terminate at once
+    bool has_mark_ = false;         // mark_low_/mark_origin_ name a reference
+    std::uint32_t mark_origin_ = 0; // id[2] of the reference of the mailbox mark
+    std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
+    bool exit_pending_ = false;     // a signal ended the process: terminate at once
     // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
     // sender itself reads it back in program order (S6); others may race.
     std::atomic<bool> doomed_{false};

@@ -84,6 +84,7 @@ private:
         process* free = nullptr;
         std::uint32_t count = 0;
     };
+
     std::vector<worker_pool> worker_pools_;
     std::mutex pool_mutex_;
     process* shared_free_ = nullptr;

@@ -19,22 +19,23 @@ internal::scheduler_options scheduler_options_for(const runtime_options& options
     result.deterministic = options.deterministic;
     result.seed = options.seed;
     result.long_slice_threshold = options.long_slice_threshold;
-    result.on_long_slice = [&core](internal::runnable* item,
-                                   unsigned worker,
-                                   std::chrono::milliseconds held) {
-        auto* block = static_cast<internal::process*>(item);
-        long_slice_report report{block->to_pid(), block->registered_name(), worker, held};
-        if (core.options().on_long_slice) {
-            core.options().on_long_slice(report);
-            return;
-        }
-        std::ostringstream line;
-        line << "rill: process " << report.process << " has run for " << held.count()
-             << " ms on worker " << worker << " without suspending\n";
-        std::cerr << line.str();
-    };
+    result.on_long_slice =
+        [&core](internal::runnable* item, unsigned worker, std::chrono::milliseconds held) {
+            auto* block = static_cast<internal::process*>(item);
+            long_slice_report report{block->to_pid(), block->registered_name(), worker, held};
+            if (core.options().on_long_slice) {
+                core.options().on_long_slice(report);
+                return;
+            }
+            std::ostringstream line;
+            line << "rill: process " << report.process << " has run for " << held.count()
+                 << " ms on worker " << worker << " without suspending\n";
+            std::cerr << line.str();
+        };
     atom node = core.node();
-    result.on_thread_start = [node] { set_local_node_of_this_thread(node); };
+    result.on_thread_start = [node] {
+        set_local_node_of_this_thread(node);
+    };
     return result;
 }
 
@@ -66,7 +67,9 @@ runtime_core::runtime_core(runtime_options options)
     scheduler_->start();
 }
 
-runtime_core::~runtime_core() { shutdown(); }
+runtime_core::~runtime_core() {
+    shutdown();
+}
 
 unsigned runtime_core::worker_index() const noexcept {
     internal::worker* w = scheduler_->current_worker();
@@ -120,7 +123,9 @@ void runtime_core::drop(mailbox_node* node) noexcept {
     hooks.bounce(*this, node);
 }
 
-pid runtime_core::spawn(task<> body, bool root) { return spawn_prepared(std::move(body), root, nullptr, nullptr); }
+pid runtime_core::spawn(task<> body, bool root) {
+    return spawn_prepared(std::move(body), root, nullptr, nullptr);
+}
 
 pid runtime_core::spawn(task<> body, prepare_function prepare, void* context) {
     return spawn_prepared(std::move(body), false, prepare, context);
@@ -162,11 +167,8 @@ reference runtime_core::make_reference() noexcept {
     ref.node = node_;
     ref.creation = creation_;
     ref.size = 3;
-    ref.id = {static_cast<std::uint32_t>(count),
-              static_cast<std::uint32_t>(count >> 32),
-              origin,
-              0,
-              0};
+    ref.id = {
+        static_cast<std::uint32_t>(count), static_cast<std::uint32_t>(count >> 32), origin, 0, 0};
     return ref;
 }
 

@@ -5,14 +5,14 @@
 /// reference counters, root-process bookkeeping. The public `runtime`
 /// owns one; processes reach it through their control block.
 
-#include "process/process_table.hpp"
-#include "process/signal_hooks.hpp"
-#include "sched/scheduler.hpp"
-
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
 #include <rill/runtime/runtime_options.hpp>
+
+#include "process/process_table.hpp"
+#include "process/signal_hooks.hpp"
+#include "sched/scheduler.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -38,9 +38,13 @@ public:
     runtime_core& operator=(const runtime_core&) = delete;
 
     [[nodiscard]] const runtime_options& options() const noexcept { return options_; }
+
     internal::scheduler& sched() noexcept { return *scheduler_; }
+
     internal::process_table& table() noexcept { return table_; }
+
     [[nodiscard]] atom node() const noexcept { return node_; }
+
     [[nodiscard]] std::uint32_t creation() const noexcept { return creation_; }
 
     /// The block of a live local pid, pinned; nullptr when dead or remote.
@@ -125,6 +129,7 @@ private:
     struct alignas(64) reference_counter {
         std::uint64_t next = 0;
     };
+
     std::vector<reference_counter> worker_references_;
     // References made on threads that are not workers.
     std::atomic<std::uint64_t> outside_references_{0};

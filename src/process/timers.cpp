@@ -12,9 +12,13 @@ void destroy_timeout_signal(detail::mailbox_node* node) noexcept {
     delete static_cast<timeout_signal*>(node);
 }
 
-term no_term(detail::mailbox_node* /*node*/) { return term(atoms::timeout); }
+term no_term(detail::mailbox_node* /*node*/) {
+    return term(atoms::timeout);
+}
 
-const term* no_peek(const detail::mailbox_node* /*node*/) noexcept { return nullptr; }
+const term* no_peek(const detail::mailbox_node* /*node*/) noexcept {
+    return nullptr;
+}
 
 constexpr detail::payload_vtable timeout_signal_vtable{&destroy_timeout_signal, &no_term, &no_peek};
 
@@ -28,7 +32,9 @@ detail::mailbox_node* make_timeout_signal(std::uint32_t sequence) {
     return node;
 }
 
-timeout_timer::timeout_timer(detail::runtime_core& owner, const pid& waiter, std::uint32_t wait_sequence)
+timeout_timer::timeout_timer(detail::runtime_core& owner,
+                             const pid& waiter,
+                             std::uint32_t wait_sequence)
     : timer_entry(&timeout_timer::fire)
     , runtime(owner)
     , target(waiter)
@@ -65,7 +71,8 @@ send_after_timer::~send_after_timer() {
 }
 
 void send_after_timer::fire(timer_entry* fired) noexcept {
-    static_cast<send_after_timer*>(fired)->runtime.send_after_fired(static_cast<send_after_timer*>(fired));
+    static_cast<send_after_timer*>(fired)->runtime.send_after_fired(
+        static_cast<send_after_timer*>(fired));
 }
 
 } // namespace rill::internal

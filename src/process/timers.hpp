@@ -17,11 +17,11 @@
 /// removes it from that map (the firing wheel or the canceller) decides its
 /// fate; the wheel frees it.
 
-#include "sched/timer_wheel.hpp"
-
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
 #include <rill/detail/mailbox_node.hpp>
+
+#include "sched/timer_wheel.hpp"
 
 #include <atomic>
 #include <cstdint>

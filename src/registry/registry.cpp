@@ -104,13 +104,17 @@ void register_name(runtime_core& runtime, const pid& p, atom name) {
     runtime.names->register_name(p, name);
 }
 
-void unregister(runtime_core& runtime, atom name) { runtime.names->unregister(name); }
+void unregister(runtime_core& runtime, atom name) {
+    runtime.names->unregister(name);
+}
 
 std::optional<pid> whereis(runtime_core& runtime, atom name) {
     return runtime.names->whereis(name);
 }
 
-std::vector<atom> registered(runtime_core& runtime) { return runtime.names->registered(); }
+std::vector<atom> registered(runtime_core& runtime) {
+    return runtime.names->registered();
+}
 
 pid whereis_or_badarg(runtime_core& runtime, atom name) {
     if (auto holder = runtime.names->whereis(name)) {

@@ -8,11 +8,11 @@
 /// name" holds across threads. A dying process closes its name slot and
 /// releases its name before it sends any exit or DOWN signal (S23, S67).
 
-#include "process/process.hpp"
-#include "process/runtime_core.hpp"
-
 #include <rill/core/atom.hpp>
 #include <rill/core/pid.hpp>
+
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
 
 #include <mutex>
 #include <optional>
@@ -23,7 +23,8 @@ namespace rill::internal {
 
 class registry {
 public:
-    explicit registry(detail::runtime_core& runtime) : runtime_(runtime) {}
+    explicit registry(detail::runtime_core& runtime)
+        : runtime_(runtime) {}
 
     /// Throws badarg (leaving everything unchanged) for `undefined`, a dead
     /// or remote pid, a pid that has a name, or a taken name.

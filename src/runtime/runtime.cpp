@@ -1,10 +1,9 @@
+#include <rill/core/errors.hpp>
 #include <rill/runtime/runtime.hpp>
 
 #include "process/runtime_core.hpp"
 #include "registry/registry.hpp"
 #include "signal/signal_handling.hpp"
-
-#include <rill/core/errors.hpp>
 
 namespace rill {
 
@@ -12,14 +11,16 @@ namespace {
 
 void require_deterministic(detail::runtime_core& core, const char* operation) {
     if (!core.sched().deterministic()) {
-        throw deterministic_error(std::string(operation) +
-                                  " needs a runtime made with runtime_options{.deterministic = true}");
+        throw deterministic_error(
+            std::string(operation) +
+            " needs a runtime made with runtime_options{.deterministic = true}");
     }
 }
 
 } // namespace
 
-runtime::runtime() : runtime(runtime_options{}) {}
+runtime::runtime()
+    : runtime(runtime_options{}) {}
 
 namespace {
 
@@ -40,7 +41,9 @@ runtime::runtime(runtime_options options)
     layers_ = std::move(names);
 }
 
-runtime::~runtime() { core_->shutdown(); }
+runtime::~runtime() {
+    core_->shutdown();
+}
 
 term runtime::run_root(task<> body) {
     if (core_->shut_down()) {
@@ -84,7 +87,9 @@ const std::vector<pid>& runtime::schedule_trace() const {
     return core_->trace;
 }
 
-std::size_t runtime::process_count() const noexcept { return core_->live_count(); }
+std::size_t runtime::process_count() const noexcept {
+    return core_->live_count();
+}
 
 bool runtime::is_alive(const pid& p) const noexcept {
     internal::process* block = core_->pin(p);
@@ -96,7 +101,9 @@ bool runtime::is_alive(const pid& p) const noexcept {
     return alive;
 }
 
-atom runtime::node() const noexcept { return core_->node(); }
+atom runtime::node() const noexcept {
+    return core_->node();
+}
 
 std::chrono::milliseconds runtime::now() const noexcept {
     return std::chrono::milliseconds(core_->sched().now_ms());

@@ -13,7 +13,8 @@ class worker;
 struct runnable {
     using run_function = void (*)(runnable* self, worker& on) noexcept;
 
-    explicit runnable(run_function run_slice) noexcept : run(run_slice) {}
+    explicit runnable(run_function run_slice) noexcept
+        : run(run_slice) {}
 
     run_function run;
 };

@@ -28,7 +28,9 @@ scheduler::scheduler(scheduler_options options)
     }
 }
 
-scheduler::~scheduler() { stop(); }
+scheduler::~scheduler() {
+    stop();
+}
 
 void scheduler::start() {
     if (options_.deterministic || !threads_.empty()) {
@@ -204,9 +206,8 @@ void scheduler::park_cancel(worker& w) {
     if (!was_listed) {
         // A waker took this worker off the idle list and counted it as
         // searching; its notification follows at once.
-        w.park_cv_.wait(lock, [&] {
-            return w.notified_ || stopping_.load(std::memory_order_relaxed);
-        });
+        w.park_cv_.wait(lock,
+                        [&] { return w.notified_ || stopping_.load(std::memory_order_relaxed); });
         w.searching_ = true;
     }
     w.notified_ = false;
@@ -318,11 +319,13 @@ std::optional<std::uint64_t> scheduler::next_timer_deadline() const noexcept {
 void scheduler::watchdog_loop() {
     const auto threshold = options_.long_slice_threshold;
     const auto period = std::max(std::chrono::milliseconds(1), threshold / 4);
+
     struct sample {
         std::uint64_t slices = 0;
         std::chrono::steady_clock::time_point since;
         bool reported = false;
     };
+
     std::vector<sample> samples(workers_.size());
     std::unique_lock lock(watchdog_mutex_);
     while (!stopping_.load(std::memory_order_relaxed)) {

@@ -103,6 +103,7 @@ public:
     void advance(std::chrono::milliseconds by);
     /// The earliest armed timer, if any (virtual ms).
     [[nodiscard]] std::optional<std::uint64_t> next_timer_deadline() const noexcept;
+
     [[nodiscard]] bool deterministic() const noexcept { return options_.deterministic; }
 
     [[nodiscard]] unsigned worker_count() const noexcept {
@@ -118,6 +119,7 @@ private:
     friend class worker;
 
     runnable* pop_injected() { return injector_.pop(); }
+
     void wake_one_if_idle();
     void wake_one();
     void wake_all();

@@ -89,7 +89,8 @@ std::optional<timer_wheel::expiration> timer_wheel::next_expiration() const noex
         std::uint64_t slot_span = std::uint64_t{1} << shift;
         std::uint64_t level_span = slot_span << bits_per_level;
         auto now_slot = static_cast<unsigned>((elapsed_ >> shift) & slot_mask);
-        auto distance = static_cast<unsigned>(std::countr_zero(std::rotr(occupied, static_cast<int>(now_slot))));
+        auto distance = static_cast<unsigned>(
+            std::countr_zero(std::rotr(occupied, static_cast<int>(now_slot))));
         unsigned slot = (now_slot + distance) % slot_count;
         std::uint64_t deadline = (elapsed_ & ~(level_span - 1)) + slot * slot_span;
         if (slot < now_slot) {

@@ -28,7 +28,8 @@ namespace rill::internal {
 struct timer_entry {
     using fire_function = void (*)(timer_entry* self) noexcept;
 
-    explicit timer_entry(fire_function on_fire) noexcept : fire(on_fire) {}
+    explicit timer_entry(fire_function on_fire) noexcept
+        : fire(on_fire) {}
 
     fire_function fire;
     std::uint64_t deadline = 0; // milliseconds on the runtime's clock

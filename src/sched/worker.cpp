@@ -34,9 +34,13 @@ worker::worker(scheduler& owner, unsigned index)
     , index_(index)
     , rng_(0x9E3779B97F4A7C15ULL * (index + 1)) {}
 
-worker* worker::current() noexcept { return this_thread_worker; }
+worker* worker::current() noexcept {
+    return this_thread_worker;
+}
 
-void worker::set_current(worker* w) noexcept { this_thread_worker = w; }
+void worker::set_current(worker* w) noexcept {
+    this_thread_worker = w;
+}
 
 void worker::push_next(runnable* item) {
     if (next_ != nullptr) {
@@ -56,8 +60,7 @@ void worker::push_back(runnable* item) {
 
 void worker::run_slice(runnable* item) noexcept {
     running_.store(item, std::memory_order_release);
-    slice_count_.store(slice_count_.load(std::memory_order_relaxed) + 1,
-                       std::memory_order_relaxed);
+    slice_count_.store(slice_count_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     item->run(item, *this);
     running_.store(nullptr, std::memory_order_relaxed);
 }

@@ -35,7 +35,9 @@ public:
     void push_back(runnable* item);
 
     [[nodiscard]] unsigned index() const noexcept { return index_; }
+
     [[nodiscard]] scheduler& owner() const noexcept { return owner_; }
+
     timer_wheel& wheel() noexcept { return wheel_; }
 
     /// Runs one slice of `item` with watchdog bookkeeping.

@@ -2,14 +2,14 @@
 // (include/rill/signal/*.hpp, process/exit.hpp). Each runs on the calling
 // process's worker: it edits the caller's own tables, then sends a signal.
 
-#include "process/process.hpp"
-#include "process/runtime_core.hpp"
-#include "signal/signal_nodes.hpp"
-
 #include <rill/core/errors.hpp>
 #include <rill/detail/process_hooks.hpp>
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
+
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
+#include "signal/signal_nodes.hpp"
 
 namespace rill::detail {
 
@@ -23,7 +23,9 @@ process& caller(const char* operation) {
     return self;
 }
 
-term name_object(atom name, atom node) { return term::tuple({term(name), term(node)}); }
+term name_object(atom name, atom node) {
+    return term::tuple({term(name), term(node)});
+}
 
 struct related_spawn {
     process* parent;
@@ -116,9 +118,9 @@ reference monitor_target(runtime_core& runtime, process& self, const pid& target
     }
     self.relations().monitors.insert_or_assign(
         ref, internal::monitor_held{target, internal::monitor_name_of(object)});
-    runtime.deliver(target,
-                    internal::make_monitor_signal(
-                        signal_kind::monitor, me, target, ref, std::move(object)));
+    runtime.deliver(
+        target,
+        internal::make_monitor_signal(signal_kind::monitor, me, target, ref, std::move(object)));
     return ref;
 }
 
@@ -168,9 +170,9 @@ bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool inf
             was_active = true;
             pid target = found->second.target;
             relations->monitors.erase(found);
-            runtime.deliver(target,
-                            internal::make_monitor_signal(
-                                signal_kind::demonitor, self.to_pid(), target, ref));
+            runtime.deliver(
+                target,
+                internal::make_monitor_signal(signal_kind::demonitor, self.to_pid(), target, ref));
         }
     }
     if (flush) {

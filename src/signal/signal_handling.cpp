@@ -7,10 +7,10 @@
 
 #include "signal/signal_handling.hpp"
 
-#include "signal/signal_nodes.hpp"
-
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
+
+#include "signal/signal_nodes.hpp"
 
 namespace rill::internal {
 
@@ -69,11 +69,10 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
             links.erase(found);
         }
         // Acknowledge before anything else goes to that peer.
-        runtime.deliver(signal.from,
-                        make_link_signal(signal_kind::unlink_ack,
-                                         owner.to_pid(),
-                                         signal.from,
-                                         signal.unlink_id));
+        runtime.deliver(
+            signal.from,
+            make_link_signal(
+                signal_kind::unlink_ack, owner.to_pid(), signal.from, signal.unlink_id));
         break;
     }
     case signal_kind::unlink_ack: {
@@ -140,18 +139,21 @@ process_info snapshot(process& owner, const pid& asker) {
         }
         // Hash-table nodes: key, value, next pointer and cached hash each.
         constexpr std::size_t node_overhead = 2 * sizeof(void*);
-        info.memory += sizeof(process_relations) +
-                       relations->links.size() * (sizeof(pid) + sizeof(link_state) + node_overhead) +
-                       relations->monitors.size() * (sizeof(reference) + sizeof(monitor_held) + node_overhead) +
-                       relations->monitored_by.size() * (sizeof(reference) + sizeof(monitor_on_me) + node_overhead);
+        info.memory +=
+            sizeof(process_relations) +
+            relations->links.size() * (sizeof(pid) + sizeof(link_state) + node_overhead) +
+            relations->monitors.size() *
+                (sizeof(reference) + sizeof(monitor_held) + node_overhead) +
+            relations->monitored_by.size() *
+                (sizeof(reference) + sizeof(monitor_on_me) + node_overhead);
     }
     return info;
 }
 
 void answer_query(process& owner, const query_signal_node& query) {
-    owner.runtime().deliver(query.from,
-                            detail::make_message_node(
-                                detail::info_reply{query.ref, snapshot(owner, query.from)}));
+    owner.runtime().deliver(
+        query.from,
+        detail::make_message_node(detail::info_reply{query.ref, snapshot(owner, query.from)}));
 }
 
 } // namespace
@@ -207,8 +209,12 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
         }
         for (const auto& [ref, on_me] : relations->monitored_by) {
             runtime.deliver(on_me.watcher,
-                            make_monitor_signal(signal_kind::down, self, on_me.watcher, ref,
-                                                monitor_object(self, on_me.name), reason));
+                            make_monitor_signal(signal_kind::down,
+                                                self,
+                                                on_me.watcher,
+                                                ref,
+                                                monitor_object(self, on_me.name),
+                                                reason));
         }
         for (const auto& [ref, held] : relations->monitors) {
             runtime.deliver(held.target,
@@ -232,15 +238,19 @@ void bounce_signal(detail::runtime_core& runtime, detail::mailbox_node* node) no
         case signal_kind::unlink: {
             const auto& signal = *static_cast<link_signal_node*>(node);
             runtime.deliver(signal.from,
-                            make_link_signal(signal_kind::unlink_ack, signal.to, signal.from,
-                                             signal.unlink_id));
+                            make_link_signal(
+                                signal_kind::unlink_ack, signal.to, signal.from, signal.unlink_id));
             break;
         }
         case signal_kind::monitor: {
             const auto& signal = *static_cast<monitor_signal_node*>(node);
             runtime.deliver(signal.from,
-                            make_monitor_signal(signal_kind::down, signal.to, signal.from,
-                                                signal.ref, signal.object, reason)); // S55
+                            make_monitor_signal(signal_kind::down,
+                                                signal.to,
+                                                signal.from,
+                                                signal.ref,
+                                                signal.object,
+                                                reason)); // S55
             break;
         }
         case signal_kind::query: {

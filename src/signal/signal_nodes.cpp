@@ -9,9 +9,13 @@ void destroy_node(detail::mailbox_node* node) noexcept {
     delete static_cast<Node*>(node);
 }
 
-term signal_as_term(detail::mailbox_node* /*node*/) { return term(atom("signal")); }
+term signal_as_term(detail::mailbox_node* /*node*/) {
+    return term(atom("signal"));
+}
 
-const term* no_term(const detail::mailbox_node* /*node*/) noexcept { return nullptr; }
+const term* no_term(const detail::mailbox_node* /*node*/) noexcept {
+    return nullptr;
+}
 
 template <class Node>
 constexpr detail::payload_vtable signal_vtable{&destroy_node<Node>, &signal_as_term, &no_term};

@@ -65,7 +65,9 @@ public:
         ++counts_[c];
     }
 
-    static constexpr std::size_t class_size(std::size_t c) noexcept { return (c + 1) * granularity; }
+    static constexpr std::size_t class_size(std::size_t c) noexcept {
+        return (c + 1) * granularity;
+    }
 
 private:
     std::array<free_block*, class_count> lists_{};
@@ -74,7 +76,9 @@ private:
 
 thread_local cache this_thread_cache;
 
-constexpr std::size_t class_of(std::size_t size) noexcept { return (size - 1) / granularity; }
+constexpr std::size_t class_of(std::size_t size) noexcept {
+    return (size - 1) / granularity;
+}
 
 } // namespace
 

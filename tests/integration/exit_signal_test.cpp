@@ -37,9 +37,8 @@ TEST(ExitSignals, S10SignalsOfEveryKindFromOneSenderArriveInSendOrder) {
     rt.run_until_idle();
 
     EXPECT_EQ(got,
-              (std::vector<term>{term(atom("m1")),
-                                 exit_message(sender, term(atom("r"))),
-                                 term(atom("m2"))}));
+              (std::vector<term>{
+                  term(atom("m1")), exit_message(sender, term(atom("r"))), term(atom("m2"))}));
 }
 
 task<> kill_and_check_alive(pid target, bool* alive_after) {
@@ -126,7 +125,8 @@ TEST(ExitSignals, S47NormalFromAnotherProcessIsIgnoredUnlessTrapped) {
 
     EXPECT_FALSE(plain.exit_reason.has_value());
     EXPECT_TRUE(plain.received.empty());
-    EXPECT_EQ(trapping.received, std::vector<term>{exit_message(trapping.sender, term(atoms::normal))});
+    EXPECT_EQ(trapping.received,
+              std::vector<term>{exit_message(trapping.sender, term(atoms::normal))});
 }
 
 task<> exit_self_then_wait(term reason, bool trap, std::vector<term>* out) {
@@ -174,7 +174,9 @@ TEST(ExitSignals, S41KillingOneselfYieldsKilledEvenWhenTrapping) {
     EXPECT_TRUE(got.empty());
 }
 
-task<> returns_at_once() { co_return; }
+task<> returns_at_once() {
+    co_return;
+}
 
 TEST(ExitSignals, S50ExitToADeadPidIsSilentlyAccepted) {
     runtime rt(deterministic_options());
@@ -249,11 +251,19 @@ namespace {
 // the types rule those calls out at compile time. What remains is a pid
 // that names nothing (default-constructed): it behaves as a dead pid.
 template <class T>
-concept linkable = requires(T value) { process::link(value); };
+concept linkable = requires(T value) {
+    process::link(value);
+};
+
 template <class T>
-concept exitable = requires(T value) { process::exit(value, term()); };
+concept exitable = requires(T value) {
+    process::exit(value, term());
+};
+
 template <class T>
-concept demonitorable = requires(T value) { process::demonitor(value); };
+concept demonitorable = requires(T value) {
+    process::demonitor(value);
+};
 
 static_assert(!linkable<int> && !linkable<std::string> && linkable<pid>);
 static_assert(!exitable<int> && exitable<pid>);
@@ -273,8 +283,8 @@ TEST(ExitSignals, S51ArgumentsOfTheWrongTypeDoNotCompileAndANullPidIsADeadPid) {
     rt.spawn(use_a_null_pid, &got);
     rt.run_until_idle();
 
-    EXPECT_EQ(got,
-              std::vector<term>{term::tuple({term(atoms::EXIT), term(pid{}), term(atoms::noproc)})});
+    EXPECT_EQ(
+        got, std::vector<term>{term::tuple({term(atoms::EXIT), term(pid{}), term(atoms::noproc)})});
 }
 
 } // namespace

@@ -51,7 +51,9 @@ task<> inspect_self_and_dead(pid dead, std::vector<std::optional<process_info>>*
     out->push_back(co_await process::info(watched));
 }
 
-task<> returns_at_once() { co_return; }
+task<> returns_at_once() {
+    co_return;
+}
 
 TEST(Info, AnswersForItselfAndIsEmptyForADeadProcess) {
     runtime rt(deterministic_options());

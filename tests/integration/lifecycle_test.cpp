@@ -13,7 +13,10 @@ namespace {
 
 using test::deterministic_options;
 
-task<> report_self(pid parent) { process::send(parent, process::self()); co_return; }
+task<> report_self(pid parent) {
+    process::send(parent, process::self());
+    co_return;
+}
 
 task<> spawn_and_record(pid* parent_out, pid* child_out, pid* reported_out) {
     *parent_out = process::self();
@@ -33,7 +36,9 @@ TEST(Lifecycle, S1SpawnGivesAFreshIdentity) {
     EXPECT_EQ(child.node, rt.node());
 }
 
-task<> returns_at_once() { co_return; }
+task<> returns_at_once() {
+    co_return;
+}
 
 TEST(Lifecycle, S2ReturningFromTheStartFunctionIsANormalExit) {
     runtime rt(deterministic_options());
@@ -145,7 +150,10 @@ struct destructor_probe {
     int* destroyed;
     destructor_probe(const destructor_probe&) = delete;
     destructor_probe& operator=(const destructor_probe&) = delete;
-    explicit destructor_probe(int* counter) : destroyed(counter) {}
+
+    explicit destructor_probe(int* counter)
+        : destroyed(counter) {}
+
     ~destructor_probe() { ++*destroyed; }
 };
 
@@ -217,7 +225,9 @@ TEST(Runtime, DeterministicOnlyCallsOnAThreadedRuntimeThrow) {
     EXPECT_THROW(rt.advance(std::chrono::milliseconds(1)), deterministic_error);
 }
 
-task<> waits_forever() { (void)co_await process::receive_exact<int>(); }
+task<> waits_forever() {
+    (void)co_await process::receive_exact<int>();
+}
 
 TEST(Runtime, DeterministicRunThatCannotProgressThrowsInsteadOfHanging) {
     runtime rt(deterministic_options());

@@ -15,7 +15,9 @@ using namespace std::chrono_literals;
 using test::collect_all;
 using test::deterministic_options;
 
-task<> returns_at_once() { co_return; }
+task<> returns_at_once() {
+    co_return;
+}
 
 TEST(Messages, S7SendNeverFailsForAPidDeadOrAlive) {
     runtime rt(deterministic_options());
@@ -121,9 +123,9 @@ task<> receive_each_kind(std::vector<std::string>* log) {
     dyn_message any = co_await process::receive_any();
     log->push_back("any:" + to_string(std::get<term>(any)));
     dyn_message opaque = co_await process::receive_any();
-    log->push_back(std::string("opaque:") +
-                   (std::get<term>(opaque).is<tagged>() ? std::get<term>(opaque).get<tagged>().text
-                                                        : "?"));
+    log->push_back(std::string("opaque:") + (std::get<term>(opaque).is<tagged>()
+                                                 ? std::get<term>(opaque).get<tagged>().text
+                                                 : "?"));
 }
 
 TEST(Receive, EachVariantTakesWhatItMatchesAndConvertsTerms) {
@@ -131,21 +133,18 @@ TEST(Receive, EachVariantTakesWhatItMatchesAndConvertsTerms) {
     std::vector<std::string> log;
     pid p = rt.spawn(receive_each_kind, &log);
 
-    rt.send(p, 7);                                    // waits: receive<tagged> is first
+    rt.send(p, 7); // waits: receive<tagged> is first
     rt.send(p, tagged{1, "one"});
-    rt.send(p, "text");                               // a literal travels as std::string
-    rt.send(p, term(42));                             // a term that converts to int
-    rt.send(p, std::vector<int>{1, 2});               // converted to a term for receive_any
-    rt.send(p, tagged{2, "two"});                     // no conversion: an opaque local term
+    rt.send(p, "text");                 // a literal travels as std::string
+    rt.send(p, term(42));               // a term that converts to int
+    rt.send(p, std::vector<int>{1, 2}); // converted to a term for receive_any
+    rt.send(p, tagged{2, "two"});       // no conversion: an opaque local term
     rt.run_until_idle();
 
-    EXPECT_EQ(log,
-              (std::vector<std::string>{"typed:one",
-                                        "exact:7",
-                                        "literal:text",
-                                        "from_term:42",
-                                        "any:[1,2]",
-                                        "opaque:two"}));
+    EXPECT_EQ(
+        log,
+        (std::vector<std::string>{
+            "typed:one", "exact:7", "literal:text", "from_term:42", "any:[1,2]", "opaque:two"}));
 }
 
 task<> receive_with_timeouts(std::vector<std::string>* log) {
@@ -334,8 +333,8 @@ task<> call_behind_a_full_mailbox(int queued, int* predicate_calls, std::vector<
     reference ref = process::make_ref();
     process::send(self, reply_message{old_ref, -1}); // after ref: examined, not matched
     process::spawn(replier, self, ref, 42);
-    reply_message reply = co_await process::receive_reply<reply_message>(
-        ref, [&](const reply_message& m) {
+    reply_message reply =
+        co_await process::receive_reply<reply_message>(ref, [&](const reply_message& m) {
             ++*predicate_calls;
             return m.ref == ref;
         });
@@ -354,7 +353,7 @@ TEST(Receive, ReceiveReplySkipsMessagesQueuedBeforeItsReferenceWasMade) {
     rt.run_until_idle();
 
     EXPECT_EQ(got, (std::vector<int>{42, 0, 1, 2})); // the rest stays in order
-    EXPECT_LE(predicate_calls, 3);                    // not 10,000
+    EXPECT_LE(predicate_calls, 3);                   // not 10,000
 }
 
 task<> reply_after_other_receives(std::vector<int>* got) {

@@ -34,6 +34,8 @@ inline task<> collect_all(std::vector<term>* out) {
 }
 
 /// A process that does nothing but wait for any message, then returns.
-inline task<> wait_for_anything() { (void)co_await process::receive_any(); }
+inline task<> wait_for_anything() {
+    (void)co_await process::receive_any();
+}
 
 } // namespace rill::test

@@ -75,8 +75,8 @@ inline constexpr atom error = atom::from_index(11);
 inline constexpr atom exception = atom::from_index(12);
 inline constexpr atom nonode_at_nohost = atom::from_index(13);
 inline constexpr atom timeout = atom::from_index(14);
-inline constexpr atom EXIT = atom::from_index(15);  // NOLINT(readability-identifier-naming)
-inline constexpr atom DOWN = atom::from_index(16);  // NOLINT(readability-identifier-naming)
+inline constexpr atom EXIT = atom::from_index(15); // NOLINT(readability-identifier-naming)
+inline constexpr atom DOWN = atom::from_index(16); // NOLINT(readability-identifier-naming)
 inline constexpr atom process = atom::from_index(17);
 } // namespace atoms
 

@@ -15,14 +15,16 @@ namespace rill {
 /// unregistered name, a term that does not convert, a taken name).
 class badarg : public std::invalid_argument {
 public:
-    explicit badarg(const std::string& what) : std::invalid_argument(what) {}
+    explicit badarg(const std::string& what)
+        : std::invalid_argument(what) {}
 };
 
 /// The atom table is full: interning one more atom would pass its bound.
 /// Nothing was added.
 class atom_table_full : public std::length_error {
 public:
-    explicit atom_table_full(const std::string& what) : std::length_error(what) {}
+    explicit atom_table_full(const std::string& what)
+        : std::length_error(what) {}
 };
 
 /// A process-only operation (`self`, `receive`, `spawn`, `send`, ...) was
@@ -30,14 +32,16 @@ public:
 /// `runtime` object's own `spawn` and `send` from other threads.
 class not_in_process : public std::logic_error {
 public:
-    explicit not_in_process(const std::string& what) : std::logic_error(what) {}
+    explicit not_in_process(const std::string& what)
+        : std::logic_error(what) {}
 };
 
 /// A deterministic-only operation was called on a threaded runtime, or a
 /// deterministic run cannot make progress.
 class deterministic_error : public std::logic_error {
 public:
-    explicit deterministic_error(const std::string& what) : std::logic_error(what) {}
+    explicit deterministic_error(const std::string& what)
+        : std::logic_error(what) {}
 };
 
 } // namespace rill

@@ -20,8 +20,8 @@ namespace rill {
 struct reference {
     atom node = atoms::nonode_at_nohost;
     std::uint32_t creation = 0;
-    std::uint32_t size = 0;              // id words in use, 0..5
-    std::array<std::uint32_t, 5> id{};  // least significant word first
+    std::uint32_t size = 0;            // id words in use, 0..5
+    std::array<std::uint32_t, 5> id{}; // least significant word first
 
     friend constexpr bool operator==(const reference&, const reference&) noexcept = default;
 

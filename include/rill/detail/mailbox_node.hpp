@@ -22,16 +22,16 @@
 namespace rill::detail {
 
 enum class signal_kind : std::uint8_t {
-    message,  ///< a payload for the message queue
-    timeout,  ///< a receive or sleep timer fired (`tag` = wait sequence)
-    exit,     ///< an exit signal (runtime-built)
-    link,     ///< a link request (runtime-built)
-    unlink,   ///< an unlink request (runtime-built)
+    message, ///< a payload for the message queue
+    timeout, ///< a receive or sleep timer fired (`tag` = wait sequence)
+    exit,    ///< an exit signal (runtime-built)
+    link,    ///< a link request (runtime-built)
+    unlink,  ///< an unlink request (runtime-built)
     unlink_ack,
     monitor,
     demonitor,
     down,
-    query,    ///< a synchronous query answered by the owner (runtime-built)
+    query, ///< a synchronous query answered by the owner (runtime-built)
 };
 
 struct mailbox_node;
@@ -68,7 +68,8 @@ struct mailbox_node {
 template <class T>
 struct payload_node final : mailbox_node {
     template <class... Args>
-    explicit payload_node(Args&&... args) : value(std::forward<Args>(args)...) {}
+    explicit payload_node(Args&&... args)
+        : value(std::forward<Args>(args)...) {}
 
     T value;
 };
@@ -108,11 +109,10 @@ inline constexpr payload_vtable payload_vtable_for{
 /// The type a value of type V travels as: string literals and C strings
 /// become std::string; everything else its decayed type.
 template <class V>
-using payload_type_t =
-    std::conditional_t<std::is_same_v<std::decay_t<V>, const char*> ||
-                           std::is_same_v<std::decay_t<V>, char*>,
-                       std::string,
-                       std::decay_t<V>>;
+using payload_type_t = std::conditional_t<std::is_same_v<std::decay_t<V>, const char*> ||
+                                              std::is_same_v<std::decay_t<V>, char*>,
+                                          std::string,
+                                          std::decay_t<V>>;
 
 template <class V>
 mailbox_node* make_message_node(V&& value) {

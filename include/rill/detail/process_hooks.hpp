@@ -45,8 +45,8 @@ struct receive_wait {
 
     match_function match = nullptr; ///< nullptr matches nothing (sleep)
     const void* context = nullptr;
-    std::int64_t timeout_ms = -1;   ///< negative: wait forever
-    std::uint64_t deadline_ms = 0;  ///< on the runtime clock, set when the wait starts
+    std::int64_t timeout_ms = -1;  ///< negative: wait forever
+    std::uint64_t deadline_ms = 0; ///< on the runtime clock, set when the wait starts
     mailbox_node* matched = nullptr;
     /// When set, only messages sent after this reference was made can match
     /// (a reply to it): the scan may skip everything queued before.
@@ -91,10 +91,8 @@ pid whereis_or_badarg(runtime_core& runtime, atom name);
 bool is_alive(runtime_core& runtime, const pid& p);
 
 /// Arms a timer that sends `node` to `to` after `delay_ms`.
-reference send_after_node(runtime_core& runtime,
-                          const pid& to,
-                          mailbox_node* node,
-                          std::uint64_t delay_ms);
+reference
+send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::uint64_t delay_ms);
 
 /// Cancels a `send_after` timer; the remaining milliseconds, or -1 when it
 /// already fired or never existed.

@@ -16,7 +16,8 @@ namespace rill {
 /// be caught; uncaught, it ends the process with `reason` verbatim.
 class exit_exception : public std::exception {
 public:
-    explicit exit_exception(term reason) : reason_(std::move(reason)) {}
+    explicit exit_exception(term reason)
+        : reason_(std::move(reason)) {}
 
     [[nodiscard]] const term& reason() const noexcept { return reason_; }
 
@@ -30,7 +31,9 @@ namespace process {
 
 /// Ends the calling process with `reason`, delivered verbatim to links and
 /// monitors. Throws `exit_exception` (catchable, as in Erlang).
-[[noreturn]] inline void exit(term reason) { throw exit_exception(std::move(reason)); }
+[[noreturn]] inline void exit(term reason) {
+    throw exit_exception(std::move(reason));
+}
 
 /// Sends an exit signal to `target` (Erlang's `exit/2`), following
 /// SEMANTICS.md section F: `kill` ends the target with `killed` whether it
@@ -46,7 +49,9 @@ inline void exit(const pid& target, term reason) {
 
 /// Sets whether the calling process traps exit signals (receives them as
 /// `exit_signal` messages); returns the previous value. Default: false.
-inline bool trap_exit(bool trap) { return detail::set_trap_exit(trap); }
+inline bool trap_exit(bool trap) {
+    return detail::set_trap_exit(trap);
+}
 
 /// Whether `p` is alive, as the calling process can know: after the caller
 /// sent `exit(p, kill)`, false at once (S6).

@@ -52,9 +52,12 @@ bool matches_payload(const mailbox_node* node) noexcept {
 /// Destroys a node when a receive is done with it, however it leaves.
 class node_guard {
 public:
-    explicit node_guard(mailbox_node* node) noexcept : node_(node) {}
+    explicit node_guard(mailbox_node* node) noexcept
+        : node_(node) {}
+
     node_guard(const node_guard&) = delete;
     node_guard& operator=(const node_guard&) = delete;
+
     ~node_guard() { node_->destroy(); }
 
 private:
@@ -253,8 +256,8 @@ template <class T, class Rep, class Period>
 
 template <class Rep, class Period>
 [[nodiscard]] auto receive_any(std::chrono::duration<Rep, Period> timeout) {
-    return detail::receive_awaiter<detail::any_policy, true>(
-        {}, detail::timeout_milliseconds(timeout));
+    return detail::receive_awaiter<detail::any_policy, true>({},
+                                                             detail::timeout_milliseconds(timeout));
 }
 
 /// The oldest T payload for which `predicate(const T&)` is true (call/reply:

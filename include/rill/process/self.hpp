@@ -11,7 +11,9 @@
 namespace rill::process {
 
 /// The calling process's pid. Asserts (with a message) outside a process.
-inline pid self() { return detail::current_pid("process::self"); }
+inline pid self() {
+    return detail::current_pid("process::self");
+}
 
 /// A reference unique on this node (Erlang's `make_ref()`).
 inline reference make_ref() {

@@ -16,9 +16,9 @@ namespace rill {
 namespace detail {
 
 template <class F, class... Args>
-concept process_body = std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>...> &&
-                       std::is_same_v<std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>,
-                                      task<>>;
+concept process_body = std::is_invocable_v < std::decay_t<F>
+&, std::decay_t<Args>... >
+       &&std::is_same_v<std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>, task<>>;
 
 template <class F, class... Args>
 task<> owning_body(F function, Args... args) {
@@ -36,8 +36,8 @@ task<> make_process_body(F&& function, Args&&... args) {
                   std::is_function_v<std::remove_reference_t<F>>) {
         return std::invoke(function, std::decay_t<Args>(std::forward<Args>(args))...);
     } else {
-        return owning_body<function_type, std::decay_t<Args>...>(
-            std::forward<F>(function), std::forward<Args>(args)...);
+        return owning_body<function_type, std::decay_t<Args>...>(std::forward<F>(function),
+                                                                 std::forward<Args>(args)...);
     }
 }
 
@@ -51,8 +51,8 @@ namespace process {
 /// (take them by value: a coroutine must not keep references into its
 /// spawner).
 template <class F, class... Args>
-    requires detail::process_body<F, Args...>
-pid spawn(F&& f, Args&&... args) {
+
+requires detail::process_body<F, Args...> pid spawn(F&& f, Args&&... args) {
     auto& runtime = detail::current_runtime("process::spawn");
     return detail::spawn_body(
         runtime, detail::make_process_body(std::forward<F>(f), std::forward<Args>(args)...));

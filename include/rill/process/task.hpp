@@ -76,7 +76,8 @@ public:
     task<T> get_return_object() noexcept;
 
     template <class U>
-        requires std::is_convertible_v<U&&, T>
+    requires std::is_convertible_v<U&&, T>
+
     void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
         value_.emplace(std::forward<U>(value));
     }
@@ -90,6 +91,7 @@ public:
 
 private:
     struct empty {};
+
     // std::optional would need T default-constructible on some paths; keep
     // an explicit engaged flag through the variant instead.
     class slot {
@@ -132,9 +134,11 @@ public:
 
     task() noexcept = default;
 
-    explicit task(handle_type frame) noexcept : frame_(frame) {}
+    explicit task(handle_type frame) noexcept
+        : frame_(frame) {}
 
-    task(task&& other) noexcept : frame_(std::exchange(other.frame_, {})) {}
+    task(task&& other) noexcept
+        : frame_(std::exchange(other.frame_, {})) {}
 
     task& operator=(task&& other) noexcept {
         if (this != &other) {
@@ -164,6 +168,7 @@ public:
 
             T await_resume() { return frame.promise().take_result(); }
         };
+
         return awaiter{frame_};
     }
 

@@ -60,7 +60,9 @@ template <class Rep, class Period>
 }
 
 /// Lets every other ready process run before the caller continues.
-[[nodiscard]] inline detail::yield_awaiter yield() noexcept { return {}; }
+[[nodiscard]] inline detail::yield_awaiter yield() noexcept {
+    return {};
+}
 
 /// Sends `msg` to `to` after `delay`; returns the timer's reference for
 /// `cancel_timer`. A dead receiver at expiry drops the message.

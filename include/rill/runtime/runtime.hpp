@@ -34,16 +34,16 @@ public:
     /// ends every other process (reason `shutdown`). Returns the root's exit
     /// reason. Call once, from a thread that is not one of this runtime's.
     template <class F, class... Args>
-        requires detail::process_body<F, Args...>
-    term run(F&& f, Args&&... args) {
+
+    requires detail::process_body<F, Args...> term run(F&& f, Args&&... args) {
         return run_root(detail::make_process_body(std::forward<F>(f), std::forward<Args>(args)...));
     }
 
     /// Spawns a process from any thread (typically the thread that owns the
     /// runtime, or a test body).
     template <class F, class... Args>
-        requires detail::process_body<F, Args...>
-    pid spawn(F&& f, Args&&... args) {
+
+    requires detail::process_body<F, Args...> pid spawn(F&& f, Args&&... args) {
         return detail::spawn_body(
             *core_, detail::make_process_body(std::forward<F>(f), std::forward<Args>(args)...));
     }

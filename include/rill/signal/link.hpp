@@ -22,7 +22,9 @@ namespace rill::process {
 /// does nothing). If `to` is dead the caller receives a `noproc` exit
 /// signal through the new link — it dies with `noproc` unless it traps
 /// exits (a deliberate difference from Erlang's local `link/1`, S31).
-inline void link(const pid& to) { detail::link(detail::current_runtime("process::link"), to); }
+inline void link(const pid& to) {
+    detail::link(detail::current_runtime("process::link"), to);
+}
 
 /// Removes the link between the caller and `from`, idempotently. Exit
 /// messages already queued stay queued (S34).
@@ -33,8 +35,8 @@ inline void unlink(const pid& from) {
 /// Spawns `f(args...)` linked to the caller, atomically: the link exists
 /// before the child runs, so its exit is never reported as `noproc` (S36).
 template <class F, class... Args>
-    requires detail::process_body<F, Args...>
-pid spawn_link(F&& f, Args&&... args) {
+
+requires detail::process_body<F, Args...> pid spawn_link(F&& f, Args&&... args) {
     auto& runtime = detail::current_runtime("process::spawn_link");
     return detail::spawn_related(
         runtime,

@@ -3,7 +3,6 @@
 #include <rill/detail/mailbox_node.hpp>
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +12,7 @@
 #include <cstdlib>
 #include <deque>
 #include <optional>
+#include <rapidcheck/gtest.h>
 #include <set>
 #include <thread>
 #include <vector>
@@ -20,8 +20,8 @@
 namespace {
 
 using rill::detail::holds_payload;
-using rill::detail::make_message_node;
 using rill::detail::mailbox_node;
+using rill::detail::make_message_node;
 using rill::detail::payload_node;
 using rill::internal::mailbox;
 using push_result = mailbox::push_result;
@@ -64,6 +64,7 @@ struct owned_mailbox : mailbox {
     owned_mailbox() = default;
     owned_mailbox(const owned_mailbox&) = delete;
     owned_mailbox& operator=(const owned_mailbox&) = delete;
+
     ~owned_mailbox() {
         consume_list(close());
         consume_list(take_all_messages());
@@ -146,9 +147,12 @@ TEST(Mailbox, EachBlockIsWokenByExactlyOnePush) {
     }
 
     EXPECT_EQ(results,
-              (std::vector<push_result>{push_result::queued_and_woke, push_result::queued,
-                                        push_result::queued_and_woke, push_result::queued,
-                                        push_result::queued_and_woke, push_result::queued}));
+              (std::vector<push_result>{push_result::queued_and_woke,
+                                        push_result::queued,
+                                        push_result::queued_and_woke,
+                                        push_result::queued,
+                                        push_result::queued_and_woke,
+                                        push_result::queued}));
 }
 
 TEST(Mailbox, PushAfterCloseReportsClosedAndLeavesTheNodeToTheCaller) {
@@ -468,16 +472,24 @@ struct mailbox_op {
 
 rc::Gen<mailbox_op> mailbox_op_gen() {
     return rc::gen::weightedOneOf<mailbox_op>({
-        {5, rc::gen::map(rc::gen::inRange(0, 5),
-                         [](int v) { return mailbox_op{mailbox_op::kind::deliver, v, 0}; })},
-        {3, rc::gen::map(rc::gen::inRange(-1, 5),
-                         [](int k) { return mailbox_op{mailbox_op::kind::receive, 0, k}; })},
+        {5,
+         rc::gen::map(rc::gen::inRange(0, 5),
+                      [](int v) {
+                          return mailbox_op{mailbox_op::kind::deliver, v, 0};
+                      })},
+        {3,
+         rc::gen::map(rc::gen::inRange(-1, 5),
+                      [](int k) {
+                          return mailbox_op{mailbox_op::kind::receive, 0, k};
+                      })},
         {2, rc::gen::just(mailbox_op{mailbox_op::kind::retry, 0, 0})},
     });
 }
 
 // Messages are `serial * 8 + kind`, so every message is distinct.
-bool kind_matches(int message, int wanted) { return wanted < 0 || message % 8 == wanted; }
+bool kind_matches(int message, int wanted) {
+    return wanted < 0 || message % 8 == wanted;
+}
 
 } // namespace
 
@@ -490,8 +502,8 @@ RC_GTEST_PROP(Mailbox, SelectiveReceivesLeaveTheQueueEqualToTheModel, ()) {
 
     owned_mailbox box;
     std::deque<int> model;
-    std::optional<int> pending;  // the wanted kind of a receive still waiting
-    std::set<int> examined;      // messages the pending receive has looked at
+    std::optional<int> pending; // the wanted kind of a receive still waiting
+    std::set<int> examined;     // messages the pending receive has looked at
     int serial = 0;
     auto scan = [&](int wanted) {
         bool examined_twice = false;
@@ -504,8 +516,8 @@ RC_GTEST_PROP(Mailbox, SelectiveReceivesLeaveTheQueueEqualToTheModel, ()) {
         return found;
     };
     auto expect_model_match = [&](mailbox_node* found, int wanted) {
-        auto it = std::find_if(model.begin(), model.end(),
-                               [&](int m) { return kind_matches(m, wanted); });
+        auto it = std::find_if(
+            model.begin(), model.end(), [&](int m) { return kind_matches(m, wanted); });
         if (it == model.end()) {
             RC_ASSERT(found == nullptr);
             return false;
@@ -582,7 +594,8 @@ TEST(Mailbox, ManyProducersLoseNothingKeepPerProducerOrderAndWakeOncePerBlock) {
         producers.emplace_back([&, p] {
             start.arrive_and_wait();
             for (int i = 0; i < per_producer; ++i) {
-                if (box.push(make_message_node(p * tag_stride + i)) == push_result::queued_and_woke) {
+                if (box.push(make_message_node(p * tag_stride + i)) ==
+                    push_result::queued_and_woke) {
                     wakes.fetch_add(1, std::memory_order_release);
                     wakes.notify_one();
                 }

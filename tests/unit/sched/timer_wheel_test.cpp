@@ -1,9 +1,6 @@
 #include "sched/timer_wheel.hpp"
 
 #include <gtest/gtest.h>
-#include <rapidcheck/gtest.h>
-
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -12,6 +9,8 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <rapidcheck/gtest.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -66,7 +65,10 @@ struct fire_log {
 struct recording_entry : timer_entry {
     using hook = void (*)(recording_entry& self);
 
-    recording_entry(fire_log& into, int entry_id, std::uint64_t at, timer_wheel* owner = nullptr,
+    recording_entry(fire_log& into,
+                    int entry_id,
+                    std::uint64_t at,
+                    timer_wheel* owner = nullptr,
                     hook then = nullptr)
         : timer_entry(&recording_entry::record)
         , log(&into)
@@ -100,13 +102,30 @@ void advance_to(timer_wheel& wheel, fire_log& log, std::uint64_t now) {
 // Deadlines on both sides of every level boundary up to level 2, plus a few
 // inside levels; cheap enough to walk one millisecond at a time.
 const std::vector<std::uint64_t> boundary_deadlines = {
-    1, 2, 62, 63, 64, 65, 127, 128, 129, 4031, 4095, 4096, 4097, 8191, 8192, 262143, 262144, 262145,
+    1,
+    2,
+    62,
+    63,
+    64,
+    65,
+    127,
+    128,
+    129,
+    4031,
+    4095,
+    4096,
+    4097,
+    8191,
+    8192,
+    262143,
+    262144,
+    262145,
 };
 
 // Deadlines that need cascades from levels 3..5.
 const std::vector<std::uint64_t> far_deadlines = {
-    262144 * 64 - 1,       // 64^4 - 1: top of level 3
-    262144 * 64,           // 64^4: level 4
+    262144 * 64 - 1, // 64^4 - 1: top of level 3
+    262144 * 64,     // 64^4: level 4
     262144 * 64 + 1,
     1073741824ULL + 7,     // 64^5 + 7: level 5
     1073741824ULL * 63 + 5 // deep inside level 5
@@ -164,7 +183,8 @@ TEST(TimerWheel, FiresEveryEntryOnceWhenJumpingFarPastAllDeadlines) {
     deadlines.insert(deadlines.end(), far_deadlines.begin(), far_deadlines.end());
     std::vector<std::unique_ptr<recording_entry>> entries;
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
-        entries.push_back(std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
+        entries.push_back(
+            std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
         wheel.insert(entries.back().get());
     }
 
@@ -183,10 +203,12 @@ TEST(TimerWheel, JumpFiresExactlyTheDueEntriesInDeadlineOrder) {
     timer_wheel wheel;
     fire_log log;
     // Inserted in an order unrelated to their deadlines.
-    const std::vector<std::uint64_t> deadlines = {4096, 65, 262144, 63, 1, 4095, 64, 262143, 300000};
+    const std::vector<std::uint64_t> deadlines = {
+        4096, 65, 262144, 63, 1, 4095, 64, 262143, 300000};
     std::vector<std::unique_ptr<recording_entry>> entries;
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
-        entries.push_back(std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
+        entries.push_back(
+            std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
         wheel.insert(entries.back().get());
     }
 
@@ -210,10 +232,11 @@ TEST(TimerWheel, CascadesEntriesInsertedAtANonZeroElapsedTime) {
     fire_log log;
     advance_to(wheel, log, 4000); // level-1 slot 62, level-0 slot 32
     std::vector<std::unique_ptr<recording_entry>> entries;
-    const std::vector<std::uint64_t> deadlines = {4001, 4031, 4032, 4095, 4096, 4100, 8191, 8192,
-                                                  262143, 262144, 266240, 1073741824ULL + 7};
+    const std::vector<std::uint64_t> deadlines = {
+        4001, 4031, 4032, 4095, 4096, 4100, 8191, 8192, 262143, 262144, 266240, 1073741824ULL + 7};
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
-        entries.push_back(std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
+        entries.push_back(
+            std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
         wheel.insert(entries.back().get());
     }
 
@@ -236,7 +259,8 @@ TEST(TimerWheel, AdvancingToEachNextDeadlineFiresEveryEntryAtItsDeadline) {
     deadlines.insert(deadlines.end(), far_deadlines.begin(), far_deadlines.end());
     std::vector<std::unique_ptr<recording_entry>> entries;
     for (std::size_t i = 0; i < deadlines.size(); ++i) {
-        entries.push_back(std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
+        entries.push_back(
+            std::make_unique<recording_entry>(log, static_cast<int>(i), deadlines[i]));
         wheel.insert(entries.back().get());
     }
 
@@ -413,7 +437,8 @@ TEST(TimerWheel, NextDeadlineEqualsTheDeadlineOfALevelZeroEntry) {
 }
 
 TEST(TimerWheel, NextDeadlineIsNeverLaterThanTheEarliestDeadlineAtHigherLevels) {
-    for (std::uint64_t deadline : {64ULL, 65ULL, 100ULL, 4095ULL, 4096ULL, 262144ULL, 1073741831ULL}) {
+    for (std::uint64_t deadline :
+         {64ULL, 65ULL, 100ULL, 4095ULL, 4096ULL, 262144ULL, 1073741831ULL}) {
         timer_wheel wheel;
         fire_log log;
         recording_entry entry(log, 1, deadline);
@@ -529,15 +554,21 @@ TEST(TimerWheel, EntryInsertedByACallbackAndDueByNowFiresInTheSameAdvance) {
 TEST(TimerWheel, FiringCallbackMayFreeItsEntry) {
     timer_wheel wheel;
     fire_log log;
+
     struct owned_entry : timer_entry {
-        explicit owned_entry(int* counter) : timer_entry(&owned_entry::fire_and_free), fired(counter) {}
+        explicit owned_entry(int* counter)
+            : timer_entry(&owned_entry::fire_and_free)
+            , fired(counter) {}
+
         static void fire_and_free(timer_entry* self) noexcept {
             auto* entry = static_cast<owned_entry*>(self);
             ++*entry->fired;
             delete entry;
         }
+
         int* fired;
     };
+
     int fired = 0;
     for (std::uint64_t deadline : {5ULL, 5ULL, 70ULL, 5000ULL}) {
         auto* entry = new owned_entry(&fired);
@@ -564,12 +595,15 @@ void in_child_with_time_limit(Body body) {
             std::fflush(stdout);
             std::_Exit(::testing::Test::HasFailure() ? 1 : 0);
         },
-        ::testing::ExitedWithCode(0), "");
+        ::testing::ExitedWithCode(0),
+        "");
 }
 
 // Drives the wheel as a parking worker does (advance to each reported next
 // deadline) until `entry` fired or the next deadline lies beyond `until`.
-void drive_until_fired(timer_wheel& wheel, fire_log& log, const recording_entry& entry,
+void drive_until_fired(timer_wheel& wheel,
+                       fire_log& log,
+                       const recording_entry& entry,
                        std::uint64_t until) {
     for (int advances = 0; entry.linked; ++advances) {
         std::optional<std::uint64_t> next = wheel.next_deadline();
@@ -666,8 +700,8 @@ TEST(TimerWheel, FarEntryInTheTopLevelsCurrentSlotDoesNotDelayANearerEntry) {
         fire_log log;
         advance_to(wheel, log, 1);
         const std::uint64_t near_deadline = (std::uint64_t{1} << 30) + 5; // top-level slot 1
-        recording_entry far(log, 1, max_span - 100);                     // top-level slot 63
-        recording_entry far_wrapped(log, 2, 1 + max_span);                // top-level slot 0, wrapped
+        recording_entry far(log, 1, max_span - 100);                      // top-level slot 63
+        recording_entry far_wrapped(log, 2, 1 + max_span); // top-level slot 0, wrapped
         recording_entry near(log, 3, near_deadline);
 
         wheel.insert(&far);
@@ -730,16 +764,18 @@ namespace {
 class hang_watchdog {
 public:
     explicit hang_watchdog(unsigned seconds) noexcept { alarm(seconds); }
+
     hang_watchdog(const hang_watchdog&) = delete;
     hang_watchdog& operator=(const hang_watchdog&) = delete;
+
     ~hang_watchdog() { alarm(0); }
 };
 
 // One step of the property below.
 struct wheel_op {
     enum class kind { insert, advance, remove } what;
-    std::int64_t delta;  // insert: deadline - now (may be negative); advance: step
-    std::size_t victim;  // remove: index among the entries inserted so far
+    std::int64_t delta; // insert: deadline - now (may be negative); advance: step
+    std::size_t victim; // remove: index among the entries inserted so far
 };
 
 rc::Gen<wheel_op> wheel_op_gen() {
@@ -748,9 +784,20 @@ rc::Gen<wheel_op> wheel_op_gen() {
         {4, inRange<std::int64_t>(-70, 130)},
         {4, inRange<std::int64_t>(0, 300'000)},
         {2, inRange<std::int64_t>(0, std::int64_t{1} << 38)}, // beyond one rotation (2^36)
-        {1, rc::gen::elementOf(std::vector<std::int64_t>{63, 64, 65, 4095, 4096, 4097, 262143,
-                                                         262144, 1073741831, 68719476735,
-                                                         68719476736, 68719476737})},
+        {
+            1,
+            rc::gen::elementOf(std::vector<std::int64_t>{63,
+                                                         64,
+                                                         65,
+                                                         4095,
+                                                         4096,
+                                                         4097,
+                                                         262143,
+                                                         262144,
+                                                         1073741831,
+                                                         68719476735,
+                                                         68719476736,
+                                                         68719476737})},
     });
     auto step = rc::gen::weightedOneOf<std::int64_t>({
         {5, inRange<std::int64_t>(0, 70)},
@@ -759,10 +806,21 @@ rc::Gen<wheel_op> wheel_op_gen() {
         {1, inRange<std::int64_t>(0, std::int64_t{1} << 37)},
     });
     return rc::gen::weightedOneOf<wheel_op>({
-        {4, rc::gen::map(delta, [](std::int64_t d) { return wheel_op{wheel_op::kind::insert, d, 0}; })},
-        {4, rc::gen::map(step, [](std::int64_t s) { return wheel_op{wheel_op::kind::advance, s, 0}; })},
-        {1, rc::gen::map(inRange<std::size_t>(0, 64),
-                         [](std::size_t v) { return wheel_op{wheel_op::kind::remove, 0, v}; })},
+        {4,
+         rc::gen::map(delta,
+                      [](std::int64_t d) {
+                          return wheel_op{wheel_op::kind::insert, d, 0};
+                      })},
+        {4,
+         rc::gen::map(step,
+                      [](std::int64_t s) {
+                          return wheel_op{wheel_op::kind::advance, s, 0};
+                      })},
+        {1,
+         rc::gen::map(inRange<std::size_t>(0, 64),
+                      [](std::size_t v) {
+                          return wheel_op{wheel_op::kind::remove, 0, v};
+                      })},
     });
 }
 
@@ -774,8 +832,9 @@ RC_GTEST_PROP(TimerWheel,
     const auto start = *rc::gen::weightedOneOf<std::uint64_t>({
         {3, rc::gen::just<std::uint64_t>(0)},
         {2, rc::gen::inRange<std::uint64_t>(0, 1'000'000)},
-        {1, rc::gen::inRange<std::uint64_t>((std::uint64_t{1} << 36) - 500'000,
-                                            (std::uint64_t{1} << 36) + 10)},
+        {1,
+         rc::gen::inRange<std::uint64_t>((std::uint64_t{1} << 36) - 500'000,
+                                         (std::uint64_t{1} << 36) + 10)},
     });
     const auto ops = *rc::gen::container<std::vector<wheel_op>>(wheel_op_gen());
     const hang_watchdog watchdog(20);
