@@ -113,7 +113,8 @@ pid process::to_pid() const noexcept {
     return pid{runtime_.node(), id_, serial(), runtime_.creation()};
 }
 
-std::uint32_t process::start(task<>::handle_type body) noexcept {
+std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
+    is_root_ = root;
     root_ = body;
     resume_point_ = body;
     wait_ = nullptr;
@@ -435,7 +436,7 @@ void process::terminate(const term& reason) noexcept {
     //    monitors (S67), then tell the node.
     runtime_.hooks.on_exit(*this, reason);
     relations_.reset();
-    runtime_.process_exited(to_pid(), reason);
+    runtime_.process_exited(to_pid(), reason, is_root_);
     // 4. Give up the block (the last pin recycles it).
     release_alive();
 }

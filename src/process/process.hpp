@@ -169,25 +169,39 @@ public:
         return atom::from_index(index);
     }
 
-    /// Registry only (under its mutex): whether a name may be given.
-    [[nodiscard]] bool may_take_name() const noexcept {
-        return registered_name_.load(std::memory_order_relaxed) == no_name;
+    /// Registry only (under its mutex): gives the name unless the process
+    /// already has one or is ending (CAS from "no name"; release publishes
+    /// the atom to readers).
+    bool try_take_name(atom name) noexcept {
+        std::uint32_t expected = no_name;
+        return registered_name_.compare_exchange_strong(
+            expected, name.index(), std::memory_order_acq_rel, std::memory_order_acquire);
     }
 
-    /// Registry only (under its mutex).
-    void set_registered_name(std::optional<atom> name) noexcept {
-        registered_name_.store(name ? name->index() : no_name, std::memory_order_release);
+    /// Registry only (under its mutex): drops the name `name` if it still
+    /// holds it (a process that is ending keeps its slot closed).
+    void drop_name(atom name) noexcept {
+        std::uint32_t expected = name.index();
+        registered_name_.compare_exchange_strong(
+            expected, no_name, std::memory_order_acq_rel, std::memory_order_relaxed);
     }
 
-    /// Registry only (under its mutex): the process is ending; no name may
-    /// be given to it any more.
-    void close_registered_name() noexcept {
-        registered_name_.store(name_closed, std::memory_order_release);
+    /// The dying process itself: closes the name slot, so no name can be
+    /// given any more, and returns the name it held, if any. Lock-free; the
+    /// registry then removes that name under its mutex.
+    std::optional<atom> close_registered_name() noexcept {
+        std::uint32_t previous =
+            registered_name_.exchange(name_closed, std::memory_order_acq_rel);
+        if (previous == no_name || previous == name_closed) {
+            return std::nullopt;
+        }
+        return atom::from_index(previous);
     }
 
     /// Binds a new process body to this (free) block and makes it alive.
-    /// Returns the new pid's serial.
-    std::uint32_t start(task<>::handle_type body) noexcept;
+    /// Returns the new pid's serial. `root`: the process `runtime::run`
+    /// waits for.
+    std::uint32_t start(task<>::handle_type body, bool root = false) noexcept;
 
     /// The scheduler's entry point: one time slice.
     static void run_slice(runnable* self, worker& on) noexcept;
@@ -251,6 +265,7 @@ private:
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;
     bool trap_exit_ = false;
+    bool is_root_ = false;
     bool has_mark_ = false;         // mark_low_/mark_origin_ name a reference
     std::uint32_t mark_origin_ = 0; // id[2] of the reference of the mailbox mark
     std::uint64_t mark_low_ = 0;    // id[0..1] of that reference

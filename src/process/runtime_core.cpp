@@ -136,7 +136,7 @@ pid runtime_core::spawn_prepared(task<> body, bool root, prepare_function prepar
         return pid{node_, 0, 0, creation_}; // the body is dropped: nothing runs any more
     }
     internal::process* block = table_.acquire(worker_index());
-    std::uint32_t serial = block->start(body.release());
+    std::uint32_t serial = block->start(body.release(), root);
     pid child{node_, block->id(), serial, creation_};
     live_.fetch_add(1, std::memory_order_relaxed);
     if (prepare != nullptr) {
@@ -172,12 +172,15 @@ reference runtime_core::make_reference() noexcept {
     return ref;
 }
 
-void runtime_core::process_exited(const pid& p, const term& reason) noexcept {
+void runtime_core::process_exited(const pid& p, const term& reason, bool root) noexcept {
     if (scheduler_->deterministic()) {
         exit_reasons.insert_or_assign(p, reason);
     }
     // Release: pairs with the acquire read of live_count().
     live_.fetch_sub(1, std::memory_order_release);
+    if (!root) {
+        return;
+    }
     std::lock_guard lock(root_mutex_);
     if (root_pending_ && root_ == p) {
         root_pending_ = false;

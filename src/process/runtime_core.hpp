@@ -80,7 +80,7 @@ public:
     reference make_reference() noexcept;
 
     /// Bookkeeping when a process ends (after its mailbox closed).
-    void process_exited(const pid& p, const term& reason) noexcept;
+    void process_exited(const pid& p, const term& reason, bool root) noexcept;
 
     [[nodiscard]] std::size_t live_count() const noexcept {
         return static_cast<std::size_t>(live_.load(std::memory_order_acquire));

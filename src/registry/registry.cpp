@@ -30,26 +30,24 @@ void registry::register_name(const pid& p, atom name) {
         fail("register_name: ", p, " is not alive");
     }
     std::unique_lock lock(mutex_);
-    auto release_pin = [&] {
+    if (auto taken = names_.find(name); taken != names_.end()) {
+        pid holder = taken->second;
         lock.unlock();
         block->unpin();
-    };
-    if (!block->is_alive_hint() || !block->may_take_name()) {
+        fail("register_name: ", name, " is already taken by ", holder);
+    }
+    if (!block->try_take_name(name)) {
         std::optional<atom> current = block->registered_name();
-        release_pin();
+        lock.unlock();
+        block->unpin();
         if (current) {
             fail("register_name: ", p, " is already registered as ", *current);
         }
         fail("register_name: ", p, " is not alive");
     }
-    if (auto taken = names_.find(name); taken != names_.end()) {
-        pid holder = taken->second;
-        release_pin();
-        fail("register_name: ", name, " is already taken by ", holder);
-    }
     names_.emplace(name, p);
-    block->set_registered_name(name);
-    release_pin();
+    lock.unlock();
+    block->unpin();
 }
 
 void registry::unregister(atom name) {
@@ -61,9 +59,7 @@ void registry::unregister(atom name) {
     pid holder = found->second;
     names_.erase(found);
     if (process* block = runtime_.pin(holder)) {
-        if (block->registered_name() == name) {
-            block->set_registered_name(std::nullopt);
-        }
+        block->drop_name(name);
         block->unpin();
     }
 }
@@ -88,11 +84,15 @@ std::vector<atom> registry::registered() const {
 }
 
 void registry::release(process& dying) noexcept {
-    std::lock_guard lock(mutex_);
-    if (std::optional<atom> name = dying.registered_name()) {
-        names_.erase(*name);
+    std::optional<atom> name = dying.close_registered_name();
+    if (!name) {
+        return; // most processes have no name: no lock
     }
-    dying.close_registered_name();
+    std::lock_guard lock(mutex_);
+    auto found = names_.find(*name);
+    if (found != names_.end() && found->second == dying.to_pid()) {
+        names_.erase(found);
+    }
 }
 
 } // namespace rill::internal

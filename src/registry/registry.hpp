@@ -3,13 +3,13 @@
 /// \file
 /// A node's name registry: atom -> pid, under one mutex (registration is
 /// rare next to messaging; lookups for sends by name take the lock briefly).
-/// The process side (`registered_name_` in the control block) is written
-/// only under the same mutex, so "one name per process, one process per
-/// name" holds across threads. A dying process closes its name slot and
-/// releases its name before it sends any exit or DOWN signal (S23, S67).
-
-#include <rill/core/atom.hpp>
-#include <rill/core/pid.hpp>
+/// The process side is one atomic word in the control block
+/// (`registered_name_`): the registry gives a name by CAS from "no name"
+/// under its mutex, and a dying process closes the word with one exchange,
+/// without the lock, before it sends any exit or DOWN signal; only if it
+/// held a name does it take the mutex to remove it (S23, S67). So "one
+/// name per process, one process per name" holds across threads, and the
+/// common exit path takes no lock.
 
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
