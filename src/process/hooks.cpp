@@ -42,6 +42,17 @@ void send_node(runtime_core& runtime, const pid& to, mailbox_node* node) {
     runtime.deliver(to, node);
 }
 
+void send_from_current(const char* operation, const pid& to, mailbox_node* node) {
+    internal::process* caller = internal::process::current();
+    if (caller == nullptr) {
+        node->destroy();
+        internal::process::current_or_throw(operation); // throws not_in_process
+        return;
+    }
+    caller->charge();
+    caller->runtime().deliver(to, node);
+}
+
 bool receive_ready(receive_wait& wait) {
     return running_process("process::receive").receive_ready(wait);
 }

@@ -39,6 +39,10 @@ pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* moni
 /// Delivers `node` to `to` (taking ownership); drops it when `to` is dead.
 void send_node(runtime_core& runtime, const pid& to, mailbox_node* node);
 
+/// `send_node` from the calling process (one lookup of the current
+/// process); throws not_in_process naming `operation` outside a process.
+void send_from_current(const char* operation, const pid& to, mailbox_node* node);
+
 /// A receive in progress; lives in the awaiter, inside the coroutine frame.
 struct receive_wait {
     using match_function = bool (*)(const mailbox_node* node, const void* context) noexcept;
