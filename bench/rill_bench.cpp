@@ -10,8 +10,8 @@
 //
 // (the parameters, e.g. `n=1000 laps=1000`, tell the two ring sizes apart).
 // Exit status: 0 on success; 1 when a check fails or the coordinator ends
-// abnormally (the reason goes to stderr, no RESULT line); 2 for a workload
-// not implemented yet (linkstorm, monitor); 64 for bad arguments (usage).
+// abnormally (the reason goes to stderr, no RESULT line); 64 for bad
+// arguments (usage).
 
 #include <rill/rill.hpp>
 
@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_set>
 #include <vector>
 
 using namespace rill;
@@ -43,7 +44,7 @@ using steady = std::chrono::steady_clock;
 // awaited (the task never runs; rill reports `rill::foreign_await`): every
 // co_await here stands in its own declaration or statement.
 
-enum exit_status : int { exit_check_failed = 1, exit_not_implemented = 2, exit_usage = 64 };
+enum exit_status : int { exit_check_failed = 1, exit_usage = 64 };
 
 // Scheduler threads of this run; set once by main before the runtime starts.
 unsigned workers_in_use = 2;
@@ -322,6 +323,107 @@ task<> fanin_bench(int senders, int per) {
                  static_cast<double>(total) / (ns / 1e9));
 }
 
+task<> blocked_in_receive();
+
+// 6. linkstorm N ORDER: the coordinator traps exits and spawn_links N
+// workers, each blocked in receive; timed: `exit(w, kill)` to every worker,
+// oldest or newest first, then N `exit_signal{w, killed}` received.
+
+task<> ready_then_block(pid coordinator) {
+    process::send(coordinator, atom("ready"));
+    (void)co_await process::receive_exact<atom>(); // never comes: killed here
+}
+
+task<> linkstorm_bench(int count, bool newest_first) {
+    process::trap_exit(true);
+    std::vector<pid> workers;
+    workers.reserve(static_cast<std::size_t>(count));
+    auto spawn_start = steady::now();
+    for (int i = 0; i < count; ++i) {
+        workers.push_back(process::spawn_link(ready_then_block, process::self()));
+    }
+    auto spawn_end = steady::now();
+    for (int i = 0; i < count; ++i) { // untimed: every worker reaches its receive
+        atom ready = co_await process::receive_exact<atom>();
+        if (ready != atom("ready")) {
+            fail("linkstorm: a worker sent something other than `ready`");
+        }
+    }
+
+    std::vector<pid> exited;
+    exited.reserve(static_cast<std::size_t>(count));
+    int not_killed = 0;
+    auto kill_start = steady::now();
+    if (newest_first) {
+        for (auto w = workers.rbegin(); w != workers.rend(); ++w) {
+            process::exit(*w, term(atoms::kill));
+        }
+    } else {
+        for (const pid& w : workers) {
+            process::exit(w, term(atoms::kill));
+        }
+    }
+    for (int i = 0; i < count; ++i) {
+        exit_signal signal = co_await process::receive_exact<exit_signal>();
+        not_killed += signal.reason.is_atom(atoms::killed) ? 0 : 1;
+        exited.push_back(signal.from);
+    }
+    auto kill_end = steady::now();
+    if (not_killed != 0) {
+        fail("linkstorm: " + std::to_string(not_killed) + " of " + std::to_string(count) +
+             " exit signals carry a reason other than `killed`");
+    }
+    std::unordered_set<pid> pending(workers.begin(), workers.end());
+    for (const pid& from : exited) {
+        if (pending.erase(from) != 1) {
+            fail("linkstorm: an exit signal from a stranger, or two from one worker");
+        }
+    }
+    co_await expect_empty_mailbox("linkstorm");
+    double spawn_ms = ns_between(spawn_start, spawn_end) / 1e6;
+    double kill_ns = ns_between(kill_start, kill_end);
+    print_result("linkstorm",
+                 "n=%d order=%s spawn_link_ms=%.1f kill_ms=%.1f exits_per_s=%.0f",
+                 count,
+                 newest_first ? "newest" : "oldest",
+                 spawn_ms,
+                 kill_ns / 1e6,
+                 count / (kill_ns / 1e9));
+}
+
+// 7. monitor PAIRS: `monitor` + `demonitor` of one live idle process, PAIRS
+// times. Afterwards (untimed) neither side may hold a monitor, no DOWN may be
+// queued, and a last monitor still fires when the target ends.
+
+task<> monitor_bench(int pairs) {
+    pid target = process::spawn(blocked_in_receive);
+    (void)co_await process::info(target); // untimed: the target runs and waits in receive
+
+    auto start = steady::now();
+    for (int i = 0; i < pairs; ++i) {
+        reference ref = process::monitor(target);
+        process::demonitor(ref);
+    }
+    auto end = steady::now();
+
+    // The query travels behind every demonitor: the target has handled them all.
+    std::optional<process_info> target_info = co_await process::info(target);
+    std::optional<process_info> own_info = co_await process::info(process::self());
+    if (!target_info || !target_info->monitored_by.empty() || !own_info ||
+        !own_info->monitors.empty()) {
+        fail("monitor: a monitor survived its demonitor");
+    }
+    reference last = process::monitor(target);
+    process::send(target, atom("stop"));
+    down_signal down = co_await process::receive_exact<down_signal>();
+    if (down.ref != last || down.object != term(target) || !down.reason.is_atom(atoms::normal)) {
+        fail("monitor: the last monitor did not fire with `normal`");
+    }
+    co_await expect_empty_mailbox("monitor");
+    double ns = ns_between(start, end);
+    print_result("monitor", "pairs=%d total_ms=%.1f ns_per_pair=%.1f", pairs, ns / 1e6, ns / pairs);
+}
+
 // 8. selective QUEUED CALLS: call/reply round trips to a server, the reply
 // matched by reference, first with an empty mailbox, then with QUEUED
 // unrelated messages queued in front of every reply.
@@ -437,8 +539,8 @@ constexpr workload_spec workloads[] = {
     {"pingpong", "M", 1, "1000000"},
     {"ring", "N LAPS", 2, "1000 1000, 100000 10"},
     {"fanin", "K PER", 2, "1000 1000"},
-    {"linkstorm", "N", 1, "100000, 30000 (not implemented yet)"},
-    {"monitor", "PAIRS", 1, "1000000 (not implemented yet)"},
+    {"linkstorm", "N [ORDER]", 2, "100000, 30000 (ORDER: oldest, the default, or newest)"},
+    {"monitor", "PAIRS", 1, "1000000"},
     {"selective", "QUEUED CALLS", 2, "10000 100000"},
     {"idle", "", 0, "one process blocked in receive; CPU use over 1 s"},
 };
@@ -502,13 +604,19 @@ int main(int argc, char** argv) {
     if (spec == std::end(workloads)) {
         return usage("unknown workload '" + std::string(name) + "'");
     }
-    if (name == "linkstorm" || name == "monitor") {
-        std::cerr << "rill_bench: " << name << " is not implemented yet (it needs links and "
-                  << "monitors)\n";
-        return exit_not_implemented;
+    if (name == "linkstorm" && args.size() == 2) {
+        args.emplace_back("oldest"); // BENCHMARKS.md's order
     }
     if (args.size() != static_cast<std::size_t>(spec->arity) + 1) {
         return usage(std::string(name) + " takes " + std::to_string(spec->arity) + " parameters");
+    }
+    bool newest_first = false;
+    if (name == "linkstorm") { // ORDER is a word: take it out of the numbers
+        if (args[2] != "oldest" && args[2] != "newest") {
+            return usage("linkstorm: ORDER must be `oldest` or `newest`");
+        }
+        newest_first = args[2] == "newest";
+        args.pop_back();
     }
     std::vector<int> p;
     for (std::size_t i = 1; i < args.size(); ++i) {
@@ -538,6 +646,12 @@ int main(int argc, char** argv) {
     }
     if (name == "fanin") {
         return run_coordinator(fanin_bench, p[0], p[1]);
+    }
+    if (name == "linkstorm") {
+        return run_coordinator(linkstorm_bench, p[0], newest_first);
+    }
+    if (name == "monitor") {
+        return run_coordinator(monitor_bench, p[0]);
     }
     if (name == "selective") {
         return run_coordinator(selective_bench, p[0], p[1]);
