@@ -168,6 +168,13 @@ void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     running_process = previous;
 }
 
+// The process will keep its worker until it next suspends; whatever waits
+// in the worker's next slot moves to the local queue, where an idle worker
+// can steal it.
+void process::budget_ran_out() noexcept {
+    runtime_.sched().demote_next();
+}
+
 void process::account_reductions() noexcept {
     reductions_done_ += static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
     budget_ = reductions_left_;

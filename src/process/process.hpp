@@ -190,8 +190,7 @@ public:
     /// given any more, and returns the name it held, if any. Lock-free; the
     /// registry then removes that name under its mutex.
     std::optional<atom> close_registered_name() noexcept {
-        std::uint32_t previous =
-            registered_name_.exchange(name_closed, std::memory_order_acq_rel);
+        std::uint32_t previous = registered_name_.exchange(name_closed, std::memory_order_acq_rel);
         if (previous == no_name || previous == name_closed) {
             return std::nullopt;
         }
@@ -213,7 +212,15 @@ public:
     void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
 
     /// Counts one reduction (send, spawn) against the current slice.
-    void charge() noexcept { --reductions_left_; }
+    void charge() noexcept {
+        if (--reductions_left_ == 0) {
+            budget_ran_out();
+        }
+    }
+
+    /// Whether this slice has spent its reductions: the process keeps its
+    /// worker only until its next suspension point.
+    [[nodiscard]] bool budget_spent() const noexcept { return reductions_left_ <= 0; }
 
     /// Ends the process now with `reason`: destroys its frames (running
     /// destructors), closes its mailbox, and releases its block. Runs on
@@ -239,6 +246,7 @@ private:
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
+    void budget_ran_out() noexcept;
     bool try_park_after_receive() noexcept;
     void account_reductions() noexcept;
     wait_outcome advance_wait() noexcept;

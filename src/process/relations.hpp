@@ -13,6 +13,8 @@
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
 
+#include "sync/small_object_cache.hpp"
+
 #include <cstdint>
 #include <unordered_map>
 
@@ -50,10 +52,17 @@ inline atom monitor_name_of(const term& object) {
     return object.is_tuple() ? object.elements()[0].as_atom() : atoms::undefined;
 }
 
+template <class Key, class Value>
+using relation_map = std::unordered_map<Key,
+                                        Value,
+                                        std::hash<Key>,
+                                        std::equal_to<Key>,
+                                        small_allocator<std::pair<const Key, Value>>>;
+
 struct process_relations {
-    std::unordered_map<pid, link_state> links;
-    std::unordered_map<reference, monitor_held> monitors;
-    std::unordered_map<reference, monitor_on_me> monitored_by;
+    relation_map<pid, link_state> links;
+    relation_map<reference, monitor_held> monitors;
+    relation_map<reference, monitor_on_me> monitored_by;
     std::uint32_t next_unlink_id = 1;
 };
 

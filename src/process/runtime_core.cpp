@@ -105,9 +105,19 @@ void runtime_core::deliver_pinned(internal::process* target, mailbox_node* node)
     switch (target->box().push(node)) {
     case internal::mailbox::push_result::queued:
         break;
-    case internal::mailbox::push_result::queued_and_woke:
-        scheduler_->schedule(target);
+    case internal::mailbox::push_result::queued_and_woke: {
+        // A sender that has spent its budget will hold its worker until it
+        // next suspends (a coroutine cannot be preempted): a process it
+        // wakes goes where an idle worker can steal it, not into the next
+        // slot behind the sender.
+        internal::process* sender = internal::process::current();
+        if (sender != nullptr && sender->budget_spent()) {
+            scheduler_->schedule_fair(target);
+        } else {
+            scheduler_->schedule(target);
+        }
         break;
+    }
     case internal::mailbox::push_result::closed:
         drop(node);
         break;

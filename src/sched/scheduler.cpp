@@ -3,6 +3,7 @@
 #include "sched/worker.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace rill::internal {
 
@@ -67,6 +68,15 @@ void scheduler::stop() {
     }
     injector_.clear();
     ready_.clear();
+}
+
+void scheduler::demote_next() {
+    if (options_.deterministic) {
+        return;
+    }
+    if (worker* w = current_worker(); w != nullptr && w->next_ != nullptr) {
+        w->push_back(std::exchange(w->next_, nullptr));
+    }
 }
 
 worker* scheduler::current_worker() const noexcept {

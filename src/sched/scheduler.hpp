@@ -73,6 +73,10 @@ public:
     /// behind everything already queued (yield, spawn, budget exhausted).
     void schedule_fair(runnable* item);
 
+    /// Moves the calling worker's next-slot runnable behind its queue, where
+    /// thieves see it (the running one will hold the worker a while).
+    void demote_next();
+
     /// The worker running on this thread if it belongs to this scheduler.
     [[nodiscard]] worker* current_worker() const noexcept;
 

@@ -20,4 +20,22 @@ namespace rill::internal {
 void* allocate_small(std::size_t size);
 void free_small(void* block, std::size_t size) noexcept;
 
+/// A standard allocator over the cache, for node-based containers whose
+/// nodes come and go at message rate (link and monitor tables).
+template <class T>
+struct small_allocator {
+    using value_type = T;
+
+    small_allocator() noexcept = default;
+
+    template <class U>
+    explicit(false) small_allocator(const small_allocator<U>& /*other*/) noexcept {}
+
+    T* allocate(std::size_t count) { return static_cast<T*>(allocate_small(count * sizeof(T))); }
+
+    void deallocate(T* block, std::size_t count) noexcept { free_small(block, count * sizeof(T)); }
+
+    friend bool operator==(const small_allocator&, const small_allocator&) noexcept { return true; }
+};
+
 } // namespace rill::internal
