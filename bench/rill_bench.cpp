@@ -456,8 +456,10 @@ task<double> timed_calls(pid server, int calls) {
     for (int i = 0; i < calls; ++i) {
         reference ref = process::make_ref();
         process::send(server, call_request{self, ref, i});
-        call_reply reply = co_await process::receive_if<call_reply>(
-            [ref](const call_reply& r) { return r.ref == ref; });
+        // receive_reply: the reply carries `ref`, so messages queued before
+        // `ref` was made are skipped (Erlang's reference optimisation).
+        call_reply reply = co_await process::receive_reply<call_reply>(
+            ref, [ref](const call_reply& r) { return r.ref == ref; });
         if (reply.value != i + 1) {
             fail("selective: call " + std::to_string(i) + " got " + std::to_string(reply.value));
         }
