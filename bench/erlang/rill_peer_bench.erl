@@ -7,7 +7,7 @@
 %%
 %% Workloads (one per run, each in a fresh VM):
 %%   spawn N | skynet LEAVES FANOUT | pingpong M | ring N LAPS | fanin K PER |
-%%   linkstorm N [oldest|newest] | monitor M | selective QUEUED CALLS
+%%   linkstorm N [oldest|newest] | monitor PAIRS | selective QUEUED CALLS
 %%
 %% main/1 spawns one coordinator process (a plain process on the VM's own
 %% schedulers), which times only the measured section with
@@ -68,7 +68,7 @@ coordinator(pingpong, [M]) -> pingpong_bench(M);
 coordinator(ring, [N, Laps]) -> ring_bench(N, Laps);
 coordinator(fanin, [K, Per]) -> fanin_bench(K, Per);
 coordinator(linkstorm, [N, Order]) -> linkstorm_bench(N, Order);
-coordinator(monitor, [M]) -> monitor_bench(M);
+coordinator(monitor, [Pairs]) -> monitor_bench(Pairs);
 coordinator(selective, [Queued, Calls]) -> selective_bench(Queued, Calls).
 
 %% -- arguments --------------------------------------------------------------
@@ -129,7 +129,7 @@ usage(Why) ->
               "  ring N LAPS                 1000 1000, 100000 10~n"
               "  fanin K PER                 1000 1000~n"
               "  linkstorm N [oldest|newest] 100000, 30000~n"
-              "  monitor M                   1000000~n"
+              "  monitor PAIRS               1000000~n"
               "  selective QUEUED CALLS      10000 100000~n",
               [Why]),
     ?EXIT_USAGE.
@@ -378,51 +378,68 @@ fanin_bench(K, Per) ->
                    {msgs_per_s, {round, Total / (Ns / 1.0e9)}}]).
 
 %% -- 6. linkstorm N ORDER ---------------------------------------------------
-%% The coordinator traps exits, spawn_links N workers blocked in receive
-%% (untimed), then sends each exit(W, kill), oldest first (or newest first),
-%% and counts N {'EXIT', W, killed}. Timed: the first kill to the last exit.
+%% The coordinator traps exits and spawn_links N workers; untimed, each tells
+%% it `ready` and blocks in receive. Timed: exit(W, kill) to every worker,
+%% oldest first (or newest first), then N {'EXIT', W, killed} received.
+%% Untimed: every worker sent exactly one.
 
-linked_worker() ->
+ready_then_block(Coord) ->
+    Coord ! ready,
     receive
         _ -> ok
     end.
 
-spawn_linked(0, Acc) -> Acc;
-spawn_linked(N, Acc) -> spawn_linked(N - 1, [spawn_link(fun linked_worker/0) | Acc]).
+spawn_linked(0, _Coord, Acc) ->
+    Acc;
+spawn_linked(N, Coord, Acc) ->
+    spawn_linked(N - 1, Coord, [spawn_link(fun() -> ready_then_block(Coord) end) | Acc]).
+
+await_ready(0) -> ok;
+await_ready(N) -> receive ready -> await_ready(N - 1) end.
 
 kill_all([]) -> ok;
 kill_all([W | Rest]) -> exit(W, kill), kill_all(Rest).
 
-count_exits(0, Killed) ->
-    Killed;
-count_exits(N, Killed) ->
+collect_exits(0, NotKilled, Exited) ->
+    {NotKilled, Exited};
+collect_exits(N, NotKilled, Exited) ->
     receive
-        {'EXIT', _W, killed} -> count_exits(N - 1, Killed + 1);
-        {'EXIT', W, Reason} -> fail("linkstorm: ~p exited with ~p, not killed", [W, Reason])
+        {'EXIT', W, killed} -> collect_exits(N - 1, NotKilled, [W | Exited]);
+        {'EXIT', W, _Other} -> collect_exits(N - 1, NotKilled + 1, [W | Exited])
     end.
 
 linkstorm_bench(N, Order) ->
     process_flag(trap_exit, true),
+    Self = self(),
     T0 = now_ns(),
-    Newest = spawn_linked(N, []),
+    Newest = spawn_linked(N, Self, []),
     T1 = now_ns(),
+    await_ready(N),
     Workers = case Order of
                   oldest -> lists:reverse(Newest);
                   newest -> Newest
               end,
     T2 = now_ns(),
     kill_all(Workers),
-    Killed = count_exits(N, 0),
+    {NotKilled, Exited} = collect_exits(N, 0, []),
     T3 = now_ns(),
-    Killed =:= N orelse fail("linkstorm: ~b of ~b exits", [Killed, N]),
+    NotKilled =:= 0 orelse
+        fail("linkstorm: ~b of ~b exit signals carry a reason other than `killed`",
+             [NotKilled, N]),
+    lists:sort(Exited) =:= lists:sort(Workers) orelse
+        fail("linkstorm: an exit signal from a stranger, or two from one worker", []),
     expect_empty_mailbox("linkstorm"),
-    result(linkstorm, [{n, N}, {order, Order}, {setup_ms, ms(T1 - T0)},
-                       {kill_ms, ms(T3 - T2)}, {ns_per_exit, (T3 - T2) / N}]).
+    KillNs = T3 - T2,
+    result(linkstorm, [{n, N}, {order, Order}, {spawn_link_ms, ms(T1 - T0)},
+                       {kill_ms, ms(KillNs)}, {exits_per_s, {round, N / (KillNs / 1.0e9)}}]).
 
-%% -- 7. monitor M -----------------------------------------------------------
-%% monitor + demonitor of one live idle process, M times.
+%% -- 7. monitor PAIRS -------------------------------------------------------
+%% monitor + demonitor of one live idle process, PAIRS times. Untimed before:
+%% the target runs and waits in receive; after: neither side holds a monitor,
+%% no 'DOWN' is queued, and a last monitor still fires when the target ends.
 
-idle() ->
+idle(Coord) ->
+    Coord ! ready,
     receive
         stop -> ok
     end.
@@ -434,16 +451,25 @@ monitor_loop(Pid, N) ->
     true = erlang:demonitor(Ref),
     monitor_loop(Pid, N - 1).
 
-monitor_bench(M) ->
-    Pid = spawn(fun idle/0),
+monitor_bench(Pairs) ->
+    Self = self(),
+    Pid = spawn(fun() -> idle(Self) end),
+    receive ready -> ok end,
     T0 = now_ns(),
-    monitor_loop(Pid, M),
+    monitor_loop(Pid, Pairs),
     T1 = now_ns(),
-    is_process_alive(Pid) orelse fail("monitor: the monitored process died", []),
+    {monitored_by, []} = erlang:process_info(Pid, monitored_by),
+    {monitors, []} = erlang:process_info(self(), monitors),
     expect_empty_mailbox("monitor"), % no 'DOWN' left behind
+    Last = erlang:monitor(process, Pid),
     Pid ! stop,
+    receive
+        {'DOWN', Last, process, Pid, normal} -> ok;
+        Other -> fail("monitor: the last monitor did not fire with `normal`: ~p", [Other])
+    end,
+    expect_empty_mailbox("monitor"),
     Ns = T1 - T0,
-    result(monitor, [{m, M}, {total_ms, ms(Ns)}, {ns_per_pair, Ns / M}]).
+    result(monitor, [{pairs, Pairs}, {total_ms, ms(Ns)}, {ns_per_pair, Ns / Pairs}]).
 
 %% -- 8. selective QUEUED CALLS ----------------------------------------------
 %% Call/reply round trips to a server, the reply matched by reference, first
