@@ -8,16 +8,16 @@
 namespace rill {
 namespace {
 
+using test::exit_message;
+using test::returns_at_once;
+using test::send_exit;
+
 using test::collect_all;
 using test::deterministic_options;
 
 task<> trapping_collector(std::vector<term>* out) {
     process::trap_exit(true);
     co_await collect_all(out);
-}
-
-term exit_message(const pid& from, term reason) {
-    return term::tuple({term(atoms::EXIT), term(from), std::move(reason)});
 }
 
 task<> send_exit_between_messages(pid to, term reason) {
@@ -59,11 +59,6 @@ TEST(ExitSignals, S6AliveIsFalseRightAfterTheCallerKilledATrappingProcess) {
 
     EXPECT_FALSE(alive_after);
     EXPECT_EQ(rt.exit_reason_of(p), term(atoms::killed));
-}
-
-task<> send_exit(pid to, term reason) {
-    process::exit(to, std::move(reason));
-    co_return;
 }
 
 /// Spawns a target (trapping or not), sends it `reason` from another
@@ -172,10 +167,6 @@ TEST(ExitSignals, S41KillingOneselfYieldsKilledEvenWhenTrapping) {
 
     EXPECT_EQ(rt.exit_reason_of(p), term(atoms::killed));
     EXPECT_TRUE(got.empty());
-}
-
-task<> returns_at_once() {
-    co_return;
 }
 
 TEST(ExitSignals, S50ExitToADeadPidIsSilentlyAccepted) {

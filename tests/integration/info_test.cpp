@@ -10,6 +10,8 @@
 namespace rill {
 namespace {
 
+using test::returns_at_once;
+
 using test::deterministic_options;
 
 task<> idle_with_name_and_trap(atom name) {
@@ -49,10 +51,6 @@ task<> inspect_self_and_dead(pid dead, std::vector<std::optional<process_info>>*
     out->push_back(co_await process::info(process::self()));
     out->push_back(co_await process::info(dead));
     out->push_back(co_await process::info(watched));
-}
-
-task<> returns_at_once() {
-    co_return;
 }
 
 TEST(Info, AnswersForItselfAndIsEmptyForADeadProcess) {

@@ -11,6 +11,9 @@
 namespace rill {
 namespace {
 
+using test::exits_with;
+using test::returns_at_once;
+
 using test::deterministic_options;
 
 task<> report_self(pid parent) {
@@ -36,10 +39,6 @@ TEST(Lifecycle, S1SpawnGivesAFreshIdentity) {
     EXPECT_EQ(child.node, rt.node());
 }
 
-task<> returns_at_once() {
-    co_return;
-}
-
 TEST(Lifecycle, S2ReturningFromTheStartFunctionIsANormalExit) {
     runtime rt(deterministic_options());
 
@@ -48,11 +47,6 @@ TEST(Lifecycle, S2ReturningFromTheStartFunctionIsANormalExit) {
 
     EXPECT_FALSE(rt.is_alive(p));
     EXPECT_EQ(rt.exit_reason_of(p), term(atoms::normal));
-}
-
-task<> exits_with(term reason) {
-    process::exit(reason);
-    co_return;
 }
 
 TEST(Lifecycle, S3ProcessCanEndItselfWithAnyTermAsReasonDeliveredVerbatim) {

@@ -15,34 +15,19 @@
 namespace rill {
 namespace {
 
+using test::down_message;
+using test::exit_message;
+using test::exit_on_message;
+using test::exits_with;
+using test::monitor_then_collect;
+using test::returns_at_once;
+using test::send_exit;
+
 using test::collect_all;
 using test::deterministic_options;
 using test::puppet;
 using test::run_in;
 using test::take_mailbox;
-
-term exit_message(const pid& from, term reason) {
-    return term::tuple({term(atoms::EXIT), term(from), std::move(reason)});
-}
-
-term down_message(const reference& ref, const pid& object, term reason) {
-    return term::tuple({term(atoms::DOWN), term(ref), term(object), std::move(reason)});
-}
-
-task<> returns_at_once() {
-    co_return;
-}
-
-task<> exits_with(term reason) {
-    process::exit(reason);
-    co_return;
-}
-
-/// Waits for one message and exits with it as the reason.
-task<> exit_on_message() {
-    term reason = co_await process::receive_exact<term>();
-    process::exit(reason);
-}
 
 /// Links to `to`, then exits with the first message it receives.
 task<> link_then_exit_on_message(pid to) {
@@ -55,16 +40,6 @@ task<> link_then_collect(pid to, bool trap, std::vector<term>* out) {
     process::trap_exit(trap);
     process::link(to);
     co_await collect_all(out);
-}
-
-task<> monitor_then_collect(pid target, reference* ref, std::vector<term>* out) {
-    *ref = process::monitor(target);
-    co_await collect_all(out);
-}
-
-task<> send_exit(pid to, term reason) {
-    process::exit(to, std::move(reason));
-    co_return;
 }
 
 // ---- S11 -------------------------------------------------------------------

@@ -11,13 +11,11 @@
 namespace rill {
 namespace {
 
+using test::returns_at_once;
+
 using namespace std::chrono_literals;
 using test::collect_all;
 using test::deterministic_options;
-
-task<> returns_at_once() {
-    co_return;
-}
 
 TEST(Messages, S7SendNeverFailsForAPidDeadOrAlive) {
     runtime rt(deterministic_options());

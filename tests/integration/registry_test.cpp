@@ -19,19 +19,13 @@
 namespace rill {
 namespace {
 
+using test::exit_on_message;
+using test::returns_at_once;
+
 using test::collect_all;
 using test::deterministic_options;
 using test::puppet;
 using test::run_in;
-
-task<> returns_at_once() {
-    co_return;
-}
-
-task<> exit_on_message() {
-    term reason = co_await process::receive_exact<term>();
-    process::exit(reason);
-}
 
 /// The whole registry as the calling process sees it: every registered name
 /// with its holder, sorted by name.

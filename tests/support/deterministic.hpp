@@ -38,4 +38,40 @@ inline task<> wait_for_anything() {
     (void)co_await process::receive_any();
 }
 
+/// What `collect_all` records for a trapped exit and for a fired monitor.
+inline term exit_message(const pid& from, term reason) {
+    return term::tuple({term(atoms::EXIT), term(from), std::move(reason)});
+}
+
+inline term down_message(const reference& ref, term object, term reason) {
+    return term::tuple({term(atoms::DOWN), term(ref), std::move(object), std::move(reason)});
+}
+
+// Small process bodies the semantic tests compose.
+
+inline task<> returns_at_once() {
+    co_return;
+}
+
+inline task<> exits_with(term reason) {
+    process::exit(std::move(reason));
+    co_return;
+}
+
+/// Waits for one message and exits with it as the reason.
+inline task<> exit_on_message() {
+    term reason = co_await process::receive_exact<term>();
+    process::exit(reason);
+}
+
+inline task<> send_exit(pid to, term reason) {
+    process::exit(to, std::move(reason));
+    co_return;
+}
+
+inline task<> monitor_then_collect(pid target, reference* ref, std::vector<term>* out) {
+    *ref = process::monitor(target);
+    co_await collect_all(out);
+}
+
 } // namespace rill::test
