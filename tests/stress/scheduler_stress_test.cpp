@@ -124,12 +124,11 @@ task<> fan_in_root(int receivers, int senders, int per_sender) {
     const pid self = process::self();
     std::vector<pid> sinks;
     for (int r = 0; r < receivers; ++r) {
-        sinks.push_back(
-            process::spawn(ordered_receiver, r, receivers, senders, per_sender, self));
+        sinks.push_back(process::spawn(ordered_receiver, r, receivers, senders, per_sender, self));
     }
     for (int s = 0; s < senders; ++s) {
-        process::spawn(numbered_sender, s, sinks[static_cast<std::size_t>(s % receivers)],
-                       per_sender);
+        process::spawn(
+            numbered_sender, s, sinks[static_cast<std::size_t>(s % receivers)], per_sender);
     }
 
     std::vector<bool> reported(static_cast<std::size_t>(receivers), false);
@@ -193,7 +192,8 @@ task<> leaf_spawner(int index, int children, pid root) {
     std::vector<bool> seen(static_cast<std::size_t>(children), false);
     spawner_report report{index, 0, 0, 0, std::uint64_t{1} << this_worker_index(), false};
     while (report.pings < children) {
-        std::optional<ping_back> ping = co_await process::receive_exact<ping_back>(lost_message_guard);
+        std::optional<ping_back> ping =
+            co_await process::receive_exact<ping_back>(lost_message_guard);
         if (!ping) {
             report.gave_up = true;
             break;
@@ -284,7 +284,8 @@ task<> timed_process(int index, pid root, pid echo) {
     switch (kind) {
     case timer_kind::times_out: {
         // Nobody sends to it: the receive must time out, not too early.
-        std::optional<int> m = co_await process::receive_exact<int>(std::chrono::milliseconds(wait_ms));
+        std::optional<int> m =
+            co_await process::receive_exact<int>(std::chrono::milliseconds(wait_ms));
         outcome.elapsed_us = elapsed_us_since(start);
         outcome.ok = !m && outcome.elapsed_us >= at_least_us;
         break;
@@ -292,7 +293,8 @@ task<> timed_process(int index, pid root, pid echo) {
     case timer_kind::message_first: {
         // The message is due a millisecond before the receive's timeout.
         process::send_after(self, index, std::chrono::milliseconds(wait_ms - 1));
-        std::optional<int> m = co_await process::receive_exact<int>(std::chrono::milliseconds(wait_ms));
+        std::optional<int> m =
+            co_await process::receive_exact<int>(std::chrono::milliseconds(wait_ms));
         outcome.elapsed_us = elapsed_us_since(start);
         outcome.ok = m.has_value() && *m == index;
         break;
@@ -366,10 +368,13 @@ task<> busy_yielder(const std::atomic<bool>* stop) {
 task<> early_timeouts_root(int rounds, std::atomic<bool>* stop_yielder) {
     const pid self = process::self();
     process::spawn(busy_yielder, static_cast<const std::atomic<bool>*>(stop_yielder));
+
     struct stop_on_exit {
         std::atomic<bool>* flag;
+
         ~stop_on_exit() { flag->store(true, std::memory_order_relaxed); }
     } stop{stop_yielder};
+
     std::int64_t early_receives = 0;
     std::int64_t early_sleeps = 0;
     std::int64_t early_sends = 0;
@@ -431,8 +436,8 @@ struct external_setup {
     pid root;
 };
 
-task<> mixed_sink(int index, int threads, int per_thread, int internal_senders, int per_internal,
-                  pid root) {
+task<> mixed_sink(
+    int index, int threads, int per_thread, int internal_senders, int per_internal, pid root) {
     const std::int64_t expected = static_cast<std::int64_t>(threads) * per_thread +
                                   static_cast<std::int64_t>(internal_senders) * per_internal;
     std::vector<int> next_external(static_cast<std::size_t>(threads), 0);
@@ -447,7 +452,8 @@ task<> mixed_sink(int index, int threads, int per_thread, int internal_senders, 
         ++report.received;
         const bool internal = m->source >= internal_base;
         auto& next = internal ? next_internal : next_external;
-        const auto source = static_cast<std::size_t>(internal ? m->source - internal_base : m->source);
+        const auto source =
+            static_cast<std::size_t>(internal ? m->source - internal_base : m->source);
         if (source >= next.size() || next[source] != m->seq) {
             ++report.out_of_order;
             continue;
@@ -466,13 +472,18 @@ task<> internal_sender(int index, std::vector<pid> sinks, int count) {
     co_return;
 }
 
-task<> external_root(external_setup* setup, int sinks, int threads, int per_thread,
-                     int internal_senders, int per_internal, int hellos) {
+task<> external_root(external_setup* setup,
+                     int sinks,
+                     int threads,
+                     int per_thread,
+                     int internal_senders,
+                     int per_internal,
+                     int hellos) {
     const pid self = process::self();
     setup->root = self;
     for (int s = 0; s < sinks; ++s) {
-        setup->sinks.push_back(process::spawn(mixed_sink, s, threads, per_thread, internal_senders,
-                                              per_internal, self));
+        setup->sinks.push_back(process::spawn(
+            mixed_sink, s, threads, per_thread, internal_senders, per_internal, self));
     }
     std::vector<pid> sink_pids = setup->sinks;
     setup->published.count_down(); // external threads start sending now
@@ -553,7 +564,8 @@ task<> pinger(int pair, int rounds, pid root) {
     int n = 0;
     for (int i = 0; i < rounds && ok; ++i) {
         process::send(partner, ping_msg{self, n});
-        std::optional<pong_msg> reply = co_await process::receive_exact<pong_msg>(lost_message_guard);
+        std::optional<pong_msg> reply =
+            co_await process::receive_exact<pong_msg>(lost_message_guard);
         ok = reply.has_value() && reply->n == n + 1;
         n = reply ? reply->n : n;
     }
@@ -652,8 +664,8 @@ TEST(SchedulerStress, ExternalThreadsSendAndSpawnConcurrentlyWithWorkers) {
         });
     }
 
-    const term reason = rt.run(external_root, &setup, sinks, threads, per_thread,
-                               internal_senders, per_internal, hellos);
+    const term reason = rt.run(
+        external_root, &setup, sinks, threads, per_thread, internal_senders, per_internal, hellos);
     for (std::thread& thread : outside) {
         thread.join();
     }

@@ -18,8 +18,7 @@ namespace rill::process {
 /// receiver arrive in send order.
 template <class T>
 void send(const pid& to, T&& msg) {
-    detail::send_from_current(
-        "process::send", to, detail::make_message_node(std::forward<T>(msg)));
+    detail::send_from_current("process::send", to, detail::make_message_node(std::forward<T>(msg)));
 }
 
 } // namespace rill::process
