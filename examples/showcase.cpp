@@ -59,6 +59,9 @@ task<> crowd(int count) {
     auto start = steady::now();
     for (int i = 0; i < count; ++i) {
         children.push_back(process::spawn(idle_child, process::self()));
+        if (i % 10'000 == 9'999) {
+            co_await process::yield(); // a long loop lets others run (the watchdog checks)
+        }
     }
     double spawn_ns = ns_since(start);
     co_await process::sleep(50ms); // let every child reach its receive
