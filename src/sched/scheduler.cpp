@@ -156,6 +156,14 @@ void scheduler::wake_all() {
     }
 }
 
+void scheduler::begin_search(worker& w) {
+    if (w.searching_) {
+        return;
+    }
+    w.searching_ = true;
+    searching_count_.fetch_add(1, std::memory_order_seq_cst);
+}
+
 void scheduler::found_work(worker& w) {
     if (!w.searching_) {
         return;

@@ -127,6 +127,7 @@ private:
     void wake_one_if_idle();
     void wake_one();
     void wake_all();
+    void begin_search(worker& w);
     void found_work(worker& w);
     bool has_visible_work(worker& w);
     bool park_prepare(worker& w);
@@ -151,7 +152,7 @@ private:
     std::mutex idle_mutex_;
     std::vector<worker*> idle_;
     std::atomic<std::uint32_t> idle_count_{0};
-    // Workers woken and looking for work. While one is, pushers do not wake
+    // Workers spinning or woken and looking for work. While one is, pushers do not wake
     // another: a searcher re-checks every queue after its own fence before
     // it parks, and the last searcher to find work wakes the next idle one.
     std::atomic<std::uint32_t> searching_count_{0};

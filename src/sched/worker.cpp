@@ -3,6 +3,7 @@
 #include "sched/scheduler.hpp"
 
 #include <array>
+#include <chrono>
 #include <utility>
 
 namespace rill::internal {
@@ -18,6 +19,20 @@ constexpr unsigned max_next_streak = 32;
 // Every this many slices the worker looks at the injector and its timers
 // first, so neither starves behind a busy local ring.
 constexpr std::uint32_t fairness_interval = 61;
+
+// How long a worker that ran out of work keeps looking before it parks.
+// Parking and waking cost two futex calls and a context switch each, far
+// more than the gaps between bursts of work on a busy runtime; an idle one
+// spins this long once and then sleeps.
+constexpr std::chrono::microseconds spin_before_park{50};
+
+void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
 
 std::uint64_t next_random(std::uint64_t& state) noexcept {
     // xorshift64*: cheap and good enough to pick steal victims.
@@ -84,6 +99,12 @@ runnable* worker::find_work() {
             ++next_streak_;
             return std::exchange(next_, nullptr);
         }
+        if (queue_.size_hint() == 0 && owner_.injector_.empty_hint()) {
+            // Nobody waits behind the streak: keep the locality, and do not
+            // wake an idle worker only to have it find nothing to steal.
+            next_streak_ = 1;
+            return std::exchange(next_, nullptr);
+        }
         push_back(std::exchange(next_, nullptr));
     }
     next_streak_ = 0;
@@ -126,7 +147,11 @@ void worker::run_loop() {
     // Relaxed: `stopping_` only asks the loop to end; the scheduler joins
     // the thread afterwards, which orders everything else.
     while (!owner_.stopping_.load(std::memory_order_relaxed)) {
-        if (runnable* item = find_work()) {
+        runnable* item = find_work();
+        if (item == nullptr) {
+            item = spin_for_work();
+        }
+        if (item != nullptr) {
             owner_.found_work(*this);
             run_slice(item);
             continue;
@@ -134,6 +159,23 @@ void worker::run_loop() {
         park();
     }
     set_current(nullptr);
+}
+
+runnable* worker::spin_for_work() {
+    // While this worker spins it counts as searching, so pushers do not
+    // wake a parked one; it re-checks every queue before it parks.
+    owner_.begin_search(*this);
+    auto until = std::chrono::steady_clock::now() + spin_before_park;
+    do {
+        for (int i = 0; i < 32; ++i) {
+            cpu_relax();
+        }
+        if (runnable* item = find_work()) {
+            return item;
+        }
+    } while (std::chrono::steady_clock::now() < until &&
+             !owner_.stopping_.load(std::memory_order_relaxed));
+    return nullptr;
 }
 
 void worker::park() {

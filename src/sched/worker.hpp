@@ -65,6 +65,7 @@ private:
 
     runnable* find_work();
     runnable* steal();
+    runnable* spin_for_work();
     void park();
     void unpark();
 
@@ -82,7 +83,7 @@ private:
     std::condition_variable park_cv_;
     bool notified_ = false;
     bool idle_ = false;      // listed in the scheduler's idle set (idle_mutex_)
-    bool searching_ = false; // woken to look for work; owner thread only
+    bool searching_ = false; // spinning or woken to look for work; owner thread only
 
     // What this worker runs right now, for the watchdog only. Stored with
     // release, loaded with acquire: the watchdog reads the runnable's
