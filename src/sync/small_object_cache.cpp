@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstdint>
+#include <mutex>
 #include <new>
+#include <vector>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define RILL_SMALL_OBJECT_CACHE 0
@@ -30,6 +32,63 @@ struct free_block {
     free_block* next;
 };
 
+/// A whole free list handed between threads: `count` blocks from `head`.
+struct chain {
+    free_block* head = nullptr;
+    std::uint32_t count = 0;
+};
+
+/// Full free lists, shared by all threads, per class. A thread whose list
+/// reaches its cap parks the whole list here, and a thread whose list runs
+/// dry takes one back, so that a producer on one thread and a consumer on
+/// another (fan-in: nodes allocated by senders, freed by the receiver)
+/// recycle their blocks through one mutex hand-off per list instead of
+/// going to the global allocator for every block. The depot keeps a few
+/// lists per class; beyond that they go back to the global allocator.
+class depot {
+public:
+    bool put(std::size_t c, chain full) {
+        std::lock_guard lock(mutex_);
+        auto& slots = chains_[c];
+        if (slots.size() >= chains_kept_per_class) {
+            return false;
+        }
+        slots.push_back(full);
+        return true;
+    }
+
+    chain take(std::size_t c) {
+        std::lock_guard lock(mutex_);
+        auto& slots = chains_[c];
+        if (slots.empty()) {
+            return {};
+        }
+        chain taken = slots.back();
+        slots.pop_back();
+        return taken;
+    }
+
+    /// The process-wide depot. Never destroyed: threads may still free
+    /// blocks during static destruction, and what it holds stays reachable.
+    static depot& instance() {
+        static depot* const shared = new depot;
+        return *shared;
+    }
+
+private:
+    static constexpr std::size_t chains_kept_per_class = 8;
+
+    std::mutex mutex_;
+    std::array<std::vector<chain>, class_count> chains_{};
+};
+
+void release_chain(chain doomed, std::size_t size) noexcept {
+    while (free_block* block = doomed.head) {
+        doomed.head = block->next;
+        ::operator delete(block, size);
+    }
+}
+
 class cache {
 public:
     cache() = default;
@@ -38,14 +97,16 @@ public:
 
     ~cache() {
         for (std::size_t c = 0; c < class_count; ++c) {
-            while (free_block* block = lists_[c]) {
-                lists_[c] = block->next;
-                ::operator delete(block, class_size(c));
-            }
+            release_chain({lists_[c], counts_[c]}, class_size(c));
         }
     }
 
     void* allocate(std::size_t c) {
+        if (lists_[c] == nullptr) {
+            chain refill = depot::instance().take(c);
+            lists_[c] = refill.head;
+            counts_[c] = refill.count;
+        }
         if (free_block* block = lists_[c]) {
             lists_[c] = block->next;
             --counts_[c];
@@ -56,8 +117,12 @@ public:
 
     void free(void* memory, std::size_t c) noexcept {
         if (counts_[c] * class_size(c) >= bytes_kept_per_class) {
-            ::operator delete(memory, class_size(c));
-            return;
+            chain full{lists_[c], counts_[c]};
+            lists_[c] = nullptr;
+            counts_[c] = 0;
+            if (!depot::instance().put(c, full)) {
+                release_chain(full, class_size(c));
+            }
         }
         auto* block = static_cast<free_block*>(memory);
         block->next = lists_[c];
