@@ -52,7 +52,7 @@ namespace rill::internal {
 class worker;
 struct timeout_timer;
 
-class process final : public runnable {
+class alignas(64) process final : public runnable {
 public:
     static constexpr std::uint32_t alive_bit = std::uint32_t{1} << 31;
 
@@ -259,6 +259,12 @@ private:
     void release_alive() noexcept;
     void recycle() noexcept;
 
+    // The block is three cache lines (blocks are 64-byte aligned, see
+    // process_table). The first holds what other threads touch: senders pin
+    // (`refs_`), read `serial_` and push onto the inbox head, which ends the
+    // line; the rest of it is read-only or cold. The other two lines hold
+    // the owner's per-message state, so a flood of senders on other workers
+    // does not steal the lines the receiver is writing.
     detail::runtime_core& runtime_;
     const std::uint32_t id_;
     // The generation of the slot's current (or last) process; written by
@@ -266,6 +272,18 @@ private:
     std::atomic<std::uint32_t> serial_{0};
     // Bit 31: a process lives here; bits 0..30: pins by senders.
     std::atomic<std::uint32_t> refs_{0};
+    static constexpr std::uint32_t no_name = ~std::uint32_t{0};
+    static constexpr std::uint32_t name_closed = ~std::uint32_t{0} - 1;
+    // Atom index of the registered name, `no_name`, or `name_closed` once
+    // the process is ending; see registered_name().
+    std::atomic<std::uint32_t> registered_name_{no_name};
+    std::unique_ptr<process_relations> relations_;
+    // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
+    // sender itself reads it back in program order (S6); others may race.
+    std::atomic<bool> doomed_{false};
+    bool is_root_ = false;
+    // Its first word, the inbox head, closes the first line.
+    mailbox mailbox_;
     std::int32_t reductions_left_ = 0;
     std::int32_t budget_ = 0;           // reductions granted this slice
     std::uint64_t reductions_done_ = 0; // spent in earlier slices
@@ -273,26 +291,18 @@ private:
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;
     bool trap_exit_ = false;
-    bool is_root_ = false;
     bool has_mark_ = false;         // mark_low_/mark_origin_ name a reference
     std::uint32_t mark_origin_ = 0; // id[2] of the reference of the mailbox mark
-    std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
     bool exit_pending_ = false;     // a signal ended the process: terminate at once
-    // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
-    // sender itself reads it back in program order (S6); others may race.
-    std::atomic<bool> doomed_{false};
+    std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
     term pending_exit_reason_;
-    static constexpr std::uint32_t no_name = ~std::uint32_t{0};
-    static constexpr std::uint32_t name_closed = ~std::uint32_t{0} - 1;
-    // Atom index of the registered name, `no_name`, or `name_closed` once
-    // the process is ending; see registered_name().
-    std::atomic<std::uint32_t> registered_name_{no_name};
-    std::unique_ptr<process_relations> relations_;
-    mailbox mailbox_;
     task<>::handle_type root_;
     std::coroutine_handle<> resume_point_;
     detail::receive_wait* wait_ = nullptr;
     timeout_timer* timeout_ = nullptr;
 };
+
+// Three cache lines; a field added here costs 64 bytes per process.
+static_assert(sizeof(process) == 192);
 
 } // namespace rill::internal

@@ -1,5 +1,6 @@
 #include "process/process_table.hpp"
 
+#include <new>
 #include <stdexcept>
 
 namespace rill::internal {
@@ -18,9 +19,12 @@ process_table::~process_table() {
     for (std::uint32_t chunk = 0; chunk * chunk_size < bound; ++chunk) {
         std::atomic<process*>* slots = chunks_[chunk].load(std::memory_order_acquire);
         for (std::uint32_t i = 0; i < chunk_size; ++i) {
-            delete slots[i].load(std::memory_order_relaxed);
+            if (process* block = slots[i].load(std::memory_order_relaxed)) {
+                block->~process();
+            }
         }
         delete[] slots;
+        ::operator delete (slabs_[chunk], std::align_val_t{alignof(process)});
     }
 }
 
@@ -73,7 +77,14 @@ process* process_table::bind_new() {
         // Release: the zeroed slots are visible before the chunk is.
         chunks_[chunk].store(slots, std::memory_order_release);
     }
-    auto* block = new process(runtime_, id);
+    if (slabs_[chunk] == nullptr) {
+        // One allocation per chunk; its pages are touched only as blocks
+        // are bound.
+        slabs_[chunk] = static_cast<std::byte*>(
+            ::operator new (chunk_size * sizeof(process), std::align_val_t{alignof(process)}));
+    }
+    auto* block =
+        new (slabs_[chunk] + (id & (chunk_size - 1)) * sizeof(process)) process(runtime_, id);
     // Release: the constructed block is visible to lock-free finders.
     slots[id & (chunk_size - 1)].store(block, std::memory_order_release);
     bound_.store(id + 1, std::memory_order_release);

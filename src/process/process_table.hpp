@@ -17,6 +17,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -75,6 +76,10 @@ private:
 
     detail::runtime_core& runtime_;
     std::array<std::atomic<std::atomic<process*>*>, max_chunks> chunks_{};
+    // Storage for each chunk's blocks, 64-byte aligned so a block's lines
+    // are its own (see process's layout). Blocks are built in place as slots
+    // are bound and live until the table goes; written under grow_mutex_.
+    std::array<std::byte*, max_chunks> slabs_{};
     // Slots bound so far; written under grow_mutex_, read (acquire) by
     // for_each_block.
     std::atomic<std::uint32_t> bound_{0};
