@@ -123,6 +123,7 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     trap_exit_ = false;
     has_mark_ = false;
     exit_pending_ = false;
+    has_held_monitor_ = false;
     pending_exit_reason_ = term();
     doomed_.store(false, std::memory_order_relaxed);
     registered_name_.store(no_name, std::memory_order_relaxed);
@@ -205,6 +206,7 @@ void process::slice() noexcept {
             finish();
             return;
         case suspend_reason::yield:
+            release_held_monitor();
             account_reductions();
             runtime_.sched().schedule_fair(this);
             return;
@@ -313,6 +315,30 @@ process_relations& process::relations() {
     return *relations_;
 }
 
+void process::hold_monitor(const reference& ref, const monitor_held& held, atom name_node) {
+    release_held_monitor(); // one at a time, in order
+    held_monitor& slot = relations().held_back;
+    slot.ref = ref;
+    slot.held = held;
+    slot.name_node = name_node;
+    has_held_monitor_ = true;
+}
+
+bool process::cancel_held_monitor(const reference& ref) noexcept {
+    if (!has_held_monitor_ || !(relations_->held_back.ref == ref)) {
+        return false;
+    }
+    has_held_monitor_ = false;
+    return true;
+}
+
+void process::send_held_monitor() noexcept {
+    const held_monitor& slot = relations_->held_back;
+    has_held_monitor_ = false; // first: sending below must not recurse
+    relations_->monitors.insert_or_assign(slot.ref, slot.held);
+    runtime_.hooks.send_monitor(*this, slot);
+}
+
 void process::request_exit(term reason) noexcept {
     exit_pending_ = true;
     pending_exit_reason_ = std::move(reason);
@@ -325,6 +351,7 @@ bool process::is_mark_of(const reference* ref) const noexcept {
 }
 
 bool process::receive_ready(detail::receive_wait& wait) {
+    release_held_monitor(); // a DOWN for it may be what this receive wants
     ++wait_sequence_;
     if (is_mark_of(wait.reply_to)) {
         mailbox_.start_scan_at_mark();
@@ -439,8 +466,10 @@ void process::terminate(const term& reason) noexcept {
         node->destroy();
         node = next;
     }
-    // 3. Release the name, then send exit signals to links and DOWNs to
-    //    monitors (S67), then tell the node.
+    // 3. A monitor never sent is simply forgotten. Release the name, then
+    //    send exit signals to links and DOWNs to monitors (S67), then tell
+    //    the node.
+    has_held_monitor_ = false;
     runtime_.hooks.on_exit(*this, reason);
     relations_.reset();
     runtime_.process_exited(to_pid(), reason, is_root_);

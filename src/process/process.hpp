@@ -152,6 +152,27 @@ public:
         return mailbox_.remove_if(std::forward<Match>(match));
     }
 
+    /// Owner: holds back the signal of a monitor just taken on `held.target`
+    /// instead of sending it (docs/design/0007). It goes out before the
+    /// process next acts on anything outside itself — sends, spawns,
+    /// receives, suspends — or never, if `demonitor(ref)` comes first.
+    void hold_monitor(const reference& ref, const monitor_held& held, atom name_node);
+
+    /// Owner: drops the held-back monitor if it is `ref`'s; returns whether
+    /// it was (the monitor was active, and no DOWN can exist for it).
+    bool cancel_held_monitor(const reference& ref) noexcept;
+
+    /// Owner: sends the held-back monitor signal, if any.
+    void release_held_monitor() noexcept {
+        if (has_held_monitor_) {
+            send_held_monitor();
+        }
+    }
+
+    [[nodiscard]] const held_monitor* held_back_monitor() const noexcept {
+        return has_held_monitor_ ? &relations_->held_back : nullptr;
+    }
+
     /// Owner: the link and monitor tables, made on first use.
     process_relations& relations();
 
@@ -258,6 +279,7 @@ private:
     void finish() noexcept;
     void release_alive() noexcept;
     void recycle() noexcept;
+    void send_held_monitor() noexcept;
 
     // The block is three cache lines (blocks are 64-byte aligned, see
     // process_table). The first holds what other threads touch: senders pin
@@ -294,6 +316,7 @@ private:
     bool has_mark_ = false;         // mark_low_/mark_origin_ name a reference
     std::uint32_t mark_origin_ = 0; // id[2] of the reference of the mailbox mark
     bool exit_pending_ = false;     // a signal ended the process: terminate at once
+    bool has_held_monitor_ = false; // relations_->held_back holds a signal
     std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
     term pending_exit_reason_;
     task<>::handle_type root_;

@@ -59,10 +59,20 @@ using relation_map = std::unordered_map<Key,
                                         std::equal_to<Key>,
                                         small_allocator<std::pair<const Key, Value>>>;
 
+/// A monitor whose signal the process holds back (docs/design/0007): not
+/// yet in `monitors`, its signal not yet built. `name_node` is the node of
+/// the name the monitor was taken by, if any.
+struct held_monitor {
+    reference ref;
+    monitor_held held;
+    atom name_node;
+};
+
 struct process_relations {
     relation_map<pid, link_state> links;
     relation_map<reference, monitor_held> monitors;
     relation_map<reference, monitor_on_me> monitored_by;
+    held_monitor held_back;
     std::uint32_t next_unlink_id = 1;
 };
 

@@ -92,6 +92,9 @@ internal::process* runtime_core::pin(const pid& target) noexcept {
 }
 
 void runtime_core::deliver(const pid& to, mailbox_node* node) noexcept {
+    if (internal::process* sender = internal::process::current()) {
+        sender->release_held_monitor(); // it goes out first, in signal order
+    }
     internal::process* target = pin(to);
     if (target == nullptr) {
         drop(node);
@@ -144,6 +147,9 @@ pid runtime_core::spawn(task<> body, prepare_function prepare, void* context) {
 pid runtime_core::spawn_prepared(task<> body, bool root, prepare_function prepare, void* context) {
     if (shut_down()) {
         return pid{node_, 0, 0, creation_}; // the body is dropped: nothing runs any more
+    }
+    if (internal::process* parent = internal::process::current()) {
+        parent->release_held_monitor(); // the child may act on the target
     }
     internal::process* block = table_.acquire(worker_index());
     std::uint32_t serial = block->start(body.release(), root);
@@ -216,6 +222,9 @@ term runtime_core::root_reason() const {
 }
 
 reference runtime_core::arm_send_after(const pid& to, mailbox_node* node, std::uint64_t delay_ms) {
+    if (internal::process* sender = internal::process::current()) {
+        sender->release_held_monitor(); // the timer's message comes after it
+    }
     reference ref = make_reference();
     auto* timer = new internal::send_after_timer(*this, to, node, ref);
     timer->deadline = scheduler_->deadline_after(delay_ms);

@@ -17,6 +17,7 @@ class runtime_core;
 namespace rill::internal {
 
 class process;
+struct held_monitor;
 
 struct signal_hooks {
     /// The owner handles a non-message signal (exit, link, unlink,
@@ -30,6 +31,8 @@ struct signal_hooks {
     /// exit back, a monitor a `noproc` DOWN, an unlink its ack, a query an
     /// empty answer; the rest are dropped (S68). Takes the node.
     void (*bounce)(detail::runtime_core& runtime, detail::mailbox_node* node) noexcept = nullptr;
+    /// The owner sends the monitor signal it held back (docs/design/0007).
+    void (*send_monitor)(process& owner, const held_monitor& monitor) noexcept = nullptr;
 };
 
 } // namespace rill::internal

@@ -99,12 +99,20 @@ void registry::release(process& dying) noexcept {
 
 namespace rill::detail {
 
+// A name change is visible to every process: a monitor held back by the
+// caller goes out first (docs/design/0007).
+
 void register_name(runtime_core& runtime, const pid& p, atom name) {
-    internal::process::current_or_throw("process::register_name").charge();
+    internal::process& self = internal::process::current_or_throw("process::register_name");
+    self.charge();
+    self.release_held_monitor();
     runtime.names->register_name(p, name);
 }
 
 void unregister(runtime_core& runtime, atom name) {
+    if (internal::process* self = internal::process::current()) {
+        self->release_held_monitor();
+    }
     runtime.names->unregister(name);
 }
 

@@ -38,6 +38,7 @@ runtime::runtime(runtime_options options)
     core_->hooks.handle = &internal::handle_relation_signal;
     core_->hooks.on_exit = &on_process_exit;
     core_->hooks.bounce = &internal::bounce_signal;
+    core_->hooks.send_monitor = &internal::send_held_monitor;
     layers_ = std::move(names);
 }
 

@@ -23,10 +23,6 @@ process& caller(const char* operation) {
     return self;
 }
 
-term name_object(atom name, atom node) {
-    return term::tuple({term(name), term(node)});
-}
-
 struct related_spawn {
     process* parent;
     bool link;
@@ -54,6 +50,7 @@ void relate_child(process& child, void* context) {
 
 void send_exit(runtime_core& runtime, const pid& to, term reason) {
     process& self = caller("process::exit");
+    self.release_held_monitor(); // it reaches the target first, in signal order
     bool kill = reason.is_atom(atoms::kill);
     mailbox_node* signal = internal::make_exit_signal(self.to_pid(), std::move(reason), false);
     internal::process* target = runtime.pin(to);
@@ -110,17 +107,19 @@ void unlink(runtime_core& runtime, const pid& from) {
 
 namespace {
 
-reference monitor_target(runtime_core& runtime, process& self, const pid& target, term object) {
+// `name` is `undefined` for a monitor by pid; otherwise the name, on
+// `name_node`, that resolved to `target`.
+reference monitor_target(runtime_core& runtime,
+                         process& self,
+                         const pid& target,
+                         atom name = atoms::undefined,
+                         atom name_node = atoms::undefined) {
     reference ref = runtime.make_reference();
     pid me = self.to_pid();
     if (target == me) {
         return ref; // S63: a reference, and nothing else
     }
-    self.relations().monitors.insert_or_assign(
-        ref, internal::monitor_held{target, internal::monitor_name_of(object)});
-    runtime.deliver(
-        target,
-        internal::make_monitor_signal(signal_kind::monitor, me, target, ref, std::move(object)));
+    self.hold_monitor(ref, internal::monitor_held{target, name}, name_node);
     return ref;
 }
 
@@ -128,18 +127,17 @@ reference monitor_target(runtime_core& runtime, process& self, const pid& target
 
 reference monitor_pid(runtime_core& runtime, const pid& target) {
     process& self = caller("process::monitor");
-    return monitor_target(runtime, self, target, term(target));
+    return monitor_target(runtime, self, target);
 }
 
 reference monitor_name(runtime_core& runtime, atom name, atom node) {
     process& self = caller("process::monitor");
-    term object = name_object(name, node);
     std::optional<pid> holder;
     if (node == runtime.node()) {
         holder = whereis(runtime, name); // resolved once, now (S62)
     }
     if (holder) {
-        return monitor_target(runtime, self, *holder, std::move(object));
+        return monitor_target(runtime, self, *holder, name, node);
     }
     // Nobody holds the name (or the node is out of reach): fires at once
     // (S61), through the caller's own queue so it keeps signal order.
@@ -147,9 +145,9 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     pid me = self.to_pid();
     term reason(node == runtime.node() ? atoms::noproc : atoms::noconnection);
     self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
-    runtime.deliver(me,
-                    internal::make_monitor_signal(
-                        signal_kind::down, me, me, ref, std::move(object), std::move(reason)));
+    runtime.deliver(
+        me,
+        internal::make_monitor_signal(signal_kind::down, me, me, ref, name, node, std::move(reason)));
     return ref;
 }
 
@@ -162,6 +160,9 @@ reference send_info_query(runtime_core& runtime, const pid& target) {
 
 bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool info) {
     process& self = caller("process::demonitor");
+    if (self.cancel_held_monitor(ref)) {
+        return true; // never sent: it was active, and no DOWN can exist
+    }
     self.handle_arrived_signals(); // a DOWN already received counts as fired (S60)
     bool was_active = false;
     if (internal::process_relations* relations = self.relations_if_any()) {

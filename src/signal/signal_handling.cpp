@@ -92,7 +92,7 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
     switch (signal.kind) {
     case signal_kind::monitor:
         owner.relations().monitored_by.insert_or_assign(
-            signal.ref, monitor_on_me{signal.from, monitor_name_of(signal.object)});
+            signal.ref, monitor_on_me{signal.from, signal.name});
         break;
     case signal_kind::demonitor:
         if (process_relations* relations = owner.relations_if_any()) {
@@ -103,7 +103,7 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
         if (process_relations* relations = owner.relations_if_any()) {
             if (relations->monitors.erase(signal.ref) != 0) {
                 owner.append_message(detail::make_message_node(
-                    down_signal{signal.ref, signal.object, signal.reason}));
+                    down_signal{signal.ref, signal.object(signal.from), signal.reason}));
             }
         }
         break;
@@ -133,6 +133,9 @@ process_info snapshot(process& owner, const pid& asker) {
         }
         for (const auto& entry : relations->monitors) {
             info.monitors.push_back(monitor_object(entry.second.target, entry.second.name));
+        }
+        if (const held_monitor* held = owner.held_back_monitor()) {
+            info.monitors.push_back(monitor_object(held->held.target, held->held.name));
         }
         for (const auto& entry : relations->monitored_by) {
             info.monitored_by.push_back(entry.second.watcher);
@@ -213,7 +216,8 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
                                                 self,
                                                 on_me.watcher,
                                                 ref,
-                                                monitor_object(self, on_me.name),
+                                                on_me.name,
+                                                self.node,
                                                 reason));
         }
         for (const auto& [ref, held] : relations->monitors) {
@@ -222,6 +226,21 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
         }
     } catch (...) {
         // Out of memory building signals: nothing more can be done here.
+    }
+}
+
+void send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
+    try {
+        owner.runtime().deliver(monitor.held.target,
+                                make_monitor_signal(signal_kind::monitor,
+                                                    owner.to_pid(),
+                                                    monitor.held.target,
+                                                    monitor.ref,
+                                                    monitor.held.name,
+                                                    monitor.name_node));
+    } catch (...) {
+        // Out of memory building the signal: the monitor stays in the
+        // owner's table and never fires, as if the target never answered.
     }
 }
 
@@ -249,7 +268,8 @@ void bounce_signal(detail::runtime_core& runtime, detail::mailbox_node* node) no
                                                 signal.to,
                                                 signal.from,
                                                 signal.ref,
-                                                signal.object,
+                                                signal.name,
+                                                signal.name_node,
                                                 reason)); // S55
             break;
         }

@@ -13,5 +13,6 @@ namespace rill::internal {
 void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept;
 void signal_links_and_monitors(process& dying, const term& reason) noexcept;
 void bounce_signal(detail::runtime_core& runtime, detail::mailbox_node* node) noexcept;
+void send_held_monitor(process& owner, const held_monitor& monitor) noexcept;
 
 } // namespace rill::internal

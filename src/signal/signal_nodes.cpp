@@ -58,7 +58,8 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
                                           const pid& from,
                                           const pid& to,
                                           const reference& ref,
-                                          term object,
+                                          atom name,
+                                          atom name_node,
                                           term reason) {
     auto* node = new monitor_signal_node();
     node->vtable = &signal_vtable<monitor_signal_node>;
@@ -66,7 +67,8 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
     node->from = from;
     node->to = to;
     node->ref = ref;
-    node->object = std::move(object);
+    node->name = name;
+    node->name_node = name_node;
     node->reason = std::move(reason);
     return node;
 }

@@ -29,13 +29,24 @@ struct link_signal_node final : detail::mailbox_node {
     std::uint64_t unlink_id = 0;
 };
 
-/// monitor (`object`), demonitor, down (`object`, `reason`).
+/// monitor, demonitor, down (`reason`). A monitor taken by name carries
+/// the name and its node (`name` is `undefined` for one taken by pid): the
+/// DOWN reports `{name, name_node}` instead of the monitored pid.
 struct monitor_signal_node final : detail::mailbox_node {
     pid from;
     pid to;
     reference ref;
-    term object;
+    atom name = atoms::undefined;
+    atom name_node = atoms::undefined;
     term reason;
+
+    /// What a DOWN about `monitored` reports for this monitor.
+    [[nodiscard]] term object(const pid& monitored) const {
+        if (name == atoms::undefined) {
+            return term(monitored);
+        }
+        return term::tuple({term(name), term(name_node)});
+    }
 };
 
 /// query: `process::info` asks; the owner answers `from` with `ref`.
@@ -55,7 +66,8 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
                                           const pid& from,
                                           const pid& to,
                                           const reference& ref,
-                                          term object = term(),
+                                          atom name = atoms::undefined,
+                                          atom name_node = atoms::undefined,
                                           term reason = term());
 
 } // namespace rill::internal
