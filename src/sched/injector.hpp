@@ -8,6 +8,7 @@
 
 #include "sched/runnable.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <deque>
@@ -42,6 +43,22 @@ public:
         items_.pop_front();
         size_.store(items_.size(), std::memory_order_relaxed);
         return item;
+    }
+
+    /// Moves up to `max` items, oldest first, to `out`; returns how many.
+    /// One lock for a batch: a spawn storm overflows a worker's ring into
+    /// the injector, and taking the items back one lock at a time cost two
+    /// mutex calls per spawned process.
+    std::size_t pop_batch(runnable** out, std::size_t max) {
+        if (empty_hint()) {
+            return 0;
+        }
+        std::lock_guard lock(mutex_);
+        std::size_t count = std::min(max, items_.size());
+        std::copy_n(items_.begin(), count, out);
+        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(count));
+        size_.store(items_.size(), std::memory_order_relaxed);
+        return count;
     }
 
     /// May be stale; callers that must not miss work re-check after a fence.

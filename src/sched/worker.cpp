@@ -111,7 +111,7 @@ runnable* worker::find_work() {
     if (runnable* local = queue_.pop()) {
         return local;
     }
-    if (runnable* injected = owner_.pop_injected()) {
+    if (runnable* injected = take_injected()) {
         return injected;
     }
     fire_due_timers();
@@ -122,6 +122,24 @@ runnable* worker::find_work() {
         return local;
     }
     return steal();
+}
+
+runnable* worker::take_injected() {
+    // The local ring is empty: refill half of it in one go and run the first.
+    std::array<runnable*, local_queue::capacity / 2> batch{};
+    std::size_t count = owner_.injector_.pop_batch(batch.data(), batch.size());
+    if (count == 0) {
+        return nullptr;
+    }
+    for (std::size_t i = 1; i < count; ++i) {
+        if (!queue_.try_push(batch[i])) { // not expected: the ring was empty
+            push_back(batch[i]);
+        }
+    }
+    if (count > 1) {
+        owner_.wake_one_if_idle(); // the rest can be stolen
+    }
+    return batch[0];
 }
 
 runnable* worker::steal() {

@@ -65,6 +65,7 @@ private:
 
     runnable* find_work();
     runnable* steal();
+    runnable* take_injected();
     runnable* spin_for_work();
     void park();
     void unpark();
