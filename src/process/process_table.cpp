@@ -6,8 +6,14 @@
 namespace rill::internal {
 
 namespace {
-// Blocks a worker keeps for itself before giving the rest to the shared list.
+// Blocks a worker keeps for itself; past this it gives `transfer_batch` of
+// them to the shared list in one lock, and takes as many back when it runs
+// dry.
 constexpr std::uint32_t max_private_free = 4096;
+constexpr std::uint32_t transfer_batch = 1024;
+// Blocks bound per lock of grow_mutex_ for a worker (within one chunk).
+constexpr std::uint32_t bind_batch = 32;
+
 } // namespace
 
 process_table::process_table(detail::runtime_core& runtime, unsigned workers)
@@ -29,43 +35,97 @@ process_table::~process_table() {
 }
 
 process* process_table::acquire(unsigned worker_index) {
-    if (worker_index < worker_pools_.size()) {
-        worker_pool& pool = worker_pools_[worker_index];
-        if (pool.free != nullptr) {
-            process* block = pool.free;
-            pool.free = block->next_free;
-            --pool.count;
-            return block;
+    if (worker_index >= worker_pools_.size()) {
+        {
+            std::lock_guard lock(pool_mutex_);
+            if (shared_free_ != nullptr) {
+                process* block = shared_free_;
+                shared_free_ = block->next_free;
+                shared_count_.store(shared_count_.load(std::memory_order_relaxed) - 1,
+                                    std::memory_order_relaxed);
+                return block;
+            }
         }
+        return bind_new(nullptr);
     }
-    {
-        std::lock_guard lock(pool_mutex_);
-        if (shared_free_ != nullptr) {
-            process* block = shared_free_;
-            shared_free_ = block->next_free;
-            return block;
-        }
+    worker_pool& pool = worker_pools_[worker_index];
+    if (pool.free == nullptr && shared_count_.load(std::memory_order_relaxed) != 0) {
+        refill_from_shared(pool);
     }
-    return bind_new();
+    if (pool.free == nullptr) {
+        return bind_new(&pool);
+    }
+    process* block = pool.free;
+    pool.free = block->next_free;
+    --pool.count;
+    return block;
 }
 
 void process_table::release(process* block, unsigned worker_index) noexcept {
-    if (worker_index < worker_pools_.size()) {
-        worker_pool& pool = worker_pools_[worker_index];
-        if (pool.count < max_private_free) {
-            block->next_free = pool.free;
-            pool.free = block;
-            ++pool.count;
-            return;
-        }
+    if (worker_index >= worker_pools_.size()) {
+        std::lock_guard lock(pool_mutex_);
+        block->next_free = shared_free_;
+        shared_free_ = block;
+        shared_count_.store(shared_count_.load(std::memory_order_relaxed) + 1,
+                            std::memory_order_relaxed);
+        return;
     }
-    std::lock_guard lock(pool_mutex_);
-    block->next_free = shared_free_;
-    shared_free_ = block;
+    worker_pool& pool = worker_pools_[worker_index];
+    block->next_free = pool.free;
+    pool.free = block;
+    if (++pool.count >= max_private_free) {
+        spill_to_shared(pool);
+    }
 }
 
-process* process_table::bind_new() {
+void process_table::refill_from_shared(worker_pool& pool) {
+    std::lock_guard lock(pool_mutex_);
+    std::uint32_t taken = 0;
+    while (shared_free_ != nullptr && taken < transfer_batch) {
+        process* block = shared_free_;
+        shared_free_ = block->next_free;
+        block->next_free = pool.free;
+        pool.free = block;
+        ++taken;
+    }
+    pool.count += taken;
+    shared_count_.store(shared_count_.load(std::memory_order_relaxed) - taken,
+                        std::memory_order_relaxed);
+}
+
+void process_table::spill_to_shared(worker_pool& pool) noexcept {
+    // Detach `transfer_batch` blocks from the head of the private list.
+    process* first = pool.free;
+    process* last = first;
+    for (std::uint32_t i = 1; i < transfer_batch; ++i) {
+        last = last->next_free;
+    }
+    pool.free = last->next_free;
+    pool.count -= transfer_batch;
+    std::lock_guard lock(pool_mutex_);
+    last->next_free = shared_free_;
+    shared_free_ = first;
+    shared_count_.store(shared_count_.load(std::memory_order_relaxed) + transfer_batch,
+                        std::memory_order_relaxed);
+}
+
+process* process_table::bind_new(worker_pool* pool) {
+    // Binds one block for the caller and, for a worker, a few more into its
+    // private pool: one lock per batch of a spawn storm.
     std::lock_guard lock(grow_mutex_);
+    std::uint32_t extra = pool != nullptr ? bind_batch - 1 : 0;
+    process* block = bind_one();
+    for (std::uint32_t i = 0; i < extra && bound_.load(std::memory_order_relaxed) % chunk_size != 0;
+         ++i) {
+        process* spare = bind_one();
+        spare->next_free = pool->free;
+        pool->free = spare;
+        ++pool->count;
+    }
+    return block;
+}
+
+process* process_table::bind_one() {
     std::uint32_t id = bound_.load(std::memory_order_relaxed);
     std::uint32_t chunk = id >> chunk_bits;
     if (chunk >= max_chunks) {

@@ -72,7 +72,12 @@ public:
     static constexpr unsigned no_worker = ~0U;
 
 private:
-    process* bind_new();
+    struct worker_pool;
+
+    process* bind_new(worker_pool* pool);
+    process* bind_one();
+    void refill_from_shared(worker_pool& pool);
+    void spill_to_shared(worker_pool& pool) noexcept;
 
     detail::runtime_core& runtime_;
     std::array<std::atomic<std::atomic<process*>*>, max_chunks> chunks_{};
@@ -93,6 +98,10 @@ private:
     std::vector<worker_pool> worker_pools_;
     std::mutex pool_mutex_;
     process* shared_free_ = nullptr;
+    // Blocks on shared_free_: written under pool_mutex_, read without it as
+    // a hint (relaxed) so a worker whose pool is empty skips the lock when
+    // there is nothing to take.
+    std::atomic<std::uint32_t> shared_count_{0};
 };
 
 } // namespace rill::internal

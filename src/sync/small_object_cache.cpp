@@ -1,6 +1,7 @@
 #include "sync/small_object_cache.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -54,10 +55,14 @@ public:
             return false;
         }
         slots.push_back(full);
+        available_[c].store(static_cast<std::uint32_t>(slots.size()), std::memory_order_relaxed);
         return true;
     }
 
     chain take(std::size_t c) {
+        if (available_[c].load(std::memory_order_relaxed) == 0) {
+            return {}; // nothing parked: skip the lock (a spawn storm asks often)
+        }
         std::lock_guard lock(mutex_);
         auto& slots = chains_[c];
         if (slots.empty()) {
@@ -65,6 +70,7 @@ public:
         }
         chain taken = slots.back();
         slots.pop_back();
+        available_[c].store(static_cast<std::uint32_t>(slots.size()), std::memory_order_relaxed);
         return taken;
     }
 
@@ -80,6 +86,10 @@ private:
 
     std::mutex mutex_;
     std::array<std::vector<chain>, class_count> chains_{};
+    // Lists parked per class: written under the mutex, read without it as a
+    // hint (relaxed) — a stale zero only sends a thread to the global
+    // allocator once more.
+    std::array<std::atomic<std::uint32_t>, class_count> available_{};
 };
 
 void release_chain(chain doomed, std::size_t size) noexcept {
