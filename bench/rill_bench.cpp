@@ -99,9 +99,14 @@ task<> expect_empty_mailbox(std::string_view bench) {
 // 1. spawn N: spawn N children keeping every pid; each waits for `go`,
 // replies `done`, exits.
 
+// Interned once, as an Erlang module's atom literals are at load time.
+const atom go_atom("go");
+const atom done_atom("done");
+const atom unexpected_atom("unexpected");
+
 task<> spawn_child(pid parent) {
     atom go = co_await process::receive_exact<atom>();
-    process::send(parent, go == atom("go") ? atom("done") : atom("unexpected"));
+    process::send(parent, go == go_atom ? done_atom : unexpected_atom);
 }
 
 task<> spawn_bench(int count) {
