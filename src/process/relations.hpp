@@ -47,11 +47,6 @@ inline term monitor_object(const pid& monitored, atom name) {
     return term::tuple({term(name), term(monitored.node)});
 }
 
-/// The name of a monitor from the object its signal carries.
-inline atom monitor_name_of(const term& object) {
-    return object.is_tuple() ? object.elements()[0].as_atom() : atoms::undefined;
-}
-
 template <class Key, class Value>
 using relation_map = std::unordered_map<Key,
                                         Value,

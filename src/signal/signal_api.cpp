@@ -145,9 +145,9 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     pid me = self.to_pid();
     term reason(node == runtime.node() ? atoms::noproc : atoms::noconnection);
     self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
-    runtime.deliver(
-        me,
-        internal::make_monitor_signal(signal_kind::down, me, me, ref, name, node, std::move(reason)));
+    runtime.deliver(me,
+                    internal::make_monitor_signal(
+                        signal_kind::down, me, me, ref, name, node, std::move(reason)));
     return ref;
 }
 

@@ -91,8 +91,8 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
 void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) {
     switch (signal.kind) {
     case signal_kind::monitor:
-        owner.relations().monitored_by.insert_or_assign(
-            signal.ref, monitor_on_me{signal.from, signal.name});
+        owner.relations().monitored_by.insert_or_assign(signal.ref,
+                                                        monitor_on_me{signal.from, signal.name});
         break;
     case signal_kind::demonitor:
         if (process_relations* relations = owner.relations_if_any()) {
@@ -211,14 +211,10 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
             }
         }
         for (const auto& [ref, on_me] : relations->monitored_by) {
-            runtime.deliver(on_me.watcher,
-                            make_monitor_signal(signal_kind::down,
-                                                self,
-                                                on_me.watcher,
-                                                ref,
-                                                on_me.name,
-                                                self.node,
-                                                reason));
+            runtime.deliver(
+                on_me.watcher,
+                make_monitor_signal(
+                    signal_kind::down, self, on_me.watcher, ref, on_me.name, self.node, reason));
         }
         for (const auto& [ref, held] : relations->monitors) {
             runtime.deliver(held.target,
