@@ -33,8 +33,6 @@ namespace rill::internal {
 
 namespace {
 
-thread_local process* running_process = nullptr;
-
 std::string demangle(const char* mangled) {
     int status = 0;
     std::unique_ptr<char, decltype(&std::free)> name(
@@ -96,17 +94,13 @@ process::~process() {
     }
 }
 
-process* process::current() noexcept {
-    return running_process;
-}
-
 process& process::current_or_throw(const char* operation) {
-    if (running_process == nullptr) {
+    if (running_ == nullptr) {
         throw not_in_process(std::string(operation) +
                              " must be called from a rill process (this thread runs none); "
                              "from other threads use the runtime's spawn and send");
     }
-    return *running_process;
+    return *running_;
 }
 
 pid process::to_pid() const noexcept {
@@ -158,15 +152,15 @@ void process::recycle() noexcept {
 
 void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     auto* p = static_cast<process*>(self);
-    process* previous = running_process;
-    running_process = p;
+    process* previous = running_;
+    running_ = p;
     p->budget_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
     p->reductions_left_ = p->budget_;
     if (p->runtime_.sched().deterministic()) {
         p->runtime_.trace.push_back(p->to_pid());
     }
     p->slice();
-    running_process = previous;
+    running_ = previous;
 }
 
 // The process will keep its worker until it next suspends; whatever waits
@@ -478,10 +472,10 @@ void process::terminate(const term& reason) noexcept {
 }
 
 void process::terminate_at_shutdown() noexcept {
-    process* previous = running_process;
-    running_process = this;
+    process* previous = running_;
+    running_ = this;
     terminate(term(atoms::shutdown));
-    running_process = previous;
+    running_ = previous;
 }
 
 } // namespace rill::internal

@@ -252,7 +252,7 @@ public:
     void terminate_at_shutdown() noexcept;
 
     /// The process running on this thread, if any.
-    static process* current() noexcept;
+    static process* current() noexcept { return running_; }
 
     /// The process running on this thread; throws `not_in_process` naming
     /// `operation` when there is none.
@@ -262,6 +262,10 @@ public:
     process* next_free = nullptr;
 
 private:
+    // The process whose slice this thread is running. Constant-initialised
+    // and trivially destructible, so every access is a plain TLS load.
+    static constinit inline thread_local process* running_ = nullptr;
+
     enum class suspend_reason : std::uint8_t { none, receive, yield };
 
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };

@@ -10,8 +10,6 @@ namespace rill::internal {
 
 namespace {
 
-thread_local worker* this_thread_worker = nullptr;
-
 // Consecutive slices taken from the next slot before the local ring gets a
 // turn: a chatty pair keeps its locality without starving the queue.
 constexpr unsigned max_next_streak = 32;
@@ -49,12 +47,8 @@ worker::worker(scheduler& owner, unsigned index)
     , index_(index)
     , rng_(0x9E3779B97F4A7C15ULL * (index + 1)) {}
 
-worker* worker::current() noexcept {
-    return this_thread_worker;
-}
-
 void worker::set_current(worker* w) noexcept {
-    this_thread_worker = w;
+    current_ = w;
 }
 
 void worker::push_next(runnable* item) {

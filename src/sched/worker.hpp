@@ -44,7 +44,8 @@ public:
     void run_slice(runnable* item) noexcept;
 
     /// The worker of the calling thread, if any (any scheduler).
-    static worker* current() noexcept;
+    static worker* current() noexcept { return current_; }
+
     static void set_current(worker* w) noexcept;
 
     // Watchdog view.
@@ -62,6 +63,10 @@ public:
 
 private:
     friend class scheduler;
+
+    // The worker of this thread. Constant-initialised and trivially
+    // destructible, so every access is a plain TLS load.
+    static constinit inline thread_local worker* current_ = nullptr;
 
     runnable* find_work();
     runnable* steal();

@@ -99,40 +99,26 @@ void release_chain(chain doomed, std::size_t size) noexcept {
     }
 }
 
+/// A thread's free lists, one per size class. Trivially constructible and
+/// destructible, so the hot path reads the thread-local directly: a
+/// thread-local with a destructor is reached through an initialisation
+/// guard on every access. The reaper below returns the blocks at thread
+/// exit; it is touched (and so registered) only on the slow path.
 class cache {
 public:
-    cache() = default;
-    cache(const cache&) = delete;
-    cache& operator=(const cache&) = delete;
-
-    ~cache() {
-        for (std::size_t c = 0; c < class_count; ++c) {
-            release_chain({lists_[c], counts_[c]}, class_size(c));
-        }
-    }
-
     void* allocate(std::size_t c) {
-        if (lists_[c] == nullptr) {
-            chain refill = depot::instance().take(c);
-            lists_[c] = refill.head;
-            counts_[c] = refill.count;
-        }
         if (free_block* block = lists_[c]) {
             lists_[c] = block->next;
             --counts_[c];
             return block;
         }
-        return ::operator new(class_size(c));
+        return refill_and_allocate(c);
     }
 
     void free(void* memory, std::size_t c) noexcept {
-        if (counts_[c] * class_size(c) >= bytes_kept_per_class) {
-            chain full{lists_[c], counts_[c]};
-            lists_[c] = nullptr;
-            counts_[c] = 0;
-            if (!depot::instance().put(c, full)) {
-                release_chain(full, class_size(c));
-            }
+        if (counts_[c] >= limits_[c] && !make_room(c)) {
+            ::operator delete(memory, class_size(c));
+            return;
         }
         auto* block = static_cast<free_block*>(memory);
         block->next = lists_[c];
@@ -140,16 +126,94 @@ public:
         ++counts_[c];
     }
 
+    /// At thread exit: everything goes back to the global allocator, and
+    /// the cache keeps nothing more (later calls go straight through).
+    void release_all() noexcept {
+        reaped_ = true;
+        for (std::size_t c = 0; c < class_count; ++c) {
+            release_chain({lists_[c], counts_[c]}, class_size(c));
+            lists_[c] = nullptr;
+            counts_[c] = 0;
+        }
+    }
+
     static constexpr std::size_t class_size(std::size_t c) noexcept {
         return (c + 1) * granularity;
     }
 
 private:
-    std::array<free_block*, class_count> lists_{};
-    std::array<std::uint32_t, class_count> counts_{};
+    [[gnu::noinline]] void* refill_and_allocate(std::size_t c);
+    [[gnu::noinline]] bool make_room(std::size_t c) noexcept;
+    void arm_reaper() noexcept;
+
+    void park_full_list(std::size_t c) noexcept {
+        chain full{lists_[c], counts_[c]};
+        lists_[c] = nullptr;
+        counts_[c] = 0;
+        if (!depot::instance().put(c, full)) {
+            release_chain(full, class_size(c));
+        }
+    }
+
+    std::array<free_block*, class_count> lists_;
+    std::array<std::uint32_t, class_count> counts_;
+    // Blocks a class may keep before its list goes to the depot. Zero until
+    // the thread first frees into the class, so that first free takes the
+    // slow path, which arms the reaper and sets the real limit.
+    std::array<std::uint32_t, class_count> limits_;
+    bool armed_;
+    bool reaped_; // the thread is ending: keep nothing more
 };
 
-thread_local cache this_thread_cache;
+constinit thread_local cache this_thread_cache{};
+
+/// Gives the thread's cached blocks back when the thread ends.
+struct cache_reaper {
+    bool armed = false;
+    cache_reaper() = default;
+    cache_reaper(const cache_reaper&) = delete;
+    cache_reaper& operator=(const cache_reaper&) = delete;
+
+    ~cache_reaper() { this_thread_cache.release_all(); }
+};
+
+thread_local cache_reaper this_thread_reaper;
+
+void cache::arm_reaper() noexcept {
+    if (!armed_) {
+        armed_ = true;
+        this_thread_reaper.armed = true; // the first touch registers its destructor
+    }
+}
+
+// The free list of class `c` is at its limit, or the thread's first free
+// into it: park the full list, or set the limit. False once the thread is
+// ending: the caller hands its block to the global allocator.
+bool cache::make_room(std::size_t c) noexcept {
+    if (reaped_) {
+        return false;
+    }
+    arm_reaper();
+    limits_[c] = static_cast<std::uint32_t>(bytes_kept_per_class / class_size(c));
+    if (counts_[c] >= limits_[c]) {
+        park_full_list(c);
+    }
+    return true;
+}
+
+void* cache::refill_and_allocate(std::size_t c) {
+    if (reaped_) {
+        return ::operator new(class_size(c));
+    }
+    arm_reaper();
+    chain refill = depot::instance().take(c);
+    if (refill.head == nullptr) {
+        return ::operator new(class_size(c));
+    }
+    lists_[c] = refill.head->next;
+    counts_[c] = refill.count - 1;
+    return refill.head;
+}
 
 constexpr std::size_t class_of(std::size_t size) noexcept {
     return (size - 1) / granularity;
