@@ -7,8 +7,10 @@
 //      completes the wait; otherwise park in the mailbox (try_block) or, if
 //      something arrived meanwhile, look again.
 //   2. Resume the coroutine. It runs until it suspends again: in a receive
-//      (back to 1), in a yield (requeue behind others), or at its end
-//      (terminate with `normal` or the reason its exception maps to).
+//      (back to 1; a receive first looks in the queue and takes the inbox
+//      only when nothing queued matches, see receive_ready), in a yield
+//      (requeue behind others), or at its end (terminate with `normal` or
+//      the reason its exception maps to).
 // The slice ends early when the reduction budget is spent: the process is
 // requeued, so a chatty process never starves the others on its worker.
 
@@ -178,7 +180,7 @@ void process::account_reductions() noexcept {
 void process::slice() noexcept {
     for (;;) {
         if (wait_ != nullptr) {
-            switch (advance_wait()) { // takes what arrived, signals first
+            switch (advance_wait()) { // takes what arrived, then scans
             case wait_outcome::resume:
                 break;
             case wait_outcome::parked:
@@ -240,9 +242,7 @@ process::wait_outcome process::advance_wait() noexcept {
         }
         detail::receive_wait& wait = *wait_;
         if (wait.match != nullptr) {
-            if (mailbox_node* node = mailbox_.scan([&](const mailbox_node* candidate) {
-                    return wait.match(candidate, wait.context);
-                })) {
+            if (mailbox_node* node = scan_for(wait)) {
                 wait.matched = node;
                 --reductions_left_;
                 complete_wait();
@@ -344,6 +344,11 @@ bool process::is_mark_of(const reference* ref) const noexcept {
            ((std::uint64_t{ref->id[1]} << 32) | ref->id[0]) == mark_low_;
 }
 
+mailbox_node* process::scan_for(const detail::receive_wait& wait) noexcept {
+    return mailbox_.scan(
+        [&](const mailbox_node* candidate) { return wait.match(candidate, wait.context); });
+}
+
 bool process::receive_ready(detail::receive_wait& wait) {
     release_held_monitor(); // a DOWN for it may be what this receive wants
     ++wait_sequence_;
@@ -359,14 +364,24 @@ bool process::receive_ready(detail::receive_wait& wait) {
     if (reductions_left_ <= 0) {
         return false; // spent: suspend; the worker requeues us
     }
+    // The queue first, the inbox only when the queue holds no match (as the
+    // BEAM fetches its signal queue at the end of the message queue). A
+    // receiver working through a backlog then leaves the inbox head alone,
+    // which senders on other workers keep writing. Signals still wait at
+    // most until this slice ends: every slice starts with a drain.
+    if (wait.match != nullptr && mailbox_.length() != 0) {
+        if (mailbox_node* node = scan_for(wait)) {
+            wait.matched = node;
+            --reductions_left_;
+            return true;
+        }
+    }
     drain_incoming();
     if (exit_pending_) {
         return false; // suspend: the worker ends the process
     }
     if (wait.match != nullptr) {
-        if (mailbox_node* node = mailbox_.scan([&](const mailbox_node* candidate) {
-                return wait.match(candidate, wait.context);
-            })) {
+        if (mailbox_node* node = scan_for(wait)) {
             wait.matched = node;
             --reductions_left_;
             return true;

@@ -276,6 +276,7 @@ private:
     void account_reductions() noexcept;
     wait_outcome advance_wait() noexcept;
     void drain_incoming() noexcept;
+    mailbox_node* scan_for(const detail::receive_wait& wait) noexcept;
     void handle_signal(detail::mailbox_node* node) noexcept;
     void complete_wait() noexcept;
     void arm_timeout() noexcept;
