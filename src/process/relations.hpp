@@ -13,10 +13,10 @@
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
 
-#include "sync/small_object_cache.hpp"
+#include "process/relation_map.hpp"
 
+#include <cstddef>
 #include <cstdint>
-#include <unordered_map>
 
 namespace rill::internal {
 
@@ -47,13 +47,6 @@ inline term monitor_object(const pid& monitored, atom name) {
     return term::tuple({term(name), term(monitored.node)});
 }
 
-template <class Key, class Value>
-using relation_map = std::unordered_map<Key,
-                                        Value,
-                                        std::hash<Key>,
-                                        std::equal_to<Key>,
-                                        small_allocator<std::pair<const Key, Value>>>;
-
 /// A monitor whose signal the process holds back (docs/design/0007): not
 /// yet in `monitors`, its signal not yet built. `name_node` is the node of
 /// the name the monitor was taken by, if any.
@@ -64,6 +57,12 @@ struct held_monitor {
 };
 
 struct process_relations {
+    // From the small-object cache: every process with a link or a monitor
+    // has one, and a storm of them must not queue on the global allocator.
+    static void* operator new(std::size_t size) { return allocate_small(size); }
+
+    static void operator delete(void* block, std::size_t size) noexcept { free_small(block, size); }
+
     relation_map<pid, link_state> links;
     relation_map<reference, monitor_held> monitors;
     relation_map<reference, monitor_on_me> monitored_by;

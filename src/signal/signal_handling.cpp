@@ -140,15 +140,8 @@ process_info snapshot(process& owner, const pid& asker) {
         for (const auto& entry : relations->monitored_by) {
             info.monitored_by.push_back(entry.second.watcher);
         }
-        // Hash-table nodes: key, value, next pointer and cached hash each.
-        constexpr std::size_t node_overhead = 2 * sizeof(void*);
-        info.memory +=
-            sizeof(process_relations) +
-            relations->links.size() * (sizeof(pid) + sizeof(link_state) + node_overhead) +
-            relations->monitors.size() *
-                (sizeof(reference) + sizeof(monitor_held) + node_overhead) +
-            relations->monitored_by.size() *
-                (sizeof(reference) + sizeof(monitor_on_me) + node_overhead);
+        info.memory += sizeof(process_relations) + relations->links.memory_bytes() +
+                       relations->monitors.memory_bytes() + relations->monitored_by.memory_bytes();
     }
     return info;
 }
