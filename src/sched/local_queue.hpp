@@ -94,7 +94,10 @@ public:
     /// Thief: moves up to half of this ring into `into` (the thief's own,
     /// empty ring) and returns one more runnable to run now, or nullptr.
     runnable* steal_into(local_queue& into) noexcept {
-        std::array<runnable*, capacity / 2> batch{};
+        // Left uninitialised: only the `count` entries read below are used,
+        // and zeroing 1 KiB on every attempt showed in the profile of an
+        // idle worker polling a busy one.
+        std::array<runnable*, capacity / 2> batch; // NOLINT(cppcoreguidelines-pro-type-member-init)
         for (;;) {
             std::uint32_t head = head_.load(std::memory_order_acquire);
             // Acquire: pairs with the owner's release store of tail, making

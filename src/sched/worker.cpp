@@ -120,7 +120,10 @@ runnable* worker::find_work() {
 
 runnable* worker::take_injected() {
     // The local ring is empty: refill half of it in one go and run the first.
-    std::array<runnable*, local_queue::capacity / 2> batch{};
+    // Uninitialised: pop_batch fills the first `count` entries (see
+    // local_queue::steal_into).
+    std::array<runnable*, local_queue::capacity / 2>
+        batch; // NOLINT(cppcoreguidelines-pro-type-member-init)
     std::size_t count = owner_.injector_.pop_batch(batch.data(), batch.size());
     if (count == 0) {
         return nullptr;
