@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -25,9 +26,11 @@ namespace {
 constexpr std::size_t granularity = 16;
 constexpr std::size_t largest = 512;
 constexpr std::size_t class_count = largest / granularity;
-// Bytes a thread may keep per class before blocks go back to the global
-// allocator.
+// Bytes a thread may keep per class before its list moves to the depot.
 constexpr std::size_t bytes_kept_per_class = 256 * 1024;
+// A thread that finds its list and the depot empty carves this much memory
+// from the global allocator into blocks of the class.
+constexpr std::size_t chunk_bytes = 64 * 1024;
 
 struct free_block {
     free_block* next;
@@ -43,20 +46,22 @@ struct chain {
 /// reaches its cap parks the whole list here, and a thread whose list runs
 /// dry takes one back, so that a producer on one thread and a consumer on
 /// another (fan-in: nodes allocated by senders, freed by the receiver)
-/// recycle their blocks through one mutex hand-off per list instead of
-/// going to the global allocator for every block. The depot keeps a few
-/// lists per class; beyond that they go back to the global allocator.
+/// recycle their blocks through one mutex hand-off per list. Blocks are
+/// carved from chunks and never go back to the global allocator one by one,
+/// so the depot keeps every list it is given: the memory of a burst (a
+/// million processes ending) stays here for the next one, as the BEAM's
+/// allocators keep their carriers.
 class depot {
 public:
-    bool put(std::size_t c, chain full) {
+    void put(std::size_t c, chain full) noexcept {
         std::lock_guard lock(mutex_);
         auto& slots = chains_[c];
-        if (slots.size() >= chains_kept_per_class) {
-            return false;
+        try {
+            slots.push_back(full);
+        } catch (...) {
+            return; // out of memory for the list of lists: these blocks are lost
         }
-        slots.push_back(full);
         available_[c].store(static_cast<std::uint32_t>(slots.size()), std::memory_order_relaxed);
-        return true;
     }
 
     chain take(std::size_t c) {
@@ -82,8 +87,6 @@ public:
     }
 
 private:
-    static constexpr std::size_t chains_kept_per_class = 8;
-
     std::mutex mutex_;
     std::array<std::vector<chain>, class_count> chains_{};
     // Lists parked per class: written under the mutex, read without it as a
@@ -92,11 +95,16 @@ private:
     std::array<std::atomic<std::uint32_t>, class_count> available_{};
 };
 
-void release_chain(chain doomed, std::size_t size) noexcept {
-    while (free_block* block = doomed.head) {
-        doomed.head = block->next;
-        ::operator delete(block, size);
+/// A fresh chunk cut into blocks of `size` bytes, linked in address order.
+chain carve_chunk(std::size_t size) {
+    auto* memory = static_cast<std::byte*>(::operator new(chunk_bytes));
+    auto count = static_cast<std::uint32_t>(chunk_bytes / size);
+    for (std::uint32_t i = 0; i + 1 < count; ++i) {
+        reinterpret_cast<free_block*>(memory + i * size)->next =    // NOLINT
+            reinterpret_cast<free_block*>(memory + (i + 1) * size); // NOLINT
     }
+    reinterpret_cast<free_block*>(memory + (count - 1) * size)->next = nullptr; // NOLINT
+    return {reinterpret_cast<free_block*>(memory), count};                      // NOLINT
 }
 
 /// A thread's free lists, one per size class. Trivially constructible and
@@ -117,7 +125,9 @@ public:
 
     void free(void* memory, std::size_t c) noexcept {
         if (counts_[c] >= limits_[c] && !make_room(c)) {
-            ::operator delete(memory, class_size(c));
+            auto* single = static_cast<free_block*>(memory);
+            single->next = nullptr;
+            depot::instance().put(c, {single, 1});
             return;
         }
         auto* block = static_cast<free_block*>(memory);
@@ -126,12 +136,14 @@ public:
         ++counts_[c];
     }
 
-    /// At thread exit: everything goes back to the global allocator, and
-    /// the cache keeps nothing more (later calls go straight through).
+    /// At thread exit: every list goes to the depot, and the cache keeps
+    /// nothing more (later frees go to the depot one by one).
     void release_all() noexcept {
         reaped_ = true;
         for (std::size_t c = 0; c < class_count; ++c) {
-            release_chain({lists_[c], counts_[c]}, class_size(c));
+            if (lists_[c] != nullptr) {
+                depot::instance().put(c, {lists_[c], counts_[c]});
+            }
             lists_[c] = nullptr;
             counts_[c] = 0;
         }
@@ -147,12 +159,9 @@ private:
     void arm_reaper() noexcept;
 
     void park_full_list(std::size_t c) noexcept {
-        chain full{lists_[c], counts_[c]};
+        depot::instance().put(c, {lists_[c], counts_[c]});
         lists_[c] = nullptr;
         counts_[c] = 0;
-        if (!depot::instance().put(c, full)) {
-            release_chain(full, class_size(c));
-        }
     }
 
     std::array<free_block*, class_count> lists_;
@@ -188,7 +197,7 @@ void cache::arm_reaper() noexcept {
 
 // The free list of class `c` is at its limit, or the thread's first free
 // into it: park the full list, or set the limit. False once the thread is
-// ending: the caller hands its block to the global allocator.
+// ending: the caller hands its block to the depot.
 bool cache::make_room(std::size_t c) noexcept {
     if (reaped_) {
         return false;
@@ -203,12 +212,14 @@ bool cache::make_room(std::size_t c) noexcept {
 
 void* cache::refill_and_allocate(std::size_t c) {
     if (reaped_) {
+        // The thread is ending: a block of its own, so nothing is left in
+        // its lists (the block may later sit in another thread's list).
         return ::operator new(class_size(c));
     }
     arm_reaper();
     chain refill = depot::instance().take(c);
     if (refill.head == nullptr) {
-        return ::operator new(class_size(c));
+        refill = carve_chunk(class_size(c));
     }
     lists_[c] = refill.head->next;
     counts_[c] = refill.count - 1;
