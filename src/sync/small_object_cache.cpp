@@ -232,6 +232,10 @@ constexpr std::size_t class_of(std::size_t size) noexcept {
 
 } // namespace
 
+bool small_object_cache_enabled() noexcept {
+    return RILL_SMALL_OBJECT_CACHE != 0;
+}
+
 void* allocate_small(std::size_t size) {
     if (RILL_SMALL_OBJECT_CACHE == 0 || size == 0 || size > largest) {
         return ::operator new(size);

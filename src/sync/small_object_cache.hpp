@@ -9,11 +9,12 @@
 /// with the processes and messages that use them. A list that reaches its
 /// cap moves whole to a shared depot, where a thread whose list ran dry
 /// picks it up: one mutex hand-off per few thousand blocks lets a producer
-/// thread and a consumer thread recycle each other's blocks. The depot keeps
-/// a few lists per class and gives the rest back to the global allocator,
-/// so a burst does not pin its memory forever. Larger blocks go straight to
-/// the global allocator. Under AddressSanitizer the cache is bypassed so
-/// every use after free is seen.
+/// thread and a consumer thread recycle each other's blocks. Blocks are
+/// carved from 64 KiB chunks and never go back to the global allocator: the
+/// depot keeps every list, so the memory of a burst serves the next one
+/// (docs/design/0005). Larger blocks go straight to the global allocator.
+/// Under AddressSanitizer the cache is bypassed so every use after free is
+/// seen; `small_object_cache_enabled()` says which.
 
 #include <cstddef>
 
@@ -22,6 +23,9 @@ namespace rill::internal {
 /// The calling thread's cache. `size` must be the size given at allocation.
 void* allocate_small(std::size_t size);
 void free_small(void* block, std::size_t size) noexcept;
+
+/// False when the cache is bypassed (AddressSanitizer builds).
+bool small_object_cache_enabled() noexcept;
 
 /// A standard allocator over the cache, for node-based containers whose
 /// nodes come and go at message rate (link and monitor tables).
