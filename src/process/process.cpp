@@ -369,6 +369,9 @@ bool process::receive_ready(detail::receive_wait& wait) {
     // receiver working through a backlog then leaves the inbox head alone,
     // which senders on other workers keep writing. Signals still wait at
     // most until this slice ends: every slice starts with a drain.
+    if (exit_pending_) {
+        return false; // suspend: the worker ends the process
+    }
     if (wait.match != nullptr && mailbox_.length() != 0) {
         if (mailbox_node* node = scan_for(wait)) {
             wait.matched = node;

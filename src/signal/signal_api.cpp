@@ -63,6 +63,12 @@ void send_exit(runtime_core& runtime, const pid& to, term reason) {
     }
     runtime.deliver_pinned(target, signal);
     target->unpin();
+    if (target == &self) {
+        // A signal to oneself is handled now: a receive that finds a match
+        // in the queue does not take the inbox, and the exit must still act
+        // at the next suspension point (docs/semantics.md, S41).
+        self.handle_arrived_signals();
+    }
 }
 
 pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* monitor_ref) {

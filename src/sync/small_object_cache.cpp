@@ -146,6 +146,7 @@ public:
             }
             lists_[c] = nullptr;
             counts_[c] = 0;
+            limits_[c] = 0; // every later free takes make_room, which refuses it
         }
     }
 

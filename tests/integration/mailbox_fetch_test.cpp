@@ -63,6 +63,28 @@ TEST(MailboxFetch, AKillReachesAProcessWorkingThroughItsQueueWithinOneSlice) {
     EXPECT_LT(seen.handled, backlog);
 }
 
+// A receive that finds its match in the queue leaves the inbox alone; an
+// exit the process sent itself must still end it at that receive (S41).
+task<> exit_self_with_a_match_queued(bool* ran_past_receive) {
+    process::send(process::self(), 1);
+    process::send(process::self(), 2);
+    (void)co_await process::receive_exact<int>(); // takes both; 2 stays queued
+    process::exit(process::self(), term(atoms::kill));
+    (void)co_await process::receive_exact<int>(); // would match 2
+    *ran_past_receive = true;
+}
+
+TEST(MailboxFetch, AnExitToSelfActsAtTheNextReceiveEvenWithAMatchQueued) {
+    runtime rt(deterministic_options());
+    bool ran_past_receive = false;
+    pid self_killer = rt.spawn(exit_self_with_a_match_queued, &ran_past_receive);
+    rt.run_until_idle();
+
+    EXPECT_FALSE(ran_past_receive);
+    EXPECT_FALSE(rt.is_alive(self_killer));
+    EXPECT_EQ(rt.exit_reason_of(self_killer), term(atoms::killed));
+}
+
 // Messages keep their order across the two places a receive looks: what
 // was queued before the inbox is taken is matched first.
 task<> take_in_order(std::vector<int>* out, int count) {
