@@ -241,18 +241,14 @@ process::wait_outcome process::advance_wait() noexcept {
             return wait_outcome::requeued;
         }
         detail::receive_wait& wait = *wait_;
-        if (wait.match != nullptr) {
-            if (mailbox_node* node = scan_for(wait)) {
-                wait.matched = node;
-                --reductions_left_;
-                complete_wait();
-                if (reductions_left_ <= 0) {
-                    account_reductions();
-                    runtime_.sched().schedule_fair(this);
-                    return wait_outcome::requeued;
-                }
-                return wait_outcome::resume;
+        if (take_match(wait)) {
+            complete_wait();
+            if (reductions_left_ <= 0) {
+                account_reductions();
+                runtime_.sched().schedule_fair(this);
+                return wait_outcome::requeued;
             }
+            return wait_outcome::resume;
         }
         if (timed_out_ || wait.timeout_ms == 0) {
             wait.timed_out = true; // a zero timeout polls: it never parks
@@ -344,11 +340,6 @@ bool process::is_mark_of(const reference* ref) const noexcept {
            ((std::uint64_t{ref->id[1]} << 32) | ref->id[0]) == mark_low_;
 }
 
-mailbox_node* process::scan_for(const detail::receive_wait& wait) noexcept {
-    return mailbox_.scan(
-        [&](const mailbox_node* candidate) { return wait.match(candidate, wait.context); });
-}
-
 bool process::receive_ready(detail::receive_wait& wait) {
     release_held_monitor(); // a DOWN for it may be what this receive wants
     ++wait_sequence_;
@@ -372,23 +363,15 @@ bool process::receive_ready(detail::receive_wait& wait) {
     if (exit_pending_) {
         return false; // suspend: the worker ends the process
     }
-    if (wait.match != nullptr && mailbox_.length() != 0) {
-        if (mailbox_node* node = scan_for(wait)) {
-            wait.matched = node;
-            --reductions_left_;
-            return true;
-        }
+    if (take_match(wait)) {
+        return true;
     }
     drain_incoming();
     if (exit_pending_) {
         return false; // suspend: the worker ends the process
     }
-    if (wait.match != nullptr) {
-        if (mailbox_node* node = scan_for(wait)) {
-            wait.matched = node;
-            --reductions_left_;
-            return true;
-        }
+    if (take_match(wait)) {
+        return true;
     }
     if (wait.timeout_ms == 0) {
         wait.timed_out = true;

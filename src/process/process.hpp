@@ -276,7 +276,23 @@ private:
     void account_reductions() noexcept;
     wait_outcome advance_wait() noexcept;
     void drain_incoming() noexcept;
-    mailbox_node* scan_for(const detail::receive_wait& wait) noexcept;
+
+    // Scans the queue from the wait's position; a match is unlinked into
+    // `wait.matched` and costs a reduction. Inline: every receive calls it.
+    bool take_match(detail::receive_wait& wait) noexcept {
+        if (wait.match == nullptr || mailbox_.length() == 0) {
+            return false;
+        }
+        mailbox_node* node = mailbox_.scan(
+            [&](const mailbox_node* candidate) { return wait.match(candidate, wait.context); });
+        if (node == nullptr) {
+            return false;
+        }
+        wait.matched = node;
+        --reductions_left_;
+        return true;
+    }
+
     void handle_signal(detail::mailbox_node* node) noexcept;
     void complete_wait() noexcept;
     void arm_timeout() noexcept;

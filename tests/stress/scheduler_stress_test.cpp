@@ -7,6 +7,7 @@
 #include <rill/rill.hpp>
 
 #include "sched/worker.hpp" // which worker runs a process: evidence of stealing
+#include "support/sanitizer_scale.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,18 +26,7 @@ using namespace rill;
 
 namespace {
 
-// ThreadSanitizer slows everything 5-15x: run smaller loops under it.
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale_down = 2;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr int scale_down = 2;
-#else
-constexpr int scale_down = 1;
-#endif
-#else
-constexpr int scale_down = 1;
-#endif
+using test::scale_down; // smaller loops under ThreadSanitizer
 
 constexpr unsigned stress_workers = 4;
 

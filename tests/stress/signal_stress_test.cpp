@@ -54,6 +54,8 @@
 
 #include <rill/rill.hpp>
 
+#include "support/sanitizer_scale.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -78,18 +80,7 @@ using namespace rill;
 
 namespace {
 
-// ThreadSanitizer slows everything 5-15x: run a smaller storm under it.
-#if defined(__SANITIZE_THREAD__)
-constexpr int scale_down = 2;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr int scale_down = 2;
-#else
-constexpr int scale_down = 1;
-#endif
-#else
-constexpr int scale_down = 1;
-#endif
+using test::scale_down; // smaller loops under ThreadSanitizer
 
 constexpr unsigned stress_workers = 4;
 constexpr int storm_workers = 2500 / scale_down;
