@@ -13,8 +13,13 @@ if [[ ${1:-} == --check ]]; then
     shift
 fi
 
-files=("$@")
-if [[ ${#files[@]} -eq 0 ]]; then
+files=()
+for file in "$@"; do
+    case "$file" in
+    *.cpp | *.hpp) files+=("$file") ;; # other files named (CMakeLists.txt, ...) are skipped
+    esac
+done
+if [[ $# -eq 0 ]]; then
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.cpp' '*.hpp')
     else

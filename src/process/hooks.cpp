@@ -53,6 +53,10 @@ void send_from_current(const char* operation, const pid& to, mailbox_node* node)
     caller->runtime().deliver(to, node);
 }
 
+void throw_nan_timeout(const char* operation) {
+    throw badarg(std::string(operation) + ": the timeout is NaN, which is no duration");
+}
+
 bool receive_ready(receive_wait& wait) {
     return running_process("process::receive").receive_ready(wait);
 }
@@ -92,7 +96,7 @@ bool is_alive(runtime_core& runtime, const pid& p) {
 }
 
 reference
-send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::uint64_t delay_ms) {
+send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::int64_t delay_ms) {
     return runtime.arm_send_after(to, node, delay_ms);
 }
 

@@ -122,6 +122,7 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     has_held_monitor_ = false;
     pending_exit_reason_ = term();
     doomed_.store(false, std::memory_order_relaxed);
+    has_send_after_.store(false, std::memory_order_relaxed);
     registered_name_.store(no_name, std::memory_order_relaxed);
     relations_.reset();
     suspend_ = suspend_reason::none;
@@ -465,6 +466,9 @@ void process::terminate(const term& reason) noexcept {
     //    send exit signals to links and DOWNs to monitors (S67), then tell
     //    the node.
     has_held_monitor_ = false;
+    if (has_send_after_.load(std::memory_order_relaxed)) {
+        runtime_.cancel_send_after_to(to_pid()); // as Erlang cancels a dead pid's timers
+    }
     runtime_.hooks.on_exit(*this, reason);
     relations_.reset();
     runtime_.process_exited(to_pid(), reason, is_root_);

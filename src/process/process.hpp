@@ -110,6 +110,10 @@ public:
     /// process counts as dead for that sender's later liveness checks (S6).
     void mark_doomed() noexcept { doomed_.store(true, std::memory_order_relaxed); }
 
+    /// A sender (holding a pin) armed a send_after timer to this process:
+    /// its exit must cancel the process's timers.
+    void note_send_after() noexcept { has_send_after_.store(true, std::memory_order_relaxed); }
+
     /// The calling process's trap_exit flag; returns the previous value.
     bool set_trap_exit(bool trap) noexcept { return std::exchange(trap_exit_, trap); }
 
@@ -324,6 +328,10 @@ private:
     // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
     // sender itself reads it back in program order (S6); others may race.
     std::atomic<bool> doomed_{false};
+    // Set by whoever arms a send_after timer to this process; read at its
+    // exit. Relaxed: a timer armed by another thread in the instant of the
+    // exit may be missed, and then frees itself at its deadline as before.
+    std::atomic<bool> has_send_after_{false};
     bool is_root_ = false;
     // Its first word, the inbox head, closes the first line.
     mailbox mailbox_;

@@ -221,47 +221,125 @@ term runtime_core::root_reason() const {
     return root_reason_.value_or(term(atoms::undefined));
 }
 
-reference runtime_core::arm_send_after(const pid& to, mailbox_node* node, std::uint64_t delay_ms) {
+reference runtime_core::arm_send_after(const pid& to, mailbox_node* node, std::int64_t delay_ms) {
     if (internal::process* sender = internal::process::current()) {
         sender->release_held_monitor(); // the timer's message comes after it
     }
     reference ref = make_reference();
+    if (delay_ms < 0) {
+        node->destroy(); // an infinite delay: it would never be delivered
+        return ref;
+    }
+    if (is_local(to)) {
+        internal::process* target = pin(to);
+        if (target == nullptr) {
+            node->destroy(); // a timer to a dead process is cancelled at once
+            return ref;
+        }
+        target->note_send_after();
+        target->unpin();
+    }
     auto* timer = new internal::send_after_timer(*this, to, node, ref);
-    timer->deadline = scheduler_->deadline_after(delay_ms);
+    timer->deadline = scheduler_->deadline_after(static_cast<std::uint64_t>(delay_ms));
     {
         std::lock_guard lock(timers_mutex_);
         send_after_timers_.emplace(ref, timer);
+        auto [first, inserted] = send_after_by_target_.try_emplace(to, timer);
+        if (!inserted) {
+            timer->next_of_target = std::exchange(first->second, timer);
+            timer->next_of_target->previous_of_target = timer;
+        }
+        // The wheel may fire it as soon as it is added; the lock is held,
+        // so the firing waits for the maps above to be complete.
+        scheduler_->add_timer(timer);
     }
-    scheduler_->add_timer(timer);
     return ref;
 }
 
-std::int64_t runtime_core::cancel_send_after(const reference& ref) {
-    std::lock_guard lock(timers_mutex_);
-    auto found = send_after_timers_.find(ref);
-    if (found == send_after_timers_.end()) {
-        return -1;
+mailbox_node* runtime_core::disarm_locked(internal::send_after_timer* timer,
+                                          bool on_wheel) noexcept {
+    send_after_timers_.erase(timer->ref);
+    if (timer->previous_of_target != nullptr) {
+        timer->previous_of_target->next_of_target = timer->next_of_target;
+    } else if (timer->next_of_target != nullptr) {
+        send_after_by_target_[timer->target] = timer->next_of_target;
+    } else {
+        send_after_by_target_.erase(timer->target);
     }
-    // The entry stays on its wheel; when it comes due, `send_after_fired`
-    // no longer finds it here and only frees it.
-    std::uint64_t deadline = found->second->deadline;
-    send_after_timers_.erase(found);
-    std::uint64_t now = scheduler_->now_ms();
-    return deadline > now ? static_cast<std::int64_t>(deadline - now) : 0;
+    if (timer->next_of_target != nullptr) {
+        timer->next_of_target->previous_of_target = timer->previous_of_target;
+    }
+    timer->previous_of_target = timer->next_of_target = nullptr;
+    mailbox_node* message = std::exchange(timer->message, nullptr);
+    if (!on_wheel) {
+        return message; // being fired: the wheel already unlinked it
+    }
+    // Not in the maps any more: a wheel that fires it meanwhile only frees
+    // it, unless a removal is queued for its worker, which then frees it.
+    timer->removal_queued = true;
+    if (!scheduler_->remove_timer_anywhere(timer, [](internal::timer_entry* entry) noexcept {
+            delete static_cast<internal::send_after_timer*>(entry);
+        })) {
+        timer->removal_queued = false;
+    }
+    return message;
+}
+
+std::int64_t runtime_core::cancel_send_after(const reference& ref) {
+    mailbox_node* message = nullptr;
+    std::uint64_t left = 0;
+    {
+        std::lock_guard lock(timers_mutex_);
+        auto found = send_after_timers_.find(ref);
+        if (found == send_after_timers_.end()) {
+            return -1;
+        }
+        left = scheduler_->remaining_until(found->second->deadline);
+        message = disarm_locked(found->second, true);
+    }
+    if (message != nullptr) {
+        message->destroy();
+    }
+    return static_cast<std::int64_t>(left);
+}
+
+void runtime_core::cancel_send_after_to(const pid& p) noexcept {
+    mailbox_node* messages = nullptr; // chained through `next`, destroyed unlocked
+    {
+        std::lock_guard lock(timers_mutex_);
+        auto found = send_after_by_target_.find(p);
+        while (found != send_after_by_target_.end()) {
+            if (mailbox_node* message = disarm_locked(found->second, true)) {
+                message->next = messages;
+                messages = message;
+            }
+            found = send_after_by_target_.find(p);
+        }
+    }
+    while (messages != nullptr) {
+        mailbox_node* next = messages->next;
+        messages->destroy();
+        messages = next;
+    }
 }
 
 void runtime_core::send_after_fired(internal::send_after_timer* timer) noexcept {
-    bool still_armed = false;
+    mailbox_node* message = nullptr;
     {
         std::lock_guard lock(timers_mutex_);
         auto found = send_after_timers_.find(timer->ref);
-        if (found != send_after_timers_.end() && found->second == timer) {
-            send_after_timers_.erase(found);
-            still_armed = true;
+        if (found == send_after_timers_.end() || found->second != timer) {
+            if (timer->removal_queued) {
+                return; // the queued removal frees it
+            }
+        } else {
+            message = disarm_locked(timer, false);
         }
     }
-    if (still_armed && !shut_down()) {
-        deliver(timer->target, std::exchange(timer->message, nullptr));
+    if (message != nullptr && !shut_down()) {
+        deliver(timer->target, message);
+    } else if (message != nullptr) {
+        message->destroy();
     }
     delete timer;
 }
@@ -287,6 +365,7 @@ void runtime_core::shutdown() noexcept {
     scheduler_->clear_timers([](internal::timer_entry* entry) { entry->fire(entry); });
     std::lock_guard lock(timers_mutex_);
     send_after_timers_.clear();
+    send_after_by_target_.clear();
 }
 
 } // namespace rill::detail

@@ -91,10 +91,14 @@ public:
     [[nodiscard]] bool root_done() const;
     [[nodiscard]] term root_reason() const;
 
-    // send_after timers.
-    reference arm_send_after(const pid& to, mailbox_node* node, std::uint64_t delay_ms);
+    // send_after timers. A timer to a local pid belongs to that process, as
+    // in Erlang: it is cancelled (its message freed) when the process exits.
+    /// `delay_ms` of `wait_forever`: nothing is armed, the node is freed.
+    reference arm_send_after(const pid& to, mailbox_node* node, std::int64_t delay_ms);
     std::int64_t cancel_send_after(const reference& ref);
     void send_after_fired(internal::send_after_timer* timer) noexcept;
+    /// Cancels every send_after timer whose target is `p` (its exit).
+    void cancel_send_after_to(const pid& p) noexcept;
 
     /// The signal and registry layers' entry points (set by the runtime).
     internal::signal_hooks hooks;
@@ -140,8 +144,16 @@ private:
     bool root_pending_ = false; // a root was spawned and has not exited
     std::optional<term> root_reason_;
 
+    /// Under timers_mutex_: takes `timer` out of both maps and takes its
+    /// message (returned, to be destroyed without the lock); then, when it
+    /// is `on_wheel` (not being fired), has the entry removed from its wheel
+    /// or, failing that, left to fire and free itself.
+    detail::mailbox_node* disarm_locked(internal::send_after_timer* timer, bool on_wheel) noexcept;
+
     std::mutex timers_mutex_;
     std::unordered_map<reference, internal::send_after_timer*> send_after_timers_;
+    // The first armed timer of each target (a list through the timers).
+    std::unordered_map<pid, internal::send_after_timer*> send_after_by_target_;
 
     // Set once when shutdown begins; timers that fire afterwards deliver
     // nothing. Acquire/release so a reader that sees it also sees that the

@@ -13,9 +13,13 @@
 /// wait's, so a late signal never ends a later receive.
 ///
 /// `send_after_timer` carries a message to deliver; it is findable by its
-/// reference for `cancel_timer`, under the runtime's timers mutex. Whoever
-/// removes it from that map (the firing wheel or the canceller) decides its
-/// fate; the wheel frees it.
+/// reference for `cancel_timer`, and by its target for the target's exit,
+/// under the runtime's timers mutex. Whoever removes it from those maps
+/// (the firing wheel, a canceller, the target's exit) decides its fate. A
+/// canceller frees the message at once (as Erlang's cancel_timer does) and
+/// has the entry taken off its wheel (scheduler::remove_timer_anywhere);
+/// when that removal is queued for another worker, `removal_queued` tells a
+/// wheel that fires the entry meanwhile to leave it to the removal.
 
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
@@ -66,6 +70,10 @@ struct send_after_timer final : timer_entry {
     pid target;
     detail::mailbox_node* message; // owned until delivered
     reference ref;
+    // The other timers of `target`, under the runtime's timers mutex.
+    send_after_timer* previous_of_target = nullptr;
+    send_after_timer* next_of_target = nullptr;
+    bool removal_queued = false; // under the timers mutex
 };
 
 /// Builds the timeout signal node for a wait sequence.

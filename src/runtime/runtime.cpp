@@ -80,6 +80,10 @@ std::size_t runtime::run_until_idle() {
 
 void runtime::advance(std::chrono::milliseconds by) {
     require_deterministic(*core_, "runtime::advance");
+    if (by.count() < 0) {
+        throw badarg("runtime::advance: a negative duration (" + std::to_string(by.count()) +
+                     " ms) would move the clock back");
+    }
     core_->sched().advance(by);
 }
 

@@ -263,6 +263,43 @@ bool scheduler::try_remove_timer(timer_entry* entry) noexcept {
     return true;
 }
 
+bool scheduler::remove_timer_anywhere(timer_entry* entry, dispose_function dispose) noexcept {
+    if (try_remove_timer(entry)) {
+        dispose(entry);
+        return true;
+    }
+    if (entry->armed_by == timer_entry::not_on_a_worker) {
+        return false;
+    }
+    worker& owner = *workers_[entry->armed_by];
+    try {
+        std::lock_guard lock(owner.removals_mutex_);
+        owner.removals_.emplace_back(entry, dispose);
+        owner.removals_pending_.store(true, std::memory_order_relaxed);
+    } catch (...) {
+        return false; // out of memory: the entry stays armed and frees itself when due
+    }
+    return true;
+}
+
+void scheduler::drain_timer_removals(worker& w) noexcept {
+    if (!w.removals_pending_.load(std::memory_order_relaxed)) {
+        return;
+    }
+    std::vector<std::pair<timer_entry*, dispose_function>> removals;
+    {
+        std::lock_guard lock(w.removals_mutex_);
+        removals.swap(w.removals_);
+        w.removals_pending_.store(false, std::memory_order_relaxed);
+    }
+    for (auto [entry, dispose] : removals) {
+        if (entry->linked) {
+            w.wheel_.remove(entry); // not fired yet; otherwise the wheel unlinked it
+        }
+        dispose(entry);
+    }
+}
+
 void scheduler::drain_timer_inbox(worker& w) {
     if (!timer_inbox_nonempty_.load(std::memory_order_relaxed)) {
         return;
@@ -283,13 +320,17 @@ void scheduler::drain_timer_inbox(worker& w) {
 
 void scheduler::clear_timers(const std::function<void(timer_entry*)>& release) {
     for (auto& w : workers_) {
+        drain_timer_removals(*w); // the threads have stopped: this thread owns the wheels
         w->wheel_.clear(release);
     }
-    std::lock_guard lock(timer_inbox_mutex_);
-    for (timer_entry* entry : timer_inbox_) {
-        release(entry);
+    std::vector<timer_entry*> entries;
+    {
+        std::lock_guard lock(timer_inbox_mutex_);
+        entries.swap(timer_inbox_);
     }
-    timer_inbox_.clear();
+    for (timer_entry* entry : entries) {
+        release(entry); // unlocked: releasing may take the runtime's timers mutex
+    }
 }
 
 std::size_t scheduler::run_until_idle() {
@@ -310,7 +351,10 @@ std::size_t scheduler::run_until_idle() {
 }
 
 void scheduler::advance(std::chrono::milliseconds by) {
-    std::uint64_t target = virtual_now_ + static_cast<std::uint64_t>(by.count());
+    // Saturates: virtual time stops at virtual_time_limit instead of wrapping.
+    auto step = static_cast<std::uint64_t>(by.count());
+    std::uint64_t target =
+        step >= virtual_time_limit - virtual_now_ ? virtual_time_limit : virtual_now_ + step;
     worker& w = *workers_[0];
     run_until_idle();
     for (;;) {

@@ -90,6 +90,17 @@ public:
         return now_ms() + delay_ms + (options_.deterministic ? 0 : 1);
     }
 
+    /// Whole milliseconds left until a deadline made by `deadline_after`
+    /// (the extra real-clock millisecond is not counted); 0 when due.
+    [[nodiscard]] std::uint64_t remaining_until(std::uint64_t deadline) const noexcept {
+        std::uint64_t now = now_ms() + (options_.deterministic ? 0 : 1);
+        return deadline > now ? deadline - now : 0;
+    }
+
+    /// The latest virtual time: `advance` saturates here (2^62 ms), far
+    /// beyond any deadline a finite timeout makes.
+    static constexpr std::uint64_t virtual_time_limit = std::uint64_t{1} << 62;
+
     /// Arms `entry` on the calling worker's wheel, or, from another thread,
     /// through the timer inbox that the next worker to look drains into its
     /// own wheel (such entries are never removed early, only cancelled).
@@ -98,6 +109,16 @@ public:
     /// Unlinks `entry` if the calling thread is the worker that armed it;
     /// returns false (the entry stays armed) otherwise.
     bool try_remove_timer(timer_entry* entry) noexcept;
+
+    using dispose_function = void (*)(timer_entry* entry) noexcept;
+
+    /// Takes `entry` off the wheel of the worker that armed it and hands it
+    /// to `dispose`: at once when called on that worker, otherwise when that
+    /// worker next looks at its timers. The caller has made sure that the
+    /// entry's fire function leaves it alone from now on (it may still be
+    /// fired, unlinked, before the removal is seen). Returns false, doing
+    /// nothing, for an entry that was not armed on a worker.
+    bool remove_timer_anywhere(timer_entry* entry, dispose_function dispose) noexcept;
 
     // Deterministic mode, driven by the calling thread.
     /// Runs slices until no runnable is ready; returns how many ran.
@@ -133,6 +154,7 @@ private:
     bool park_prepare(worker& w);
     void park_cancel(worker& w);
     void drain_timer_inbox(worker& w);
+    void drain_timer_removals(worker& w) noexcept;
     void watchdog_loop();
 
     scheduler_options options_;
@@ -170,8 +192,6 @@ private:
     std::vector<runnable*> ready_;
     std::uint64_t rng_state_ = 0;
     std::uint64_t virtual_now_ = 0;
-
-    friend class deterministic_access;
 };
 
 } // namespace rill::internal

@@ -75,6 +75,7 @@ void worker::run_slice(runnable* item) noexcept {
 }
 
 void worker::fire_due_timers() {
+    owner_.drain_timer_removals(*this);
     owner_.drain_timer_inbox(*this);
     if (wheel_.size() != 0) {
         wheel_.advance(owner_.now_ms());

@@ -17,6 +17,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace rill::internal {
 
@@ -90,6 +92,14 @@ private:
     bool notified_ = false;
     bool idle_ = false;      // listed in the scheduler's idle set (idle_mutex_)
     bool searching_ = false; // spinning or woken to look for work; owner thread only
+
+    // Timers of this wheel that other threads asked to remove (see
+    // scheduler::remove_timer_anywhere), guarded by removals_mutex_.
+    std::mutex removals_mutex_;
+    std::vector<std::pair<timer_entry*, void (*)(timer_entry*) noexcept>> removals_;
+    // Relaxed hint that removals_ is non-empty, so the owner looks under
+    // the mutex only when there is something; the mutex orders the entries.
+    std::atomic<bool> removals_pending_{false};
 
     // What this worker runs right now, for the watchdog only. Stored with
     // release, loaded with acquire: the watchdog reads the runnable's

@@ -12,9 +12,11 @@
 #include <rill/process/task.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <coroutine>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace rill::detail {
@@ -94,19 +96,56 @@ pid whereis_or_badarg(runtime_core& runtime, atom name);
 /// caller has sent it an untrappable kill.
 bool is_alive(runtime_core& runtime, const pid& p);
 
-/// Arms a timer that sends `node` to `to` after `delay_ms`.
+/// Arms a timer that sends `node` to `to` after `delay_ms`; a delay of
+/// `wait_forever` never delivers, so the node is freed at once.
 reference
-send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::uint64_t delay_ms);
+send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::int64_t delay_ms);
 
 /// Cancels a `send_after` timer; the remaining milliseconds, or -1 when it
 /// already fired or never existed.
 std::int64_t cancel_timer(runtime_core& runtime, const reference& timer);
 
-/// A timeout in whole milliseconds, rounded up; negative durations are 0.
+/// Timeouts of this many milliseconds (2^52 ms, about 142,000 years) or
+/// more wait forever, as Erlang's `infinity`: no timer is armed for them.
+/// The bound keeps every deadline (`now + timeout`) far from overflow.
+inline constexpr std::int64_t infinite_timeout_ms = std::int64_t{1} << 52;
+
+/// What `timeout_milliseconds` returns for an infinite timeout.
+inline constexpr std::int64_t wait_forever = -1;
+
+[[noreturn]] void throw_nan_timeout(const char* operation);
+
+/// A timeout in whole milliseconds, rounded up (a timer never fires early):
+/// 0 for zero and negative durations, `wait_forever` for durations of
+/// `infinite_timeout_ms` or more (`hours::max()`, a double of 1e300 or
+/// infinity). Throws `badarg` for a NaN duration. Never overflows: the
+/// comparison is made in `long double` milliseconds before any integer
+/// conversion.
 template <class Rep, class Period>
-std::int64_t timeout_milliseconds(std::chrono::duration<Rep, Period> timeout) {
-    auto ms = std::chrono::ceil<std::chrono::milliseconds>(timeout).count();
-    return ms < 0 ? 0 : static_cast<std::int64_t>(ms);
+std::int64_t timeout_milliseconds(std::chrono::duration<Rep, Period> timeout,
+                                  const char* operation = "a timeout") {
+    if constexpr (std::is_floating_point_v<Rep>) {
+        if (std::isnan(timeout.count())) {
+            throw_nan_timeout(operation);
+        }
+    }
+    const long double ms =
+        std::chrono::duration<long double, std::milli>(
+            std::chrono::duration<long double, Period>(static_cast<long double>(timeout.count())))
+            .count();
+    if (!(ms > 0)) {
+        return 0;
+    }
+    if (ms >= static_cast<long double>(infinite_timeout_ms)) {
+        return wait_forever;
+    }
+    if constexpr (std::is_floating_point_v<Rep>) {
+        return static_cast<std::int64_t>(std::ceil(ms));
+    } else {
+        // In range, so the exact integer rounding cannot overflow either.
+        return static_cast<std::int64_t>(
+            std::chrono::ceil<std::chrono::milliseconds>(timeout).count());
+    }
 }
 
 } // namespace rill::detail

@@ -54,9 +54,11 @@ namespace process {
 
 /// Suspends the calling process for at least `duration`; messages keep
 /// arriving and stay queued. Exit signals still end a sleeping process.
+/// A duration too long for any clock (`seconds::max()`) sleeps forever;
+/// NaN throws `badarg`.
 template <class Rep, class Period>
 [[nodiscard]] auto sleep(std::chrono::duration<Rep, Period> duration) {
-    return detail::sleep_awaiter(detail::timeout_milliseconds(duration));
+    return detail::sleep_awaiter(detail::timeout_milliseconds(duration, "process::sleep"));
 }
 
 /// Lets every other ready process run before the caller continues.
@@ -65,14 +67,15 @@ template <class Rep, class Period>
 }
 
 /// Sends `msg` to `to` after `delay`; returns the timer's reference for
-/// `cancel_timer`. A dead receiver at expiry drops the message.
+/// `cancel_timer`. A dead receiver at expiry drops the message. A delay of
+/// `detail::infinite_timeout_ms` or more (`hours::max()`) never fires: the
+/// message is dropped at once and the reference names no timer.
 template <class T, class Rep, class Period>
 reference send_after(const pid& to, T&& msg, std::chrono::duration<Rep, Period> delay) {
     auto& runtime = detail::current_runtime("process::send_after");
-    return detail::send_after_node(runtime,
-                                   to,
-                                   detail::make_message_node(std::forward<T>(msg)),
-                                   static_cast<std::uint64_t>(detail::timeout_milliseconds(delay)));
+    std::int64_t delay_ms = detail::timeout_milliseconds(delay, "process::send_after");
+    return detail::send_after_node(
+        runtime, to, detail::make_message_node(std::forward<T>(msg)), delay_ms);
 }
 
 /// Cancels a `send_after` timer: the time that was left, or nothing when

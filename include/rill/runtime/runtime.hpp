@@ -61,6 +61,8 @@ public:
 
     /// Deterministic mode only: moves the virtual clock forward by `by`,
     /// firing each timer at its own time and running until idle after each.
+    /// The clock saturates (at 2^62 ms) rather than wrap; a negative `by`
+    /// throws `badarg`.
     void advance(std::chrono::milliseconds by);
 
     /// Deterministic mode only: the pid of every slice run so far, in order.
