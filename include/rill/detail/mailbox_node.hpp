@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -59,10 +60,21 @@ struct mailbox_node {
     void destroy() noexcept { vtable->destroy(this); }
 
     // Every node type is deleted through its exact type (see the vtables),
-    // so the sized delete receives the size it was allocated with.
+    // so the sized delete receives the size it was allocated with. Nodes of
+    // over-aligned payloads (`alignas(64)`, SIMD vectors) are over-aligned
+    // themselves and take the aligned forms, from the global allocator: the
+    // small-block cache aligns to 16 bytes only.
     static void* operator new(std::size_t size) { return allocate_node(size); }
 
     static void operator delete(void* node, std::size_t size) noexcept { free_node(node, size); }
+
+    static void* operator new(std::size_t size, std::align_val_t alignment) {
+        return ::operator new(size, alignment);
+    }
+
+    static void operator delete(void* node, std::size_t size, std::align_val_t alignment) noexcept {
+        ::operator delete(node, size, alignment);
+    }
 };
 
 template <class T>
