@@ -424,14 +424,16 @@ void process::disarm_timeout() noexcept {
 void process::finish() noexcept {
     if (!root_.done()) {
         // Control came back from the body although no rill awaitable
-        // suspended it and it did not finish: it awaited something foreign,
-        // or hit GCC 12's miscompilation of `co_await` in an `if` condition
-        // (docs/guides/compilers.md). Nobody can ever resume it.
+        // suspended it and it did not finish. Only rill's awaitables compile
+        // in a task (task.hpp), so this is GCC 12's miscompilation of
+        // `co_await` in an `if` condition (docs/guides/compilers.md): the
+        // coroutine is abandoned and no awaitable holds its handle, so
+        // freeing the frame below leaves nothing that could resume it.
         terminate(exception_reason(
             "rill::foreign_await",
-            "the process suspended outside rill: it awaited an object that is not a rill "
-            "awaitable, or (GCC 12) used co_await inside an if/while condition; store the "
-            "awaited result in a variable first"));
+            "the process stopped without finishing or waiting in rill: with GCC 12 this is "
+            "co_await used inside an if/while condition; store the awaited result in a "
+            "variable first"));
         return;
     }
     term reason(atoms::normal);

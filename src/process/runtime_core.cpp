@@ -6,6 +6,7 @@
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace rill::detail {
 
@@ -145,7 +146,29 @@ pid runtime_core::spawn(task<> body, prepare_function prepare, void* context) {
 }
 
 pid runtime_core::spawn_prepared(task<> body, bool root, prepare_function prepare, void* context) {
-    if (shut_down()) {
+    // A spawn from a thread that is no worker of ours can race with
+    // shutdown; it counts itself in `outside_spawns_` first, and shutdown
+    // waits for the count to drain before it ends the processes it sees.
+    const bool outside = scheduler_->current_worker() == nullptr;
+    if (outside) {
+        // Seq_cst, with the seq_cst exchange of shut_down_ in shutdown():
+        // either this thread sees the flag, or shutdown sees the count.
+        outside_spawns_.fetch_add(1, std::memory_order_seq_cst);
+    }
+
+    struct outside_spawn_done {
+        std::atomic<std::uint32_t>* count;
+
+        ~outside_spawn_done() {
+            if (count != nullptr) {
+                // Release: the started block is visible to the shutdown
+                // that reads zero (acquire).
+                count->fetch_sub(1, std::memory_order_release);
+            }
+        }
+    } done{outside ? &outside_spawns_ : nullptr};
+
+    if (shut_down_.load(std::memory_order_seq_cst)) {
         return pid{node_, 0, 0, creation_}; // the body is dropped: nothing runs any more
     }
     if (internal::process* parent = internal::process::current()) {
@@ -345,10 +368,16 @@ void runtime_core::send_after_fired(internal::send_after_timer* timer) noexcept 
 }
 
 void runtime_core::shutdown() noexcept {
-    if (shut_down_.exchange(true, std::memory_order_acq_rel)) {
+    // Seq_cst: see spawn_prepared.
+    if (shut_down_.exchange(true, std::memory_order_seq_cst)) {
         return;
     }
     scheduler_->stop();
+    // A spawn from another thread that passed its check before the flag
+    // was set finishes now; the loop below then ends its process too.
+    while (outside_spawns_.load(std::memory_order_acquire) != 0) {
+        std::this_thread::yield();
+    }
     // Destructors of ending processes may spawn or send; repeat until every
     // process is gone.
     while (live_count() != 0) {

@@ -155,10 +155,13 @@ private:
     // The first armed timer of each target (a list through the timers).
     std::unordered_map<pid, internal::send_after_timer*> send_after_by_target_;
 
-    // Set once when shutdown begins; timers that fire afterwards deliver
-    // nothing. Acquire/release so a reader that sees it also sees that the
-    // scheduler was asked to stop.
+    // Set once, first thing in shutdown(), before the scheduler is stopped
+    // (seq_cst, see spawn_prepared). Spawns that see it spawn nothing and
+    // timers that see it deliver nothing.
     std::atomic<bool> shut_down_{false};
+    // Spawns in progress on threads that are not workers of this runtime:
+    // shutdown waits for them (see spawn_prepared).
+    std::atomic<std::uint32_t> outside_spawns_{0};
 };
 
 } // namespace rill::detail

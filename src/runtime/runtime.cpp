@@ -1,6 +1,7 @@
 #include <rill/core/errors.hpp>
 #include <rill/runtime/runtime.hpp>
 
+#include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "registry/registry.hpp"
 #include "signal/signal_handling.hpp"
@@ -47,8 +48,18 @@ runtime::~runtime() {
 }
 
 term runtime::run_root(task<> body) {
-    if (core_->shut_down()) {
-        throw std::logic_error("rill: runtime::run called on a runtime that has already run");
+    if (internal::process* caller = internal::process::current();
+        caller != nullptr && &caller->runtime() == core_.get()) {
+        throw std::logic_error(
+            "rill: runtime::run called from one of the runtime's own processes; it would wait "
+            "for itself. Spawn the work with process::spawn and wait for a message instead");
+    }
+    // Acq_rel: one caller wins; a loser learns it at once and touches nothing.
+    if (running_.exchange(true, std::memory_order_acq_rel) || core_->shut_down()) {
+        throw std::logic_error(core_->shut_down()
+                                   ? "rill: runtime::run called on a runtime that has already run"
+                                   : "rill: runtime::run is already running on another thread; a "
+                                     "runtime runs one root, once");
     }
     core_->spawn(std::move(body), true);
     if (core_->sched().deterministic()) {

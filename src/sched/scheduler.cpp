@@ -1,8 +1,11 @@
 #include "sched/scheduler.hpp"
 
+#include <rill/core/errors.hpp>
+
 #include "sched/worker.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace rill::internal {
@@ -95,7 +98,7 @@ std::uint64_t scheduler::now_ms() const noexcept {
 
 void scheduler::schedule(runnable* item) {
     if (options_.deterministic) {
-        ready_.push_back(item);
+        schedule_deterministic(item);
         return;
     }
     if (worker* w = current_worker()) {
@@ -108,7 +111,7 @@ void scheduler::schedule(runnable* item) {
 
 void scheduler::schedule_fair(runnable* item) {
     if (options_.deterministic) {
-        ready_.push_back(item);
+        schedule_deterministic(item);
         return;
     }
     if (worker* w = current_worker()) {
@@ -117,6 +120,35 @@ void scheduler::schedule_fair(runnable* item) {
     }
     injector_.push(item);
     wake_one_if_idle();
+}
+
+void scheduler::schedule_deterministic(runnable* item) {
+    if (std::this_thread::get_id() == driver_) {
+        ready_.push_back(item);
+        return;
+    }
+    std::lock_guard lock(foreign_mutex_);
+    foreign_ready_.push_back(item);
+    foreign_pending_.store(true, std::memory_order_relaxed);
+}
+
+void scheduler::take_foreign_ready() {
+    if (!foreign_pending_.load(std::memory_order_relaxed)) {
+        return;
+    }
+    std::lock_guard lock(foreign_mutex_);
+    ready_.insert(ready_.end(), foreign_ready_.begin(), foreign_ready_.end());
+    foreign_ready_.clear();
+    foreign_pending_.store(false, std::memory_order_relaxed);
+}
+
+void scheduler::require_driver(const char* operation) const {
+    if (std::this_thread::get_id() != driver_) {
+        throw deterministic_error(
+            std::string("rill: ") + operation +
+            " drives a deterministic runtime from a thread other than the one that made it; "
+            "other threads may only send and spawn");
+    }
 }
 
 void scheduler::wake_one_if_idle() {
@@ -334,11 +366,16 @@ void scheduler::clear_timers(const std::function<void(timer_entry*)>& release) {
 }
 
 std::size_t scheduler::run_until_idle() {
+    require_driver("run_until_idle");
     worker& w = *workers_[0];
     worker* previous = worker::current();
     worker::set_current(&w);
     std::size_t ran = 0;
-    while (!ready_.empty()) {
+    for (;;) {
+        take_foreign_ready();
+        if (ready_.empty()) {
+            break;
+        }
         std::size_t pick = splitmix64(rng_state_) % ready_.size();
         std::swap(ready_[pick], ready_.back());
         runnable* item = ready_.back();
@@ -351,6 +388,7 @@ std::size_t scheduler::run_until_idle() {
 }
 
 void scheduler::advance(std::chrono::milliseconds by) {
+    require_driver("advance");
     // Saturates: virtual time stops at virtual_time_limit instead of wrapping.
     auto step = static_cast<std::uint64_t>(by.count());
     std::uint64_t target =

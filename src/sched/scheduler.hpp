@@ -155,6 +155,9 @@ private:
     void park_cancel(worker& w);
     void drain_timer_inbox(worker& w);
     void drain_timer_removals(worker& w) noexcept;
+    void schedule_deterministic(runnable* item);
+    void take_foreign_ready();
+    void require_driver(const char* operation) const;
     void watchdog_loop();
 
     scheduler_options options_;
@@ -187,6 +190,17 @@ private:
 
     std::mutex watchdog_mutex_;
     std::condition_variable watchdog_cv_;
+
+    // Deterministic mode: runnables made ready by threads other than the
+    // driving one (a test's helper thread calling runtime::send), moved into
+    // ready_ by the next drive. Guarded by foreign_mutex_.
+    std::mutex foreign_mutex_;
+    std::vector<runnable*> foreign_ready_;
+    // Relaxed hint that foreign_ready_ is non-empty; the mutex orders the entries.
+    std::atomic<bool> foreign_pending_{false};
+    // The thread that made the scheduler: the only one that may drive a
+    // deterministic one. Written once, before any other thread can see it.
+    std::thread::id driver_ = std::this_thread::get_id();
 
     // Deterministic mode state (driving thread only).
     std::vector<runnable*> ready_;

@@ -92,6 +92,7 @@ class receive_awaiter {
 public:
     using value_type = typename Policy::result_type;
     using result_type = std::conditional_t<WithTimeout, std::optional<value_type>, value_type>;
+    using rill_awaitable_tag = void;
 
     explicit receive_awaiter(Policy policy, std::int64_t timeout_ms = -1)
         : policy_(std::move(policy)) {

@@ -13,6 +13,14 @@
 /// a killed process's locals are destroyed wherever it is suspended.
 ///
 /// Frames come from the runtime's frame allocator (`detail::allocate_frame`).
+///
+/// A task awaits only rill's awaitables: other tasks, the receives, `sleep`
+/// and `yield` (each says so with a nested `rill_awaitable_tag`). Anything
+/// else is a compile error: a foreign awaitable would resume the coroutine
+/// on a thread of its own choosing, outside the process's worker, and after
+/// rill may have ended the process and freed its frame. Work done by other
+/// libraries reaches a process as a message (`runtime::send` is safe from
+/// any thread).
 
 #include <coroutine>
 #include <cstddef>
@@ -27,6 +35,16 @@ template <class T = void>
 class task;
 
 namespace detail {
+
+/// Whether a task may `co_await` an `A`: a rill awaitable (nested
+/// `rill_awaitable_tag`) or a `task`.
+template <class A>
+inline constexpr bool is_rill_awaitable = requires {
+    typename A::rill_awaitable_tag;
+};
+
+template <class T>
+inline constexpr bool is_rill_awaitable<task<T>> = true;
 
 void* allocate_frame(std::size_t size);
 void free_frame(void* frame, std::size_t size) noexcept;
@@ -54,6 +72,17 @@ public:
     static final_awaiter final_suspend() noexcept { return {}; }
 
     void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+    /// Every `co_await` in a task passes here, so only rill awaitables compile.
+    template <class Awaitable>
+    static Awaitable&& await_transform(Awaitable&& awaitable) noexcept {
+        static_assert(is_rill_awaitable<std::remove_cvref_t<Awaitable>>,
+                      "rill: a process can co_await only rill's awaitables (a task<T>, "
+                      "process::receive..., sleep, yield); a foreign awaitable would resume "
+                      "the process outside its worker, possibly after the process ended. "
+                      "Have the other library send the process a message instead.");
+        return std::forward<Awaitable>(awaitable);
+    }
 
     static void* operator new(std::size_t size) { return allocate_frame(size); }
 

@@ -21,6 +21,8 @@ namespace detail {
 
 class sleep_awaiter {
 public:
+    using rill_awaitable_tag = void;
+
     explicit sleep_awaiter(std::int64_t milliseconds) noexcept { wait_.timeout_ms = milliseconds; }
 
     bool await_ready() { return receive_ready(wait_); }
@@ -36,6 +38,8 @@ private:
 };
 
 struct yield_awaiter {
+    using rill_awaitable_tag = void;
+
     static bool await_ready() {
         current_runtime("process::yield"); // throws outside a process
         return false;

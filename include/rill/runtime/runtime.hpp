@@ -11,6 +11,7 @@
 #include <rill/process/spawn.hpp>
 #include <rill/runtime/runtime_options.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -32,7 +33,9 @@ public:
 
     /// Spawns the root process `f(args...)`, blocks until it exits, then
     /// ends every other process (reason `shutdown`). Returns the root's exit
-    /// reason. Call once, from a thread that is not one of this runtime's.
+    /// reason. Call once, from a thread that is not one of this runtime's:
+    /// a second call, a call while another thread runs it, and a call from
+    /// one of its own processes throw `std::logic_error`.
     template <class F, class... Args>
 
     requires detail::process_body<F, Args...> term run(F&& f, Args&&... args) {
@@ -92,6 +95,8 @@ private:
     term run_root(task<> body);
 
     std::unique_ptr<detail::runtime_core> core_;
+    // Set by the first `run`; a second caller throws.
+    std::atomic<bool> running_{false};
     // The layers above the process layer (names, ...), owned here and reached
     // by the core through its hooks. Declared after core_: destroyed first,
     // after the destructor has ended every process.
