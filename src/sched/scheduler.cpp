@@ -48,7 +48,9 @@ void scheduler::start() {
             target->run_loop();
         });
     }
-    if (options_.long_slice_threshold.count() > 0) {
+    // The watchdog reports long slices and, with more than one worker,
+    // rescues what waits behind one (worker::rescue).
+    if (options_.long_slice_threshold.count() > 0 || workers_.size() > 1) {
         watchdog_ = std::thread([this] { watchdog_loop(); });
     }
 }
@@ -77,8 +79,11 @@ void scheduler::demote_next() {
     if (options_.deterministic) {
         return;
     }
-    if (worker* w = current_worker(); w != nullptr && w->next_ != nullptr) {
-        w->push_back(std::exchange(w->next_, nullptr));
+    if (worker* w = current_worker(); w != nullptr) {
+        worker::own_section section(*w);
+        if (section && w->next_.get() != nullptr) {
+            w->push_back(w->take_next());
+        }
     }
 }
 
@@ -167,6 +172,7 @@ void scheduler::wake_one_if_idle() {
 
 void scheduler::wake_one() {
     worker* target = nullptr;
+    bool watchdog_dozed = false;
     {
         std::lock_guard lock(idle_mutex_);
         if (idle_.empty()) {
@@ -174,12 +180,16 @@ void scheduler::wake_one() {
         }
         target = idle_.back();
         idle_.pop_back();
+        watchdog_dozed = watchdog_dozing_.exchange(false, std::memory_order_relaxed);
         target->idle_ = false;
         idle_count_.fetch_sub(1, std::memory_order_seq_cst);
         // The woken worker owns this count until it finds work or parks.
         searching_count_.fetch_add(1, std::memory_order_seq_cst);
     }
     target->unpark();
+    if (watchdog_dozed) {
+        wake_watchdog();
+    }
 }
 
 void scheduler::wake_all() {
@@ -217,6 +227,10 @@ bool scheduler::has_visible_work(worker& w) {
             return true;
         }
     }
+    worker::own_section section(w);
+    if (!section) {
+        return true; // the watchdog is firing this worker's timers: look again
+    }
     auto deadline = w.wheel_.next_deadline();
     return deadline && *deadline <= now_ms();
 }
@@ -243,14 +257,19 @@ bool scheduler::park_prepare(worker& w) {
 
 void scheduler::park_cancel(worker& w) {
     bool was_listed = false;
+    bool watchdog_dozed = false;
     {
         std::lock_guard lock(idle_mutex_);
         if (w.idle_) {
             was_listed = true;
             w.idle_ = false;
             idle_.erase(std::find(idle_.begin(), idle_.end(), &w));
+            watchdog_dozed = watchdog_dozing_.exchange(false, std::memory_order_relaxed);
             idle_count_.fetch_sub(1, std::memory_order_seq_cst);
         }
+    }
+    if (watchdog_dozed) {
+        wake_watchdog();
     }
     std::unique_lock lock(w.park_mutex_);
     if (!was_listed) {
@@ -270,9 +289,13 @@ void scheduler::add_timer(timer_entry* entry) {
         return;
     }
     if (worker* w = current_worker()) {
-        entry->armed_by = w->index();
-        w->wheel_.insert(entry);
-        return;
+        worker::own_section section(*w);
+        if (section) {
+            entry->armed_by = w->index();
+            w->wheel_.insert(entry);
+            return;
+        }
+        // The watchdog holds the wheel: go through the inbox like a stranger.
     }
     entry->armed_by = timer_entry::not_on_a_worker;
     {
@@ -290,6 +313,10 @@ bool scheduler::try_remove_timer(timer_entry* entry) noexcept {
     worker* w = options_.deterministic ? workers_[0].get() : current_worker();
     if (w == nullptr || entry->armed_by != w->index()) {
         return false;
+    }
+    worker::own_section section(*w);
+    if (!section) {
+        return false; // the watchdog holds the wheel; the entry may be firing
     }
     w->wheel_.remove(entry);
     return true;
@@ -418,7 +445,12 @@ std::optional<std::uint64_t> scheduler::next_timer_deadline() const noexcept {
 
 void scheduler::watchdog_loop() {
     const auto threshold = options_.long_slice_threshold;
-    const auto period = std::max(std::chrono::milliseconds(1), threshold / 4);
+    const bool reports = threshold.count() > 0;
+    const bool rescues = workers_.size() > 1;
+    auto period = reports ? std::max(std::chrono::milliseconds(1), threshold / 4) : rescue_after;
+    if (rescues) {
+        period = std::min(period, rescue_after);
+    }
 
     struct sample {
         std::uint64_t slices = 0;
@@ -430,6 +462,7 @@ void scheduler::watchdog_loop() {
     std::unique_lock lock(watchdog_mutex_);
     while (!stopping_.load(std::memory_order_relaxed)) {
         watchdog_cv_.wait_for(lock, period);
+        doze_while_all_parked(lock);
         auto now = std::chrono::steady_clock::now();
         for (std::size_t i = 0; i < workers_.size(); ++i) {
             runnable* running = workers_[i]->running();
@@ -440,12 +473,40 @@ void scheduler::watchdog_loop() {
                 continue;
             }
             auto held = std::chrono::duration_cast<std::chrono::milliseconds>(now - s.since);
-            if (!s.reported && held >= threshold && options_.on_long_slice) {
+            if (rescues && held >= rescue_after) {
+                workers_[i]->rescue();
+            }
+            if (reports && !s.reported && held >= threshold && options_.on_long_slice) {
                 s.reported = true;
                 options_.on_long_slice(running, static_cast<unsigned>(i), held);
             }
         }
     }
+}
+
+void scheduler::doze_while_all_parked(std::unique_lock<std::mutex>& lock) {
+    {
+        std::lock_guard idle_lock(idle_mutex_);
+        if (idle_.size() != workers_.size()) {
+            return;
+        }
+        // Cleared by whoever takes a worker off the idle list (under
+        // idle_mutex_), which then notifies us: see wake_watchdog.
+        watchdog_dozing_.store(true, std::memory_order_relaxed);
+    }
+    watchdog_cv_.wait(lock, [&] {
+        return !watchdog_dozing_.load(std::memory_order_relaxed) ||
+               stopping_.load(std::memory_order_relaxed);
+    });
+}
+
+void scheduler::wake_watchdog() {
+    // Called, without idle_mutex_, by whoever cleared watchdog_dozing_ as it
+    // took a worker off the idle list. The watchdog holds its mutex from
+    // before it set the flag until it waits, so taking the mutex here means
+    // it is waiting (and gets notified) or will see the flag cleared.
+    { std::lock_guard lock(watchdog_mutex_); }
+    watchdog_cv_.notify_one();
 }
 
 } // namespace rill::internal

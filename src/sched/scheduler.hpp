@@ -159,6 +159,12 @@ private:
     void take_foreign_ready();
     void require_driver(const char* operation) const;
     void watchdog_loop();
+    void doze_while_all_parked(std::unique_lock<std::mutex>& lock);
+    void wake_watchdog();
+
+    // How long a slice may hold its worker before the watchdog moves the
+    // next-slot process and the due timers stuck behind it (worker::rescue).
+    static constexpr std::chrono::milliseconds rescue_after{5};
 
     scheduler_options options_;
     std::vector<std::unique_ptr<worker>> workers_;
@@ -190,6 +196,11 @@ private:
 
     std::mutex watchdog_mutex_;
     std::condition_variable watchdog_cv_;
+    // The watchdog sleeps without a deadline because every worker is parked
+    // (nothing can hog). Set under idle_mutex_ by the watchdog (which holds
+    // watchdog_mutex_ too), cleared under idle_mutex_ by whoever takes a
+    // worker off the idle list; relaxed, as the mutexes order it.
+    std::atomic<bool> watchdog_dozing_{false};
 
     // Deterministic mode: runnables made ready by threads other than the
     // driving one (a test's helper thread calling runtime::send), moved into

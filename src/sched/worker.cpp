@@ -52,10 +52,14 @@ void worker::set_current(worker* w) noexcept {
 }
 
 void worker::push_next(runnable* item) {
-    if (next_ != nullptr) {
-        push_back(next_);
+    own_section section(*this);
+    if (!section) {
+        push_back(item); // the watchdog holds the slot: where thieves see it
+        return;
     }
-    next_ = item;
+    if (runnable* previous = next_.exchange_relaxed(item)) {
+        push_back(previous);
+    }
 }
 
 void worker::push_back(runnable* item) {
@@ -75,6 +79,10 @@ void worker::run_slice(runnable* item) noexcept {
 }
 
 void worker::fire_due_timers() {
+    own_section section(*this);
+    if (!section) {
+        return; // the watchdog is firing them
+    }
     owner_.drain_timer_removals(*this);
     owner_.drain_timer_inbox(*this);
     if (wheel_.size() != 0) {
@@ -83,24 +91,35 @@ void worker::fire_due_timers() {
 }
 
 runnable* worker::find_work() {
+    own_section section(*this);
+    if (!section) {
+        // The watchdog holds the next slot and the wheel for a moment.
+        if (runnable* local = queue_.pop()) {
+            return local;
+        }
+        if (runnable* injected = take_injected()) {
+            return injected;
+        }
+        return steal();
+    }
     if (++tick_ % fairness_interval == 0) {
         fire_due_timers();
         if (runnable* injected = owner_.pop_injected()) {
             return injected;
         }
     }
-    if (next_ != nullptr) {
+    if (next_.get() != nullptr) {
         if (next_streak_ < max_next_streak) {
             ++next_streak_;
-            return std::exchange(next_, nullptr);
+            return take_next();
         }
         if (queue_.size_hint() == 0 && owner_.injector_.empty_hint()) {
             // Nobody waits behind the streak: keep the locality, and do not
             // wake an idle worker only to have it find nothing to steal.
             next_streak_ = 1;
-            return std::exchange(next_, nullptr);
+            return take_next();
         }
-        push_back(std::exchange(next_, nullptr));
+        push_back(take_next());
     }
     next_streak_ = 0;
     if (runnable* local = queue_.pop()) {
@@ -110,13 +129,37 @@ runnable* worker::find_work() {
         return injected;
     }
     fire_due_timers();
-    if (next_ != nullptr) {
-        return std::exchange(next_, nullptr);
+    if (next_.get() != nullptr) {
+        return take_next();
     }
     if (runnable* local = queue_.pop()) {
         return local;
     }
     return steal();
+}
+
+void worker::rescue() noexcept {
+    // Only the watchdog rescues, so nobody else sets the flag: a plain
+    // store, ordered before the load of in_section_ by the heavy barrier.
+    rescuer_active_.store(true, std::memory_order_relaxed);
+    // Acquire on in_section_: reading the owner's last release store (false)
+    // makes its changes to the slot and the wheel visible here.
+    if (!heavy_barrier() || in_section_.load(std::memory_order_acquire)) {
+        rescuer_active_.store(false, std::memory_order_release);
+        return;
+    }
+    runnable* stranded = take_next();
+    if (wheel_.size() != 0) {
+        // The timers' fire functions deliver from this thread, which is no
+        // worker: the processes they wake go to the injector.
+        wheel_.advance(owner_.now_ms());
+    }
+    // Release: the owner's next section (acquire) sees the slot and the wheel as left here.
+    rescuer_active_.store(false, std::memory_order_release);
+    if (stranded != nullptr) {
+        owner_.injector_.push(stranded);
+        owner_.wake_one_if_idle();
+    }
 }
 
 runnable* worker::take_injected() {
@@ -198,7 +241,15 @@ void worker::park() {
     if (!owner_.park_prepare(*this)) {
         return;
     }
-    std::optional<std::uint64_t> deadline = wheel_.next_deadline();
+    std::optional<std::uint64_t> deadline;
+    {
+        own_section section(*this);
+        if (!section) {
+            owner_.park_cancel(*this); // the watchdog fires timers now; look again
+            return;
+        }
+        deadline = wheel_.next_deadline();
+    }
     {
         std::unique_lock lock(park_mutex_);
         while (!notified_ && !owner_.stopping_.load(std::memory_order_relaxed)) {

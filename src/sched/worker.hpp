@@ -3,15 +3,29 @@
 /// \file
 /// One scheduler thread: a local ring, a "next" slot, a timer wheel.
 ///
-/// Ownership: `next_`, `queue_` (owner end), `wheel_`, `tick_` and `rng_` are
-/// touched only by the worker's thread; thieves touch `queue_` through
-/// `steal_into`. `running_` and `slice_count_` are published for the
-/// watchdog. The current-worker thread-local is set for the lifetime of the
-/// thread (or, in deterministic mode, for the duration of a drive call).
+/// Ownership: `queue_` (owner end), `tick_` and `rng_` are touched only by
+/// the worker's thread; thieves touch `queue_` through `steal_into`.
+/// `running_` and `slice_count_` are published for the watchdog. The
+/// current-worker thread-local is set for the lifetime of the thread (or, in
+/// deterministic mode, for the duration of a drive call).
+///
+/// The next slot and the timer wheel belong to the owner too, except while
+/// the watchdog rescues a worker stuck in one long slice (a coroutine that
+/// computes without suspending cannot be preempted): it then takes the
+/// process waiting in the next slot and fires the due timers, so neither
+/// waits for the hog. The two sides exclude each other with an asymmetric
+/// Dekker handshake (sync/asymmetric_barrier.hpp), free for the owner:
+///   owner:   in_section_ = true; light barrier; if rescuer_active_: back off
+///   rescuer: rescuer_active_ = true; heavy barrier; if in_section_: back off
+/// At most one of them proceeds. An owner that backs off leaves the slot
+/// and the wheel alone (a wake goes to the local queue, a timer to the
+/// scheduler's timer inbox); a rescuer that backs off tries again at its
+/// next sample.
 
 #include "sched/local_queue.hpp"
 #include "sched/runnable.hpp"
 #include "sched/timer_wheel.hpp"
+#include "sync/asymmetric_barrier.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -33,6 +47,36 @@ public:
 
     /// Owner thread: makes `item` the next to run (message locality).
     void push_next(runnable* item);
+
+    /// Owner thread: the section in which the owner touches its next slot
+    /// and its wheel. Converts to false when the watchdog holds them; then
+    /// the owner must touch neither. Sections nest.
+    class own_section {
+    public:
+        explicit own_section(worker& w) noexcept
+            : worker_(w)
+            , entered_(w.enter_section()) {}
+
+        own_section(const own_section&) = delete;
+        own_section& operator=(const own_section&) = delete;
+
+        ~own_section() {
+            if (entered_) {
+                worker_.leave_section();
+            }
+        }
+
+        explicit operator bool() const noexcept { return entered_; }
+
+    private:
+        worker& worker_;
+        bool entered_;
+    };
+
+    /// Watchdog thread: takes the next-slot runnable of this worker, which
+    /// has been in one slice for too long, into the injector, and fires its
+    /// due timers. Does nothing when the owner is in its section.
+    void rescue() noexcept;
     /// Owner thread: queues `item` behind everything queued.
     void push_back(runnable* item);
 
@@ -77,10 +121,64 @@ private:
     void park();
     void unpark();
 
+    bool enter_section() noexcept {
+        if (section_depth_ != 0) {
+            ++section_depth_;
+            return true;
+        }
+        // Relaxed store and acquire load, ordered by the light barrier for
+        // the rescuer's heavy one (see the file comment). Acquire: a
+        // rescuer that has finished (stored false with release) handed its
+        // changes to the slot and the wheel back with it.
+        in_section_.store(true, std::memory_order_relaxed);
+        light_barrier();
+        if (rescuer_active_.load(std::memory_order_acquire)) {
+            in_section_.store(false, std::memory_order_relaxed);
+            return false;
+        }
+        section_depth_ = 1;
+        return true;
+    }
+
+    void leave_section() noexcept {
+        if (--section_depth_ == 0) {
+            // Release: a rescuer that reads false next sees this section's
+            // changes to the slot and the wheel.
+            in_section_.store(false, std::memory_order_release);
+        }
+    }
+
+    [[nodiscard]] runnable* take_next() noexcept { return next_.exchange_relaxed(nullptr); }
+
     scheduler& owner_;
     unsigned index_;
     local_queue queue_;
-    runnable* next_ = nullptr;
+
+    // The next slot. Atomic only because the rescuer may take it; every
+    // access is inside the owner's section or the rescuer's, which exclude
+    // each other, so relaxed loads and stores suffice (no read-modify-write).
+    struct next_slot {
+        std::atomic<runnable*> item{nullptr};
+
+        [[nodiscard]] runnable* get() const noexcept {
+            return item.load(std::memory_order_relaxed);
+        }
+
+        void set(runnable* r) noexcept { item.store(r, std::memory_order_relaxed); }
+
+        runnable* exchange_relaxed(runnable* r) noexcept {
+            runnable* old = get();
+            set(r);
+            return old;
+        }
+    } next_;
+
+    // The owner is in its section (see the file comment); owner writes,
+    // rescuer reads.
+    std::atomic<bool> in_section_{false};
+    // The watchdog holds the slot and the wheel; rescuer writes, owner reads.
+    std::atomic<bool> rescuer_active_{false};
+    unsigned section_depth_ = 0; // owner only: nesting of own_section
     unsigned next_streak_ = 0;
     std::uint32_t tick_ = 0;
     std::uint64_t rng_;
