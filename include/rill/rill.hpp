@@ -6,6 +6,7 @@
 
 #include <rill/core/atom.hpp>
 #include <rill/core/errors.hpp>
+#include <rill/core/list_builder.hpp>
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>

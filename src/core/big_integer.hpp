@@ -43,6 +43,9 @@ public:
     /// The magnitude as little-endian bytes, without trailing zero bytes.
     [[nodiscard]] std::vector<std::uint8_t> magnitude_bytes() const;
 
+    /// Bits in the magnitude: 0 for zero, else one more than the highest set bit's index.
+    [[nodiscard]] std::size_t bit_length() const noexcept;
+
     /// Decimal text, `-` first when negative.
     [[nodiscard]] std::string to_string() const;
 
@@ -53,8 +56,6 @@ public:
 
 private:
     void normalize() noexcept;
-    // Divides the magnitude by `divisor` in place; returns the remainder.
-    std::uint32_t divide_magnitude(std::uint32_t divisor) noexcept;
     void multiply_add_magnitude(std::uint32_t factor, std::uint32_t addend);
     [[nodiscard]] std::strong_ordering compare_magnitude(const big_integer& other) const noexcept;
 

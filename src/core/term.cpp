@@ -36,14 +36,10 @@ std::string demangle(const char* name) {
     return status == 0 && demangled ? std::string(demangled.get()) : std::string(name);
 }
 
+// The term as error messages show it: its first 200 characters.
 std::string shortened(const term& t) {
     constexpr std::size_t limit = 200;
-    std::string text = to_string(t);
-    if (text.size() > limit) {
-        text.resize(limit);
-        text += "...";
-    }
-    return text;
+    return to_string(t, limit);
 }
 
 } // namespace

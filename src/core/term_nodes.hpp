@@ -43,9 +43,19 @@ struct reference_node final : detail::term_node {
     reference value;
 };
 
+// Tuples, lists and maps free their elements without recursion: their
+// destructors (core/term_teardown.cpp) take apart, with an explicit stack,
+// every nested tuple, list or map that they alone hold.
+
 struct tuple_node final : detail::term_node {
     explicit tuple_node(std::vector<term> e)
         : elements(std::move(e)) {}
+
+    tuple_node(const tuple_node&) = delete;
+    tuple_node& operator=(const tuple_node&) = delete;
+    tuple_node(tuple_node&&) = delete;
+    tuple_node& operator=(tuple_node&&) = delete;
+    ~tuple_node() override;
 
     std::vector<term> elements;
 };
@@ -55,6 +65,12 @@ struct list_node final : detail::term_node {
         : elements(std::move(e))
         , tail(std::move(t)) {}
 
+    list_node(const list_node&) = delete;
+    list_node& operator=(const list_node&) = delete;
+    list_node(list_node&&) = delete;
+    list_node& operator=(list_node&&) = delete;
+    ~list_node() override;
+
     std::vector<term> elements; // never empty
     term tail;                  // [] for a proper list; never a non-empty list
 };
@@ -62,6 +78,12 @@ struct list_node final : detail::term_node {
 struct map_node final : detail::term_node {
     explicit map_node(std::vector<std::pair<term, term>> e)
         : entries(std::move(e)) {}
+
+    map_node(const map_node&) = delete;
+    map_node& operator=(const map_node&) = delete;
+    map_node(map_node&&) = delete;
+    map_node& operator=(map_node&&) = delete;
+    ~map_node() override;
 
     std::vector<std::pair<term, term>> entries; // sorted by exact key order, unique keys
 };

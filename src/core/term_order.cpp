@@ -7,7 +7,11 @@
 // [1|2] vs [1,2] compares 2 with [2]. Maps compare by size, then keys in
 // exact order (exactly), then values in key order (in the current mode).
 // Integer/float comparison is exact: no rounding of big values to double.
+// The walk is iterative (an explicit stack of element runs), so nesting
+// depth costs heap, not the C++ stack; running out of heap for that stack
+// terminates, as the comparison operators are noexcept.
 
+#include "core/small_stack.hpp"
 #include "core/term_nodes.hpp"
 
 #include <algorithm>
@@ -111,36 +115,6 @@ int compare_numbers(const term& a, const term& b, bool exact) noexcept {
     return compare_integer_with_double(a, term_access::float_value(b));
 }
 
-int compare_sequences(std::span<const term> a, std::span<const term> b, bool exact) noexcept {
-    const std::size_t n = std::min(a.size(), b.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        if (const int result = compare_terms(a[i], b[i], exact); result != 0) {
-            return result;
-        }
-    }
-    return three_way(a.size(), b.size());
-}
-
-int compare_lists(const term& a, const term& b, bool exact) noexcept {
-    const auto& x = term_access::as<list_node>(a);
-    const auto& y = term_access::as<list_node>(b);
-    const std::size_t n = std::min(x.elements.size(), y.elements.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        if (const int result = compare_terms(x.elements[i], y.elements[i], exact); result != 0) {
-            return result;
-        }
-    }
-    if (x.elements.size() == y.elements.size()) {
-        return compare_terms(x.tail, y.tail, exact);
-    }
-    // One list goes on with more cells (a non-empty list) where the other
-    // has reached its tail, which is never a non-empty list: classes decide.
-    if (x.elements.size() > y.elements.size()) {
-        return three_way(class_rank(kind::list), class_rank(y.tail.type()));
-    }
-    return three_way(class_rank(x.tail.type()), class_rank(kind::list));
-}
-
 int compare_bits(const binary_node& a, const binary_node& b) noexcept {
     const auto bit_size = [](const binary_node& n) {
         return n.bytes.empty() ? std::size_t{0} : n.bytes.size() * 8 - (8U - n.bits_in_last_byte);
@@ -165,40 +139,61 @@ int compare_bits(const binary_node& a, const binary_node& b) noexcept {
     return three_way(a_bits, b_bits);
 }
 
-int compare_maps(const map_node& a, const map_node& b, bool exact) noexcept {
-    if (a.entries.size() != b.entries.size()) {
-        return three_way(a.entries.size(), b.entries.size());
-    }
-    for (std::size_t i = 0; i < a.entries.size(); ++i) {
-        if (const int result = compare_terms(a.entries[i].first, b.entries[i].first, true);
-            result != 0) {
-            return result;
-        }
-    }
-    for (std::size_t i = 0; i < a.entries.size(); ++i) {
-        if (const int result = compare_terms(a.entries[i].second, b.entries[i].second, exact);
-            result != 0) {
-            return result;
-        }
-    }
-    return 0;
-}
-
 int compare_locals(const term& a, const term& b) noexcept {
     const auto* x = static_cast<const detail::local_node_base*>(term_access::node(a));
     const auto* y = static_cast<const detail::local_node_base*>(term_access::node(b));
     if (x == y) {
         return 0;
     }
-    // Different objects are never equal; order by type, then by address
-    // (stable for the life of the objects, which is all an order needs).
+    // Different objects are never equal; order by type, then by when they
+    // were made (not by address, so that a seed replays the same order).
     if (x->type() != y->type()) {
         return x->type().before(y->type()) ? -1 : 1;
     }
-    return std::less<const void*>{}(x, y) ? -1 : 1;
+    return three_way(x->serial(), y->serial());
 }
 
-int compare_same_class(const term& a, const term& b, bool exact) noexcept {
+// A run of element pairs still to compare, left to right: `left` pairs from
+// `a`/`b`, `stride` terms apart (2 for the keys or values of map entries).
+// When the run is done, `verdict` decides if it is not 0 (a list that goes
+// on where the other one has ended).
+struct pending_run {
+    const term* a = nullptr;
+    const term* b = nullptr;
+    std::size_t left = 0;
+    std::size_t stride = 1;
+    bool exact = false;
+    int verdict = 0;
+};
+
+using run_stack = small_stack<pending_run, 32>;
+
+static_assert(sizeof(std::pair<term, term>) == 2 * sizeof(term),
+              "map entries are walked as an array of terms");
+
+// Compares two lists cell by cell: their common prefix, then either the
+// tails (same length) or the class of the next cell against the shorter
+// list's tail, which is never a non-empty list.
+void push_list_runs(const list_node& x, const list_node& y, bool exact, run_stack& runs) {
+    const std::size_t common = std::min(x.elements.size(), y.elements.size());
+    if (x.elements.size() == y.elements.size()) {
+        if (!x.tail.is_nil() || !y.tail.is_nil()) {
+            runs.push_back({.a = &x.tail, .b = &y.tail, .left = 1, .exact = exact});
+        }
+    } else {
+        const int verdict = x.elements.size() > y.elements.size()
+                                ? three_way(class_rank(kind::list), class_rank(y.tail.type()))
+                                : three_way(class_rank(x.tail.type()), class_rank(kind::list));
+        runs.push_back({.verdict = verdict});
+    }
+    runs.push_back(
+        {.a = x.elements.data(), .b = y.elements.data(), .left = common, .exact = exact});
+}
+
+// Compares one pair of terms of the same class. Leaves are compared at
+// once; tuples, lists and maps push the runs of their elements and give 0
+// (undecided) unless their sizes decide.
+int compare_same_class(const term& a, const term& b, bool exact, run_stack& runs) {
     switch (a.type()) {
     case kind::integer:
     case kind::float_:
@@ -224,14 +219,32 @@ int compare_same_class(const term& a, const term& b, bool exact) noexcept {
         if (x.size() != y.size()) {
             return three_way(x.size(), y.size());
         }
-        return compare_sequences(x, y, exact);
+        runs.push_back({.a = x.data(), .b = y.data(), .left = x.size(), .exact = exact});
+        return 0;
     }
-    case kind::map:
-        return compare_maps(term_access::as<map_node>(a), term_access::as<map_node>(b), exact);
+    case kind::map: {
+        // By size, then every key (always exactly), then the values in key order.
+        const auto& x = term_access::as<map_node>(a).entries;
+        const auto& y = term_access::as<map_node>(b).entries;
+        if (x.size() != y.size()) {
+            return three_way(x.size(), y.size());
+        }
+        if (!x.empty()) {
+            runs.push_back({.a = &x[0].second,
+                            .b = &y[0].second,
+                            .left = x.size(),
+                            .stride = 2,
+                            .exact = exact});
+            runs.push_back(
+                {.a = &x[0].first, .b = &y[0].first, .left = x.size(), .stride = 2, .exact = true});
+        }
+        return 0;
+    }
     case kind::nil:
         return 0;
     case kind::list:
-        return compare_lists(a, b, exact);
+        push_list_runs(term_access::as<list_node>(a), term_access::as<list_node>(b), exact, runs);
+        return 0;
     case kind::binary:
         return compare_bits(term_access::as<binary_node>(a), term_access::as<binary_node>(b));
     case kind::local:
@@ -240,9 +253,7 @@ int compare_same_class(const term& a, const term& b, bool exact) noexcept {
     return 0;
 }
 
-} // namespace
-
-int compare_terms(const term& a, const term& b, bool exact) noexcept {
+int compare_one(const term& a, const term& b, bool exact, run_stack& runs) {
     const int a_rank = class_rank(a.type());
     const int b_rank = class_rank(b.type());
     if (a_rank != b_rank) {
@@ -252,7 +263,46 @@ int compare_terms(const term& a, const term& b, bool exact) noexcept {
         term_access::node(a) == term_access::node(b)) {
         return 0; // copies of one term
     }
-    return compare_same_class(a, b, exact);
+    return compare_same_class(a, b, exact, runs);
+}
+
+} // namespace
+
+// Walks both terms depth first, left to right, with an explicit stack; the
+// first pair that differs decides. A run leaves the stack as its last pair
+// is taken, so a tuple or list nested n deep needs O(1) stack, not O(n).
+int compare_terms(const term& a, const term& b, bool exact) noexcept {
+    run_stack runs;
+    const term* x = &a;
+    const term* y = &b;
+    for (;;) {
+        if (const int result = compare_one(*x, *y, exact, runs); result != 0) {
+            return result;
+        }
+        for (;;) {
+            if (runs.empty()) {
+                return 0;
+            }
+            pending_run& run = runs.back();
+            if (run.left == 0) {
+                const int verdict = run.verdict;
+                runs.pop_back();
+                if (verdict != 0) {
+                    return verdict;
+                }
+                continue;
+            }
+            x = run.a;
+            y = run.b;
+            exact = run.exact;
+            run.a += run.stride;
+            run.b += run.stride;
+            if (--run.left == 0 && run.verdict == 0) {
+                runs.pop_back(); // nothing left to do after its last pair: keeps deep nests flat
+            }
+            break;
+        }
+    }
 }
 
 } // namespace rill::internal

@@ -7,11 +7,15 @@
 //   - funs and ports (only ever received from other nodes) are decoded just
 //     enough from their external format to print #Fun<m.i.u>, fun m:f/a and
 //     #Port<node.id>; pids and references print through their own printers.
-// Output is UTF-8 (see core/erlang_syntax.hpp).
+// Output is UTF-8 (see core/erlang_syntax.hpp). The walk is iterative, so
+// nesting depth costs heap, not the C++ stack; bounded printing
+// (`to_string(t, max_chars)`, used by every error message) stops at its
+// limit and does not convert huge integers to decimal.
 
 #include <rill/core/term.hpp>
 
 #include "core/erlang_syntax.hpp"
+#include "core/small_stack.hpp"
 #include "core/term_nodes.hpp"
 
 #include <ostream>
@@ -160,47 +164,35 @@ bool is_printable_string(std::span<const term> elements) noexcept {
     return true;
 }
 
-void append_term(std::string& out, const term& t);
+// Where printing stops: once the output is longer than `limit`, the
+// printer cuts it to `limit` characters, adds "..." and returns. Unbounded
+// printing has the largest limit.
+struct budget {
+    std::size_t limit;
 
-void append_list(std::string& out, const term& t) {
-    const auto elements = t.list_elements();
-    const term& tail = t.list_tail();
-    if (tail.is_nil() && is_printable_string(elements)) {
-        out.push_back('"');
-        for (const term& element : elements) {
-            internal::append_quoted_char(out, static_cast<std::uint32_t>(*element.to_int64()), '"');
-        }
-        out.push_back('"');
-        return;
-    }
-    out.push_back('[');
-    for (std::size_t i = 0; i < elements.size(); ++i) {
-        if (i != 0) {
-            out.push_back(',');
-        }
-        append_term(out, elements[i]);
-    }
-    if (!tail.is_nil()) {
-        out.push_back('|');
-        append_term(out, tail);
-    }
-    out.push_back(']');
-}
+    [[nodiscard]] bool spent(const std::string& out) const noexcept { return out.size() > limit; }
+};
 
-void append_bitstring(std::string& out, const internal::binary_node& node) {
+void append_bitstring(std::string& out, const internal::binary_node& node, const budget& b) {
     const auto& bytes = node.bytes;
     const bool whole = node.bits_in_last_byte == 8;
     out += "<<";
-    if (whole && !bytes.empty() && std::all_of(bytes.begin(), bytes.end(), [](std::byte b) {
-            return internal::is_printable_latin1(std::to_integer<std::uint32_t>(b));
+    if (whole && !bytes.empty() && std::all_of(bytes.begin(), bytes.end(), [](std::byte byte) {
+            return internal::is_printable_latin1(std::to_integer<std::uint32_t>(byte));
         })) {
         out.push_back('"');
-        for (std::byte b : bytes) {
-            internal::append_quoted_char(out, std::to_integer<std::uint32_t>(b), '"');
+        for (std::byte byte : bytes) {
+            internal::append_quoted_char(out, std::to_integer<std::uint32_t>(byte), '"');
+            if (b.spent(out)) {
+                return;
+            }
         }
         out.push_back('"');
     } else {
         for (std::size_t i = 0; i < bytes.size(); ++i) {
+            if (b.spent(out)) {
+                return;
+            }
             if (i != 0) {
                 out.push_back(',');
             }
@@ -216,11 +208,55 @@ void append_bitstring(std::string& out, const internal::binary_node& node) {
     out += ">>";
 }
 
-void append_term(std::string& out, const term& t) {
+// A big integer longer than this many bits (about 1,200 digits) is not
+// converted to decimal by bounded printing: it says how long it is instead.
+constexpr std::size_t max_bounded_integer_bits = 4096;
+
+void append_big_integer(std::string& out, const internal::big_integer& value, const budget& b) {
+    const std::size_t bits = value.bit_length();
+    if (b.limit != std::string::npos && bits > max_bounded_integer_bits) {
+        out += value.is_negative() ? "-<integer of " : "<integer of ";
+        out += std::to_string(bits) + " bits>";
+        return;
+    }
+    out += value.to_string();
+}
+
+// The elements of a tuple, list or map still to print. Map entries are a
+// run of key, value, key, value... with " => " and "," between them; an
+// improper list's tail follows its elements after '|'. A run leaves the
+// stack as its last element is taken; its closing bracket then waits on
+// the stack of closers, one byte a level, above `closers_mark`.
+struct pending_run {
+    const term* next = nullptr;
+    std::size_t left = 0;
+    const term* tail = nullptr;
+    std::size_t closers_mark = 0;
+    char close = 0;
+    bool map_entries = false;
+    bool first = true;
+    bool in_tail = false;
+};
+
+struct print_stacks {
+    internal::small_stack<pending_run, 16> runs;
+    std::string closers; // brackets still to close, innermost last
+};
+
+static_assert(sizeof(std::pair<term, term>) == 2 * sizeof(term),
+              "map entries are walked as an array of terms");
+
+void push_run(print_stacks& stacks, pending_run run) {
+    run.closers_mark = stacks.closers.size();
+    stacks.runs.push_back(run);
+}
+
+// Appends a leaf, or a container's opening and pushes the run of its elements.
+void append_one(std::string& out, const term& t, const budget& b, print_stacks& stacks) {
     switch (t.type()) {
     case term::kind::integer:
         if (term_access::is_boxed(t)) {
-            out += term_access::as<internal::big_integer_node>(t).value.to_string();
+            append_big_integer(out, term_access::as<internal::big_integer_node>(t).value, b);
         } else {
             out += std::to_string(term_access::small_integer(t));
         }
@@ -244,40 +280,57 @@ void append_term(std::string& out, const term& t) {
         out += to_string(t.as_pid());
         return;
     case term::kind::tuple: {
-        out.push_back('{');
         const auto elements = t.elements();
-        for (std::size_t i = 0; i < elements.size(); ++i) {
-            if (i != 0) {
-                out.push_back(',');
-            }
-            append_term(out, elements[i]);
+        if (elements.empty()) {
+            out += "{}";
+            return;
         }
-        out.push_back('}');
+        out.push_back('{');
+        push_run(stacks, {.next = elements.data(), .left = elements.size(), .close = '}'});
         return;
     }
     case term::kind::map: {
-        out += "#{";
-        bool first = true;
-        for (const auto& [key, value] : t.map_entries()) {
-            if (!first) {
-                out.push_back(',');
-            }
-            first = false;
-            append_term(out, key);
-            out += " => ";
-            append_term(out, value);
+        const auto entries = t.map_entries();
+        if (entries.empty()) {
+            out += "#{}";
+            return;
         }
-        out.push_back('}');
+        out += "#{";
+        push_run(stacks,
+                 {.next = &entries[0].first,
+                  .left = 2 * entries.size(),
+                  .close = '}',
+                  .map_entries = true});
         return;
     }
     case term::kind::nil:
         out += "[]";
         return;
-    case term::kind::list:
-        append_list(out, t);
+    case term::kind::list: {
+        const auto elements = t.list_elements();
+        const term& tail = t.list_tail();
+        if (tail.is_nil() && is_printable_string(elements)) {
+            out.push_back('"');
+            for (const term& element : elements) {
+                internal::append_quoted_char(
+                    out, static_cast<std::uint32_t>(*element.to_int64()), '"');
+                if (b.spent(out)) {
+                    return;
+                }
+            }
+            out.push_back('"');
+            return;
+        }
+        out.push_back('[');
+        push_run(stacks,
+                 {.next = elements.data(),
+                  .left = elements.size(),
+                  .tail = tail.is_nil() ? nullptr : &tail,
+                  .close = ']'});
         return;
+    }
     case term::kind::binary:
-        append_bitstring(out, term_access::as<internal::binary_node>(t));
+        append_bitstring(out, term_access::as<internal::binary_node>(t), b);
         return;
     case term::kind::local:
         out += "#Local<" + t.local_type_name() + '>';
@@ -285,11 +338,61 @@ void append_term(std::string& out, const term& t) {
     }
 }
 
+void close_down_to(std::string& out, std::string& closers, std::size_t mark) {
+    while (closers.size() > mark) {
+        out.push_back(closers.back());
+        closers.pop_back();
+    }
+}
+
+// Prints depth first with explicit stacks, so nesting depth costs heap (a
+// byte a level for a plain nest), not the C++ stack.
+void append_term(std::string& out, const term& t, const budget& b) {
+    print_stacks stacks;
+    append_one(out, t, b, stacks);
+    while (!stacks.runs.empty() && !b.spent(out)) {
+        pending_run& run = stacks.runs.back();
+        close_down_to(out, stacks.closers, run.closers_mark);
+        if (!run.first) {
+            // In a map, entries alternate key, value: " => " before a value.
+            out += run.in_tail ? "|" : (run.map_entries && run.left % 2 == 1 ? " => " : ",");
+        }
+        run.first = false;
+        const term& next = *run.next;
+        ++run.next;
+        if (--run.left == 0) {
+            if (run.tail != nullptr) {
+                run.next = run.tail;
+                run.left = 1;
+                run.tail = nullptr;
+                run.in_tail = true;
+            } else {
+                stacks.closers.push_back(run.close);
+                stacks.runs.pop_back();
+            }
+        }
+        append_one(out, next, b, stacks);
+    }
+    if (!b.spent(out)) {
+        close_down_to(out, stacks.closers, 0);
+    }
+    if (b.spent(out)) {
+        out.resize(b.limit);
+        out += "...";
+    }
+}
+
 } // namespace
 
 std::string to_string(const term& t) {
     std::string out;
-    append_term(out, t);
+    append_term(out, t, budget{std::string::npos});
+    return out;
+}
+
+std::string to_string(const term& t, std::size_t max_chars) {
+    std::string out;
+    append_term(out, t, budget{max_chars});
     return out;
 }
 

@@ -213,7 +213,9 @@ public:
     }
 
     /// The list `[e1, e2, ... | tail]`; proper when `tail` is `[]`. A `tail`
-    /// that is itself a list is spliced in, so equal lists have one form.
+    /// that is itself a list is spliced in (copied), so equal lists have one
+    /// form. Consing one element at a time onto a growing list this way is
+    /// quadratic: build long lists with `list_builder` (list_builder.hpp).
     static term list(std::vector<term> elements, term tail = term{});
 
     /// The proper list of `elements`, each converted: `term::list_of(1, 2, 3)`.
@@ -453,7 +455,14 @@ inline void swap(term& a, term& b) noexcept {
 }
 
 /// The term in Erlang syntax on one line, as `io:format("~p", [T])` prints it.
+/// Any nesting depth; the time and memory are linear in the output, except
+/// for big integers, whose decimal conversion is quadratic in their length.
 std::string to_string(const term& t);
+
+/// The start of `to_string(t)`: at most `max_chars` characters, then "..."
+/// when cut. Stops as soon as the limit is reached, whatever the size of
+/// `t`; an integer above 4096 bits prints as `<integer of N bits>`.
+std::string to_string(const term& t, std::size_t max_chars);
 
 std::ostream& operator<<(std::ostream& out, const term& t);
 

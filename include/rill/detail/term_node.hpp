@@ -31,6 +31,15 @@ public:
         refs_.fetch_add(1, std::memory_order_relaxed);
     }
 
+    /// Whether the caller's reference is the only one. A node with one
+    /// holder cannot gain another except through that holder, so the answer
+    /// stays true for as long as the caller keeps it.
+    [[nodiscard]] bool is_unique() const noexcept {
+        // Acquire, like the last release's: the other holders' reads of the
+        // node happen before whatever the caller does with it next.
+        return refs_.load(std::memory_order_acquire) == 1;
+    }
+
     /// Drops a holder; the last one deletes the node.
     void release() const noexcept {
         // acq_rel: the release half orders this holder's reads of the node
@@ -47,10 +56,26 @@ private:
     mutable std::atomic<std::uint32_t> refs_{1};
 };
 
-/// Base of nodes holding a local C++ object; knows the object's type.
+// Serial number of the next local node made in this OS process. Relaxed:
+// only the order in which one thread makes its local terms matters (it
+// orders them, so a deterministic run replays the same order), and that is
+// program order.
+inline std::atomic<std::uint64_t> next_local_serial{0};
+
+/// Base of nodes holding a local C++ object; knows the object's type and
+/// when it was made (local terms of one type are ordered by that).
 class local_node_base : public term_node {
 public:
+    local_node_base() noexcept
+        : serial_(next_local_serial.fetch_add(1, std::memory_order_relaxed)) {}
+
     [[nodiscard]] virtual const std::type_info& type() const noexcept = 0;
+
+    /// Made before every local node of a higher serial in this OS process.
+    [[nodiscard]] std::uint64_t serial() const noexcept { return serial_; }
+
+private:
+    std::uint64_t serial_;
 };
 
 /// The node of `term::local<T>`: one immutable `T`.

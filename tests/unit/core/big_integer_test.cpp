@@ -72,6 +72,26 @@ TEST(BigInteger, ParsesAndPrintsLongDecimalsUnchanged) {
     EXPECT_EQ(big_integer::from_decimal("-0")->to_string(), "0");
 }
 
+TEST(BigInteger, PrintsTwentyThousandDigitsUnchanged) {
+    // Digits with every kind of 10^9 chunk: leading zeros inside, all nines.
+    std::string text = "9";
+    for (int i = 0; i < 20'000; ++i) {
+        text.push_back(static_cast<char>('0' + (i * 7 + i / 9) % 10));
+    }
+    text += "000000000999999999";
+    const auto value = big_integer::from_decimal(text);
+    ASSERT_TRUE(value.has_value());
+    EXPECT_EQ(value->to_string(), text);
+    EXPECT_EQ(value->bit_length(), 66'502U); // floor(log2(text)) + 1, by Python
+}
+
+TEST(BigInteger, BitLengthCountsTheMagnitude) {
+    EXPECT_EQ(big_integer().bit_length(), 0U);
+    EXPECT_EQ(big_integer::from_int64(-1).bit_length(), 1U);
+    EXPECT_EQ(big_integer::from_uint64(1ULL << 32U).bit_length(), 33U);
+    EXPECT_EQ(big_integer::from_uint64(~0ULL).bit_length(), 64U);
+}
+
 TEST(BigInteger, RoundTripsThroughLittleEndianBytes) {
     const auto value = *big_integer::from_decimal("340282366920938463463374607431768211456");
 
