@@ -18,6 +18,13 @@ internal::process& running_process(const char* operation) {
     return internal::process::current_or_throw(operation);
 }
 
+// The calling process when it belongs to `runtime` (a send from another
+// runtime's process, or from a plain thread, has no sender here).
+internal::process* sender_in(runtime_core& runtime) noexcept {
+    internal::process* caller = internal::process::current();
+    return caller != nullptr && &caller->runtime() == &runtime ? caller : nullptr;
+}
+
 } // namespace
 
 runtime_core& current_runtime(const char* operation) {
@@ -36,10 +43,19 @@ pid spawn_body(runtime_core& runtime, task<> body) {
 }
 
 void send_node(runtime_core& runtime, const pid& to, mailbox_node* node) {
-    if (internal::process* caller = internal::process::current()) {
-        caller->charge();
+    internal::process* sender = sender_in(runtime);
+    if (sender != nullptr) {
+        sender->charge();
     }
-    runtime.deliver(to, node);
+    runtime.send_out(sender, to, node);
+}
+
+void send_to_name(runtime_core& runtime, atom name, atom node, mailbox_node* message) {
+    internal::process* sender = sender_in(runtime);
+    if (sender != nullptr) {
+        sender->charge();
+    }
+    runtime.send_out_to_name(sender, name, node, message);
 }
 
 void send_from_current(const char* operation, const pid& to, mailbox_node* node) {
@@ -50,7 +66,7 @@ void send_from_current(const char* operation, const pid& to, mailbox_node* node)
         return;
     }
     caller->charge();
-    caller->runtime().deliver(to, node);
+    caller->runtime().send_out(caller, to, node);
 }
 
 void throw_nan_timeout(const char* operation) {

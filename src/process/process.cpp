@@ -22,6 +22,7 @@
 
 #include "process/runtime_core.hpp"
 #include "process/timers.hpp"
+#include "process/upper_layers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
 
@@ -293,7 +294,7 @@ void process::handle_signal(mailbox_node* node) noexcept {
     case detail::signal_kind::message:
         break;
     default:
-        runtime_.hooks.handle(*this, node); // links, monitors, exits: the signal layer
+        runtime_.upper->handle_signal(*this, node); // links, monitors, exits: the signal layer
         return;
     }
     node->destroy();
@@ -327,7 +328,7 @@ void process::send_held_monitor() noexcept {
     const held_monitor& slot = relations_->held_back;
     has_held_monitor_ = false; // first: sending below must not recurse
     relations_->monitors.insert_or_assign(slot.ref, slot.held);
-    runtime_.hooks.send_monitor(*this, slot);
+    runtime_.upper->send_held_monitor(*this, slot);
 }
 
 void process::request_exit(term reason) noexcept {
@@ -471,7 +472,7 @@ void process::terminate(const term& reason) noexcept {
     if (has_send_after_.load(std::memory_order_relaxed)) {
         runtime_.cancel_send_after_to(to_pid()); // as Erlang cancels a dead pid's timers
     }
-    runtime_.hooks.on_exit(*this, reason);
+    runtime_.upper->process_ending(*this, reason);
     relations_.reset();
     runtime_.process_exited(to_pid(), reason, is_root_);
     // 4. Give up the block (the last pin recycles it).

@@ -92,51 +92,6 @@ internal::process* runtime_core::pin(const pid& target) noexcept {
     return block;
 }
 
-void runtime_core::deliver(const pid& to, mailbox_node* node) noexcept {
-    if (internal::process* sender = internal::process::current()) {
-        sender->release_held_monitor(); // it goes out first, in signal order
-    }
-    internal::process* target = pin(to);
-    if (target == nullptr) {
-        drop(node);
-        return;
-    }
-    deliver_pinned(target, node);
-    target->unpin();
-}
-
-void runtime_core::deliver_pinned(internal::process* target, mailbox_node* node) noexcept {
-    switch (target->box().push(node)) {
-    case internal::mailbox::push_result::queued:
-        break;
-    case internal::mailbox::push_result::queued_and_woke: {
-        // A sender that has spent its budget will hold its worker until it
-        // next suspends (a coroutine cannot be preempted): a process it
-        // wakes goes where an idle worker can steal it, not into the next
-        // slot behind the sender.
-        internal::process* sender = internal::process::current();
-        if (sender != nullptr && sender->budget_spent()) {
-            scheduler_->schedule_fair(target);
-        } else {
-            scheduler_->schedule(target);
-        }
-        break;
-    }
-    case internal::mailbox::push_result::closed:
-        drop(node);
-        break;
-    }
-}
-
-void runtime_core::drop(mailbox_node* node) noexcept {
-    if (node->kind == signal_kind::message || node->kind == signal_kind::timeout ||
-        hooks.bounce == nullptr) {
-        node->destroy();
-        return;
-    }
-    hooks.bounce(*this, node);
-}
-
 pid runtime_core::spawn(task<> body, bool root) {
     return spawn_prepared(std::move(body), root, nullptr, nullptr);
 }
@@ -360,7 +315,12 @@ void runtime_core::send_after_fired(internal::send_after_timer* timer) noexcept 
         }
     }
     if (message != nullptr && !shut_down()) {
-        deliver(timer->target, message);
+        try {
+            send_out(nullptr, timer->target, message);
+        } catch (...) {
+            // Only a remote send can throw, and arm_send_after refused
+            // payloads that cannot leave the node: nothing to do.
+        }
     } else if (message != nullptr) {
         message->destroy();
     }

@@ -11,7 +11,6 @@
 #include <rill/runtime/runtime_options.hpp>
 
 #include "process/process_table.hpp"
-#include "process/signal_hooks.hpp"
 #include "sched/scheduler.hpp"
 
 #include <atomic>
@@ -25,7 +24,9 @@
 
 namespace rill::internal {
 struct send_after_timer;
+class process;
 class registry;
+class upper_layers;
 } // namespace rill::internal
 
 namespace rill::detail {
@@ -59,16 +60,35 @@ public:
     using prepare_function = void (*)(internal::process& child, void* context);
     pid spawn(task<> body, prepare_function prepare, void* context);
 
-    /// Delivers `node` to `to`, taking ownership; drops it when `to` is
-    /// dead, closed or not local. Any thread.
-    void deliver(const pid& to, mailbox_node* node) noexcept;
+    /// The one way out of a process (src/process/outbound.cpp): sends
+    /// `node` (a message or any signal) to `to`, taking ownership. `sender`
+    /// is the calling process when it is one of this runtime's, else null
+    /// (another thread, a timer, an answer on behalf of the dead). Any
+    /// thread. A dead local target answers as S68 says; a pid of another
+    /// node goes to the remote route (or is answered as unreachable).
+    /// Throws only `no_term_conversion`, for a message to another node
+    /// whose payload cannot become a term (the node is freed).
+    void send_out(internal::process* sender, const pid& to, mailbox_node* node);
 
-    /// Disposes of a node that reached no live process (signals are
-    /// answered through `hooks.bounce`).
+    /// `send_out` to the process registered as `name` on `node`: resolved
+    /// now on this node (dropped when nobody holds it, S16), or sent by name
+    /// to another node.
+    void send_out_to_name(internal::process* sender, atom name, atom node, mailbox_node* message);
+
+    /// Delivers `node` to the local process `to` on behalf of a sender that
+    /// is no process of this runtime (a timer, an injected remote signal);
+    /// a dead target answers with `noproc` (S68). Any thread.
+    void deliver_local(const pid& to, mailbox_node* node) noexcept;
+
+    /// Disposes of a node that reached no live local process: signals are
+    /// answered with `noproc` through the signal layer, messages dropped.
     void drop(mailbox_node* node) noexcept;
 
-    /// Delivers `node` to a block the caller has pinned.
-    void deliver_pinned(internal::process* target, mailbox_node* node) noexcept;
+    /// Delivers `node` to a block the caller has pinned; `sender` as for
+    /// `send_out`.
+    void deliver_pinned(internal::process* sender,
+                        internal::process* target,
+                        mailbox_node* node) noexcept;
 
     [[nodiscard]] bool is_local(const pid& p) const noexcept {
         return p.node == node_ && p.creation == creation_;
@@ -100,8 +120,9 @@ public:
     /// Cancels every send_after timer whose target is `p` (its exit).
     void cancel_send_after_to(const pid& p) noexcept;
 
-    /// The signal and registry layers' entry points (set by the runtime).
-    internal::signal_hooks hooks;
+    /// The layers above the process layer (signal, registry, remote
+    /// route); set by the runtime before any process runs.
+    internal::upper_layers* upper = nullptr;
     /// The node's name registry (owned by the runtime; opaque here).
     internal::registry* names = nullptr;
 

@@ -43,7 +43,7 @@ timeout_timer::timeout_timer(detail::runtime_core& owner,
 void timeout_timer::fire(timer_entry* fired) noexcept {
     auto* timer = static_cast<timeout_timer*>(fired);
     if (!timer->cancelled.load(std::memory_order_relaxed) && !timer->runtime.shut_down()) {
-        timer->runtime.deliver(timer->target, make_timeout_signal(timer->sequence));
+        timer->runtime.deliver_local(timer->target, make_timeout_signal(timer->sequence));
     }
     timer->release();
 }

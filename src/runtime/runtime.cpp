@@ -3,8 +3,7 @@
 
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
-#include "registry/registry.hpp"
-#include "signal/signal_handling.hpp"
+#include "runtime/node_layers.hpp"
 
 namespace rill {
 
@@ -23,24 +22,11 @@ void require_deterministic(detail::runtime_core& core, const char* operation) {
 runtime::runtime()
     : runtime(runtime_options{}) {}
 
-namespace {
-
-void on_process_exit(internal::process& dying, const term& reason) noexcept {
-    dying.runtime().names->release(dying); // the name goes first (S23)
-    internal::signal_links_and_monitors(dying, reason);
-}
-
-} // namespace
-
 runtime::runtime(runtime_options options)
-    : core_(std::make_unique<detail::runtime_core>(std::move(options))) {
-    auto names = std::make_shared<internal::registry>(*core_);
-    core_->names = names.get();
-    core_->hooks.handle = &internal::handle_relation_signal;
-    core_->hooks.on_exit = &on_process_exit;
-    core_->hooks.bounce = &internal::bounce_signal;
-    core_->hooks.send_monitor = &internal::send_held_monitor;
-    layers_ = std::move(names);
+    : core_(std::make_unique<detail::runtime_core>(std::move(options)))
+    , layers_(std::make_unique<internal::node_layers>(*core_)) {
+    core_->names = &layers_->names();
+    core_->upper = layers_.get();
 }
 
 runtime::~runtime() {
@@ -105,6 +91,14 @@ const std::vector<pid>& runtime::schedule_trace() const {
 
 std::size_t runtime::process_count() const noexcept {
     return core_->live_count();
+}
+
+void runtime::set_remote_route(std::shared_ptr<remote_route> route) {
+    layers_->set_remote_route(std::move(route));
+}
+
+void runtime::inject(remote_signal signal) {
+    layers_->inject(std::move(signal));
 }
 
 bool runtime::is_alive(const pid& p) const noexcept {

@@ -7,6 +7,7 @@
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
+#include "process/outbound.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "signal/signal_nodes.hpp"
@@ -50,25 +51,14 @@ void relate_child(process& child, void* context) {
 
 void send_exit(runtime_core& runtime, const pid& to, term reason) {
     process& self = caller("process::exit");
-    self.release_held_monitor(); // it reaches the target first, in signal order
-    bool kill = reason.is_atom(atoms::kill);
+    const bool kill = reason.is_atom(atoms::kill);
     mailbox_node* signal = internal::make_exit_signal(self.to_pid(), std::move(reason), false);
-    internal::process* target = runtime.pin(to);
-    if (target == nullptr) {
-        signal->destroy(); // S50: a dead target is silently accepted
-        return;
-    }
     if (kill) {
-        target->mark_doomed();
+        signal->tag |= internal::exit_tag_kill; // the target is dead to us at once (S6)
     }
-    runtime.deliver_pinned(target, signal);
-    target->unpin();
-    if (target == &self) {
-        // A signal to oneself is handled now: a receive that finds a match
-        // in the queue does not take the inbox, and the exit must still act
-        // at the next suspension point (docs/semantics.md, S41).
-        self.handle_arrived_signals();
-    }
+    // A dead target silently accepts it (S50); one to ourselves acts at our
+    // next suspension point (S41): send_out sees to both.
+    runtime.send_out(&self, to, signal);
 }
 
 pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* monitor_ref) {
@@ -89,7 +79,7 @@ void link(runtime_core& runtime, const pid& to) {
     internal::link_state& state = self.relations().links[to];
     state.active = true; // sending LINK: active, any pending unlink forgotten
     state.unlink_id = 0;
-    runtime.deliver(to, internal::make_link_signal(signal_kind::link, me, to));
+    runtime.send_out(&self, to, internal::make_link_signal(signal_kind::link, me, to));
 }
 
 void unlink(runtime_core& runtime, const pid& from) {
@@ -108,7 +98,8 @@ void unlink(runtime_core& runtime, const pid& from) {
     }
     found->second.active = false;
     found->second.unlink_id = id;
-    runtime.deliver(from, internal::make_link_signal(signal_kind::unlink, self.to_pid(), from, id));
+    runtime.send_out(
+        &self, from, internal::make_link_signal(signal_kind::unlink, self.to_pid(), from, id));
 }
 
 namespace {
@@ -138,29 +129,30 @@ reference monitor_pid(runtime_core& runtime, const pid& target) {
 
 reference monitor_name(runtime_core& runtime, atom name, atom node) {
     process& self = caller("process::monitor");
-    std::optional<pid> holder;
-    if (node == runtime.node()) {
-        holder = whereis(runtime, name); // resolved once, now (S62)
+    if (node != runtime.node()) {
+        // Resolved by the name's node: the monitor goes there by name, to a
+        // placeholder pid of that node (the remote route, or noconnection).
+        return monitor_target(runtime, self, pid{node, 0, 0, 0}, name, node);
     }
-    if (holder) {
+    if (std::optional<pid> holder = whereis(runtime, name)) { // resolved once, now (S62)
         return monitor_target(runtime, self, *holder, name, node);
     }
-    // Nobody holds the name (or the node is out of reach): fires at once
-    // (S61), through the caller's own queue so it keeps signal order.
+    // Nobody holds the name: fires at once (S61), through the caller's own
+    // queue so it keeps signal order.
     reference ref = runtime.make_reference();
     pid me = self.to_pid();
-    term reason(node == runtime.node() ? atoms::noproc : atoms::noconnection);
     self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
-    runtime.deliver(me,
-                    internal::make_monitor_signal(
-                        signal_kind::down, me, me, ref, name, node, std::move(reason)));
+    runtime.send_out(&self,
+                     me,
+                     internal::make_monitor_signal(
+                         signal_kind::down, me, me, ref, name, node, term(atoms::noproc)));
     return ref;
 }
 
 reference send_info_query(runtime_core& runtime, const pid& target) {
     process& self = caller("process::info");
     reference ref = runtime.make_reference();
-    runtime.deliver(target, internal::make_query_signal(self.to_pid(), ref));
+    runtime.send_out(&self, target, internal::make_query_signal(self.to_pid(), ref));
     return ref;
 }
 
@@ -175,11 +167,16 @@ bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool inf
         auto found = relations->monitors.find(ref);
         if (found != relations->monitors.end()) {
             was_active = true;
-            pid target = found->second.target;
+            const internal::monitor_held held = found->second;
             relations->monitors.erase(found);
-            runtime.deliver(
-                target,
-                internal::make_monitor_signal(signal_kind::demonitor, self.to_pid(), target, ref));
+            runtime.send_out(&self,
+                             held.target,
+                             internal::make_monitor_signal(signal_kind::demonitor,
+                                                           self.to_pid(),
+                                                           held.target,
+                                                           ref,
+                                                           held.name,
+                                                           held.target.node));
         }
     }
     if (flush) {

@@ -2,8 +2,9 @@
 // SEMANTICS.md sections D..H and the link protocol of appendix 2.
 //
 // Everything here runs on the worker of the process whose tables it edits
-// (the owner), except `bounce_signal`, which runs wherever a signal failed
-// to reach a live process and only sends new signals.
+// (the owner), except `answer_undeliverable`, which runs wherever a signal
+// failed to reach a live process and only sends new signals. Everything
+// leaves through `runtime_core::send_out` (src/process/outbound.cpp).
 
 #include "signal/signal_handling.hpp"
 
@@ -69,7 +70,8 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
             links.erase(found);
         }
         // Acknowledge before anything else goes to that peer.
-        runtime.deliver(
+        runtime.send_out(
+            &owner,
             signal.from,
             make_link_signal(
                 signal_kind::unlink_ack, owner.to_pid(), signal.from, signal.unlink_id));
@@ -147,7 +149,8 @@ process_info snapshot(process& owner, const pid& asker) {
 }
 
 void answer_query(process& owner, const query_signal_node& query) {
-    owner.runtime().deliver(
+    owner.runtime().send_out(
+        &owner,
         query.from,
         detail::make_message_node(detail::info_reply{query.ref, snapshot(owner, query.from)}));
 }
@@ -198,20 +201,25 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
     detail::runtime_core& runtime = dying.runtime();
     pid self = dying.to_pid();
     try {
+        // No sender: a held-back monitor of the dying process is never sent.
         for (const auto& [peer, state] : relations->links) {
             if (state.active) {
-                runtime.deliver(peer, make_exit_signal(self, reason, true));
+                runtime.send_out(nullptr, peer, make_exit_signal(self, reason, true));
             }
         }
         for (const auto& [ref, on_me] : relations->monitored_by) {
-            runtime.deliver(
+            runtime.send_out(
+                nullptr,
                 on_me.watcher,
                 make_monitor_signal(
                     signal_kind::down, self, on_me.watcher, ref, on_me.name, self.node, reason));
         }
         for (const auto& [ref, held] : relations->monitors) {
-            runtime.deliver(held.target,
-                            make_monitor_signal(signal_kind::demonitor, self, held.target, ref));
+            runtime.send_out(
+                nullptr,
+                held.target,
+                make_monitor_signal(
+                    signal_kind::demonitor, self, held.target, ref, held.name, held.target.node));
         }
     } catch (...) {
         // Out of memory building signals: nothing more can be done here.
@@ -220,56 +228,64 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
 
 void send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
     try {
-        owner.runtime().deliver(monitor.held.target,
-                                make_monitor_signal(signal_kind::monitor,
-                                                    owner.to_pid(),
-                                                    monitor.held.target,
-                                                    monitor.ref,
-                                                    monitor.held.name,
-                                                    monitor.name_node));
+        owner.runtime().send_out(&owner,
+                                 monitor.held.target,
+                                 make_monitor_signal(signal_kind::monitor,
+                                                     owner.to_pid(),
+                                                     monitor.held.target,
+                                                     monitor.ref,
+                                                     monitor.held.name,
+                                                     monitor.name_node));
     } catch (...) {
         // Out of memory building the signal: the monitor stays in the
         // owner's table and never fires, as if the target never answered.
     }
 }
 
-void bounce_signal(detail::runtime_core& runtime, detail::mailbox_node* node) noexcept {
-    term reason(atoms::noproc);
+void answer_undeliverable(detail::runtime_core& runtime,
+                          detail::mailbox_node* node,
+                          atom reason) noexcept {
+    // Answers come from the unreachable target and have no local sender.
     try {
         switch (node->kind) {
         case signal_kind::link: {
             const auto& signal = *static_cast<link_signal_node*>(node);
             // As if the link had been made and the target then died (S31, S32).
-            runtime.deliver(signal.from, make_exit_signal(signal.to, reason, true));
+            runtime.send_out(nullptr, signal.from, make_exit_signal(signal.to, term(reason), true));
             break;
         }
         case signal_kind::unlink: {
             const auto& signal = *static_cast<link_signal_node*>(node);
-            runtime.deliver(signal.from,
-                            make_link_signal(
-                                signal_kind::unlink_ack, signal.to, signal.from, signal.unlink_id));
+            runtime.send_out(
+                nullptr,
+                signal.from,
+                make_link_signal(
+                    signal_kind::unlink_ack, signal.to, signal.from, signal.unlink_id));
             break;
         }
         case signal_kind::monitor: {
             const auto& signal = *static_cast<monitor_signal_node*>(node);
-            runtime.deliver(signal.from,
-                            make_monitor_signal(signal_kind::down,
-                                                signal.to,
-                                                signal.from,
-                                                signal.ref,
-                                                signal.name,
-                                                signal.name_node,
-                                                reason)); // S55
+            runtime.send_out(nullptr,
+                             signal.from,
+                             make_monitor_signal(signal_kind::down,
+                                                 signal.to,
+                                                 signal.from,
+                                                 signal.ref,
+                                                 signal.name,
+                                                 signal.name_node,
+                                                 term(reason))); // S55, S73
             break;
         }
         case signal_kind::query: {
             const auto& query = *static_cast<query_signal_node*>(node);
-            runtime.deliver(query.from,
-                            detail::make_message_node(detail::info_reply{query.ref, std::nullopt}));
+            runtime.send_out(
+                nullptr,
+                query.from,
+                detail::make_message_node(detail::info_reply{query.ref, std::nullopt}));
             break;
         }
         default:
-            break; // exits, acks, demonitors and downs to the dead: dropped (S68)
+            break; // exits, acks, demonitors and downs to the unreachable: dropped (S68)
         }
     } catch (...) {
         // Out of memory: the answer is lost; nothing else can be done.

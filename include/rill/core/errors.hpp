@@ -19,6 +19,16 @@ public:
         : std::invalid_argument(what) {}
 };
 
+/// A message was sent to another node whose C++ type has no term
+/// conversion (`term_conversion<T>`), so it cannot be put on the wire.
+/// Nothing was sent. A `badarg`: uncaught in a process, it ends the
+/// process with `badarg`.
+class no_term_conversion : public badarg {
+public:
+    explicit no_term_conversion(const std::string& what)
+        : badarg(what) {}
+};
+
 /// The atom table is full: interning one more atom would pass its bound.
 /// Nothing was added.
 class atom_table_full : public std::length_error {

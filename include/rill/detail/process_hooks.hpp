@@ -41,6 +41,11 @@ pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* moni
 /// Delivers `node` to `to` (taking ownership); drops it when `to` is dead.
 void send_node(runtime_core& runtime, const pid& to, mailbox_node* node);
 
+/// Sends `node` to the process registered as `name` on `node_name`: this
+/// node's registry now (dropped when nobody holds the name, S16), or the
+/// remote route for another node. Any thread.
+void send_to_name(runtime_core& runtime, atom name, atom node_name, mailbox_node* node);
+
 /// `send_node` from the calling process (one lookup of the current
 /// process); throws not_in_process naming `operation` outside a process.
 void send_from_current(const char* operation, const pid& to, mailbox_node* node);

@@ -49,16 +49,15 @@ void send(atom name, T&& msg) {
 }
 
 /// Sends to `{name, node}`; silently dropped when nobody holds the name
-/// (S16) or the node is unreachable.
+/// (S16) or the node is unreachable. To another node the payload must have
+/// a term conversion (`no_term_conversion` otherwise).
 template <class T>
 void send(const std::pair<atom, atom>& name_at_node, T&& msg) {
     auto& runtime = detail::current_runtime("process::send");
-    if (name_at_node.second != detail::current_pid("process::send").node) {
-        return; // another node: the distribution layer delivers these
-    }
-    if (auto to = detail::whereis(runtime, name_at_node.first)) {
-        detail::send_node(runtime, *to, detail::make_message_node(std::forward<T>(msg)));
-    }
+    detail::send_to_name(runtime,
+                         name_at_node.first,
+                         name_at_node.second,
+                         detail::make_message_node(std::forward<T>(msg)));
 }
 
 } // namespace rill::process

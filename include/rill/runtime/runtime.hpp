@@ -9,6 +9,7 @@
 #include <rill/detail/mailbox_node.hpp>
 #include <rill/detail/process_hooks.hpp>
 #include <rill/process/spawn.hpp>
+#include <rill/runtime/remote.hpp>
 #include <rill/runtime/runtime_options.hpp>
 
 #include <atomic>
@@ -16,6 +17,10 @@
 #include <cstddef>
 #include <memory>
 #include <utility>
+
+namespace rill::internal {
+class node_layers;
+} // namespace rill::internal
 
 namespace rill {
 
@@ -72,6 +77,16 @@ public:
     /// Two runs with the same seed and the same program give equal traces.
     [[nodiscard]] const std::vector<pid>& schedule_trace() const;
 
+    /// Installs the route that carries signals to processes of other nodes
+    /// (remote.hpp); null removes it, after which other nodes count as
+    /// unreachable. Any thread.
+    void set_remote_route(std::shared_ptr<remote_route> route);
+
+    /// Delivers a signal from a process of another node to a process of
+    /// this one, as `signal.from` (remote.hpp). Any thread; the signals one
+    /// thread injects for one target arrive in call order.
+    void inject(remote_signal signal);
+
     /// Processes currently alive.
     [[nodiscard]] std::size_t process_count() const noexcept;
 
@@ -97,10 +112,10 @@ private:
     std::unique_ptr<detail::runtime_core> core_;
     // Set by the first `run`; a second caller throws.
     std::atomic<bool> running_{false};
-    // The layers above the process layer (names, ...), owned here and reached
-    // by the core through its hooks. Declared after core_: destroyed first,
-    // after the destructor has ended every process.
-    std::shared_ptr<void> layers_;
+    // The layers above the process layer (signal handlers, names, remote
+    // route), reached by the core as its `upper_layers`. Declared after
+    // core_: destroyed first, after the destructor has ended every process.
+    std::unique_ptr<internal::node_layers> layers_;
 };
 
 } // namespace rill

@@ -1,0 +1,116 @@
+// The one way out of a process: every message and signal a process sends
+// (and every answer the runtime sends on its behalf) passes `send_out`, so
+// the duties of an outward action are done in one place, in this order:
+//
+//   1. The sender's held-back monitor goes out first (docs/design/0007), so
+//      it stays in signal order with whatever the sender does next.
+//   2. A pid of another node goes to the layers above (`upper_layers::
+//      send_remote`: the installed remote route, or the unreachable-node
+//      answers). A pid of this node's name but another incarnation
+//      (creation) is a dead local pid.
+//   3. A local target is pinned (a stale pid finds no process, S68, and is
+//      answered with `noproc`), marked doomed for an untrappable kill
+//      (S6), and given the node; a process woken by it is scheduled.
+//   4. An exit a process sends to itself is handled at once (S41): a
+//      receive that finds a match in its queue would not take the inbox.
+
+#include "process/outbound.hpp"
+
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
+#include "process/upper_layers.hpp"
+#include "sched/scheduler.hpp"
+
+namespace rill::detail {
+
+void runtime_core::send_out(internal::process* sender, const pid& to, mailbox_node* node) {
+    if (sender != nullptr) {
+        sender->release_held_monitor();
+    }
+    if (to.node != node_) [[unlikely]] {
+        upper->send_remote(sender, to, node);
+        return;
+    }
+    internal::process* target = pin(to);
+    if (target == nullptr) {
+        drop(node);
+        return;
+    }
+    const bool is_exit = node->kind == signal_kind::exit;
+    if (is_exit && (node->tag & internal::exit_tag_kill) != 0) {
+        target->mark_doomed();
+    }
+    deliver_pinned(sender, target, node);
+    target->unpin();
+    if (is_exit && target == sender) {
+        sender->handle_arrived_signals();
+    }
+}
+
+void runtime_core::send_out_to_name(internal::process* sender,
+                                    atom name,
+                                    atom node,
+                                    mailbox_node* message) {
+    if (node != node_) {
+        if (sender != nullptr) {
+            sender->release_held_monitor();
+        }
+        upper->send_remote_to_name(sender, name, node, message);
+        return;
+    }
+    if (std::optional<pid> holder = upper->whereis(name)) {
+        send_out(sender, *holder, message);
+        return;
+    }
+    if (sender != nullptr) {
+        sender->release_held_monitor();
+    }
+    message->destroy(); // nobody holds the name: dropped (S16)
+}
+
+void runtime_core::deliver_local(const pid& to, mailbox_node* node) noexcept {
+    internal::process* target = pin(to);
+    if (target == nullptr) {
+        drop(node);
+        return;
+    }
+    if (node->kind == signal_kind::exit && (node->tag & internal::exit_tag_kill) != 0) {
+        target->mark_doomed();
+    }
+    deliver_pinned(nullptr, target, node);
+    target->unpin();
+}
+
+void runtime_core::deliver_pinned(internal::process* sender,
+                                  internal::process* target,
+                                  mailbox_node* node) noexcept {
+    switch (target->box().push(node)) {
+    case internal::mailbox::push_result::queued:
+        break;
+    case internal::mailbox::push_result::queued_and_woke:
+        // A sender that has spent its budget will hold its worker until it
+        // next suspends (a coroutine cannot be preempted): a process it
+        // wakes goes where an idle worker can steal it, not into the next
+        // slot behind the sender.
+        if (sender != nullptr && sender->budget_spent()) {
+            scheduler_->schedule_fair(target);
+        } else {
+            scheduler_->schedule(target);
+        }
+        break;
+    case internal::mailbox::push_result::closed:
+        drop(node);
+        break;
+    }
+}
+
+void runtime_core::drop(mailbox_node* node) noexcept {
+    if (node->kind == signal_kind::message || node->kind == signal_kind::timeout ||
+        upper == nullptr) {
+        node->destroy();
+        return;
+    }
+    upper->answer_undeliverable(node, atoms::noproc);
+}
+
+} // namespace rill::detail

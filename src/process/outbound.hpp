@@ -1,0 +1,16 @@
+#pragma once
+
+/// \file
+/// Conventions of the one way out of a process (`runtime_core::send_out`,
+/// outbound.cpp) that the layers building signals must follow.
+
+#include <cstdint>
+
+namespace rill::internal {
+
+/// `mailbox_node::tag` bit of an exit signal: an untrappable `kill` from
+/// exit/2. `send_out` marks the local target doomed before delivering it,
+/// so the sender's later liveness checks already see it dead (S6).
+inline constexpr std::uint32_t exit_tag_kill = 1;
+
+} // namespace rill::internal

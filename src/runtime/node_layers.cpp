@@ -1,0 +1,234 @@
+// node_layers: the upper layers of one node, and the two remote seams.
+//
+// Outbound (`send_remote`): a signal node bound for another node becomes a
+// `remote_signal` (a message's payload through its vtable's term
+// conversion) and goes to the installed route; with no route, or when the
+// route throws, the signal layer answers it as unreachable (`noconnection`,
+// S73). Inbound (`inject`): a `remote_signal` becomes the signal node a
+// local sender would have built, delivered with the remote sender as
+// `from`; a dead target answers through `send_out`, which routes the
+// answer back to the remote sender.
+
+#include "runtime/node_layers.hpp"
+
+#include <rill/core/errors.hpp>
+#include <rill/process/info.hpp>
+
+#include "process/outbound.hpp"
+#include "process/process.hpp"
+#include "process/runtime_core.hpp"
+#include "signal/signal_handling.hpp"
+#include "signal/signal_nodes.hpp"
+
+#include <utility>
+
+namespace rill::internal {
+
+namespace {
+
+using detail::signal_kind;
+
+pid sender_pid(const process* sender) {
+    return sender != nullptr ? sender->to_pid() : pid{};
+}
+
+// The remote form of a signal node; false for a node that has none (a
+// query: process::info of a remote pid is answered empty).
+bool to_remote_signal(const detail::mailbox_node& node, remote_signal& out) {
+    switch (node.kind) {
+    case signal_kind::exit: {
+        const auto& exit = static_cast<const exit_signal_node&>(node);
+        out.kind = exit.from_link ? remote_signal_kind::link_exit : remote_signal_kind::exit;
+        out.from = exit.from;
+        out.payload = exit.reason;
+        return true;
+    }
+    case signal_kind::link:
+    case signal_kind::unlink:
+    case signal_kind::unlink_ack: {
+        const auto& link = static_cast<const link_signal_node&>(node);
+        out.kind = node.kind == signal_kind::link     ? remote_signal_kind::link
+                   : node.kind == signal_kind::unlink ? remote_signal_kind::unlink
+                                                      : remote_signal_kind::unlink_ack;
+        out.from = link.from;
+        out.unlink_id = link.unlink_id;
+        return true;
+    }
+    case signal_kind::monitor:
+    case signal_kind::demonitor:
+    case signal_kind::down: {
+        const auto& monitor = static_cast<const monitor_signal_node&>(node);
+        out.kind = node.kind == signal_kind::monitor     ? remote_signal_kind::monitor
+                   : node.kind == signal_kind::demonitor ? remote_signal_kind::demonitor
+                                                         : remote_signal_kind::down;
+        out.from = monitor.from;
+        out.name = monitor.name;
+        out.ref = monitor.ref;
+        out.payload = monitor.reason;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+node_layers::node_layers(detail::runtime_core& core)
+    : core_(core)
+    , names_(core) {}
+
+void node_layers::set_remote_route(std::shared_ptr<remote_route> route) {
+    std::lock_guard lock(install_mutex_);
+    remote_route* raw = route.get();
+    if (route) {
+        installed_.push_back(std::move(route));
+    }
+    route_.store(raw, std::memory_order_release);
+}
+
+void node_layers::handle_signal(process& owner, detail::mailbox_node* node) noexcept {
+    handle_relation_signal(owner, node);
+}
+
+void node_layers::process_ending(process& dying, const term& reason) noexcept {
+    names_.release(dying); // the name goes first (S23)
+    signal_links_and_monitors(dying, reason);
+}
+
+void node_layers::answer_undeliverable(detail::mailbox_node* node, atom reason) noexcept {
+    internal::answer_undeliverable(core_, node, reason);
+}
+
+void node_layers::send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
+    internal::send_held_monitor(owner, monitor);
+}
+
+void node_layers::route(remote_signal signal, detail::mailbox_node* node) noexcept {
+    remote_route* route = route_.load(std::memory_order_acquire);
+    if (route != nullptr) {
+        try {
+            route->send(std::move(signal));
+            node->destroy();
+            return;
+        } catch (...) {
+            // Answered below as unreachable: never lost silently.
+        }
+    }
+    internal::answer_undeliverable(core_, node, atoms::noconnection);
+}
+
+void node_layers::send_remote(process* sender, const pid& to, detail::mailbox_node* node) {
+    remote_signal signal;
+    signal.to = to;
+    if (node->kind == signal_kind::message) {
+        signal.kind = remote_signal_kind::message;
+        signal.from = sender_pid(sender);
+        try {
+            signal.payload = node->vtable->take_term(node);
+        } catch (...) {
+            node->destroy();
+            throw;
+        }
+    } else if (!to_remote_signal(*node, signal)) {
+        internal::answer_undeliverable(core_, node, atoms::noconnection);
+        return;
+    }
+    route(std::move(signal), node);
+}
+
+void node_layers::send_remote_to_name(process* sender,
+                                      atom name,
+                                      atom node,
+                                      detail::mailbox_node* message) {
+    remote_signal signal;
+    signal.kind = remote_signal_kind::message;
+    signal.from = sender_pid(sender);
+    signal.to = pid{node, 0, 0, 0};
+    signal.name = name;
+    try {
+        signal.payload = message->vtable->take_term(message);
+    } catch (...) {
+        message->destroy();
+        throw;
+    }
+    route(std::move(signal), message);
+}
+
+std::optional<pid> node_layers::whereis(atom name) const {
+    return names_.whereis(name);
+}
+
+void node_layers::inject(remote_signal signal) {
+    const bool by_name = signal.name != atoms::undefined;
+    pid to = signal.to;
+    detail::mailbox_node* node = nullptr;
+    switch (signal.kind) {
+    case remote_signal_kind::message:
+        if (by_name) {
+            std::optional<pid> holder = names_.whereis(signal.name);
+            if (!holder) {
+                return; // nobody holds the name: dropped (S16)
+            }
+            to = *holder;
+        }
+        node = detail::make_message_node(std::move(signal.payload));
+        break;
+    case remote_signal_kind::exit:
+    case remote_signal_kind::link_exit: {
+        const bool kill =
+            signal.kind == remote_signal_kind::exit && signal.payload.is_atom(atoms::kill);
+        node = make_exit_signal(
+            signal.from, std::move(signal.payload), signal.kind == remote_signal_kind::link_exit);
+        if (kill) {
+            node->tag |= exit_tag_kill;
+        }
+        break;
+    }
+    case remote_signal_kind::link:
+        node = make_link_signal(signal_kind::link, signal.from, to);
+        break;
+    case remote_signal_kind::unlink:
+        node = make_link_signal(signal_kind::unlink, signal.from, to, signal.unlink_id);
+        break;
+    case remote_signal_kind::unlink_ack:
+        node = make_link_signal(signal_kind::unlink_ack, signal.from, to, signal.unlink_id);
+        break;
+    case remote_signal_kind::monitor:
+    case remote_signal_kind::demonitor: {
+        const signal_kind kind = signal.kind == remote_signal_kind::monitor
+                                     ? signal_kind::monitor
+                                     : signal_kind::demonitor;
+        if (by_name) {
+            std::optional<pid> holder = names_.whereis(signal.name); // resolved now (S62)
+            if (!holder) {
+                // Nobody holds the name: a monitor fires at once (S61), a
+                // demonitor has nothing to undo.
+                node = make_monitor_signal(kind,
+                                           signal.from,
+                                           pid{core_.node(), 0, 0, 0},
+                                           signal.ref,
+                                           signal.name,
+                                           core_.node());
+                internal::answer_undeliverable(core_, node, atoms::noproc);
+                return;
+            }
+            to = *holder;
+        }
+        node = make_monitor_signal(kind, signal.from, to, signal.ref, signal.name, core_.node());
+        break;
+    }
+    case remote_signal_kind::down:
+        node = make_monitor_signal(signal_kind::down,
+                                   signal.from,
+                                   to,
+                                   signal.ref,
+                                   signal.name,
+                                   signal.from.node,
+                                   std::move(signal.payload));
+        break;
+    }
+    core_.deliver_local(to, node);
+}
+
+} // namespace rill::internal
