@@ -22,5 +22,6 @@
 #include <rill/registry/registry.hpp>
 #include <rill/runtime/runtime.hpp>
 #include <rill/runtime/runtime_options.hpp>
+#include <rill/signal/exit.hpp>
 #include <rill/signal/link.hpp>
 #include <rill/signal/monitor.hpp>

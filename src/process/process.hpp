@@ -28,7 +28,7 @@
 
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 #include <rill/process/task.hpp>
 
 #include "process/mailbox.hpp"

@@ -1,7 +1,7 @@
 #include "registry/registry.hpp"
 
 #include <rill/core/errors.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/registry_entry.hpp>
 
 #include <sstream>
 

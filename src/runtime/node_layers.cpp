@@ -16,6 +16,7 @@
 
 #include "process/outbound.hpp"
 #include "process/process.hpp"
+#include "process/query_signal.hpp"
 #include "process/runtime_core.hpp"
 #include "signal/signal_handling.hpp"
 #include "signal/signal_nodes.hpp"

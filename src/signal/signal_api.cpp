@@ -1,15 +1,16 @@
 // The definitions behind the public link, monitor and exit/2 calls
-// (include/rill/signal/*.hpp, process/exit.hpp). Each runs on the calling
+// (include/rill/signal/*.hpp, declared in detail/signal_entry.hpp). Each runs on the calling
 // process's worker: it edits the caller's own tables, then sends a signal.
 
 #include <rill/core/errors.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/signal_entry.hpp>
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
 #include "process/outbound.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
+#include "process/upper_layers.hpp"
 #include "signal/signal_nodes.hpp"
 
 namespace rill::detail {
@@ -59,6 +60,10 @@ void send_exit(runtime_core& runtime, const pid& to, term reason) {
     // A dead target silently accepts it (S50); one to ourselves acts at our
     // next suspension point (S41): send_out sees to both.
     runtime.send_out(&self, to, signal);
+}
+
+bool set_trap_exit(bool trap) {
+    return process::current_or_throw("process::trap_exit").set_trap_exit(trap);
 }
 
 pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* monitor_ref) {
@@ -134,7 +139,8 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
         // placeholder pid of that node (the remote route, or noconnection).
         return monitor_target(runtime, self, pid{node, 0, 0, 0}, name, node);
     }
-    if (std::optional<pid> holder = whereis(runtime, name)) { // resolved once, now (S62)
+    // Resolved once, now (S62), through the layers above (the registry).
+    if (std::optional<pid> holder = runtime.upper->whereis(name)) {
         return monitor_target(runtime, self, *holder, name, node);
     }
     // Nobody holds the name: fires at once (S61), through the caller's own
@@ -146,13 +152,6 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
                      me,
                      internal::make_monitor_signal(
                          signal_kind::down, me, me, ref, name, node, term(atoms::noproc)));
-    return ref;
-}
-
-reference send_info_query(runtime_core& runtime, const pid& target) {
-    process& self = caller("process::info");
-    reference ref = runtime.make_reference();
-    runtime.send_out(&self, target, internal::make_query_signal(self.to_pid(), ref));
     return ref;
 }
 

@@ -11,6 +11,7 @@
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
+#include "process/query_signal.hpp"
 #include "signal/signal_nodes.hpp"
 
 namespace rill::internal {

@@ -22,15 +22,6 @@ constexpr detail::payload_vtable signal_vtable{&destroy_node<Node>, &signal_as_t
 
 } // namespace
 
-detail::mailbox_node* make_query_signal(const pid& from, const reference& ref) {
-    auto* node = new query_signal_node();
-    node->vtable = &signal_vtable<query_signal_node>;
-    node->kind = detail::signal_kind::query;
-    node->from = from;
-    node->ref = ref;
-    return node;
-}
-
 detail::mailbox_node* make_exit_signal(const pid& from, term reason, bool from_link) {
     auto* node = new exit_signal_node();
     node->vtable = &signal_vtable<exit_signal_node>;

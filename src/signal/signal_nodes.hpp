@@ -49,14 +49,6 @@ struct monitor_signal_node final : detail::mailbox_node {
     }
 };
 
-/// query: `process::info` asks; the owner answers `from` with `ref`.
-struct query_signal_node final : detail::mailbox_node {
-    pid from;
-    reference ref;
-};
-
-detail::mailbox_node* make_query_signal(const pid& from, const reference& ref);
-
 detail::mailbox_node* make_exit_signal(const pid& from, term reason, bool from_link);
 detail::mailbox_node* make_link_signal(detail::signal_kind kind,
                                        const pid& from,

@@ -12,7 +12,7 @@
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 #include <rill/process/receive.hpp>
 #include <rill/process/task.hpp>
 
@@ -52,10 +52,6 @@ struct info_reply {
     reference ref;
     std::optional<process_info> info;
 };
-
-/// Sends the info query to `target` from the calling process; returns the
-/// reference the reply will carry.
-reference send_info_query(runtime_core& runtime, const pid& target);
 
 } // namespace detail
 

@@ -14,7 +14,8 @@
 
 #include <rill/core/term.hpp>
 #include <rill/detail/mailbox_node.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
+#include <rill/detail/timeout.hpp>
 #include <rill/process/message.hpp>
 
 #include <chrono>

@@ -6,7 +6,7 @@
 
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 
 namespace rill::process {
 

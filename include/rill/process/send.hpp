@@ -5,7 +5,7 @@
 
 #include <rill/core/pid.hpp>
 #include <rill/detail/mailbox_node.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 
 #include <utility>
 

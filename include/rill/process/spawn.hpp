@@ -4,7 +4,7 @@
 /// `process::spawn`: start a process running `f(args...)`.
 
 #include <rill/core/pid.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 #include <rill/process/task.hpp>
 
 #include <functional>

@@ -8,7 +8,8 @@
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
 #include <rill/detail/mailbox_node.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
+#include <rill/detail/timeout.hpp>
 
 #include <chrono>
 #include <coroutine>

@@ -8,7 +8,7 @@
 #include <rill/core/atom.hpp>
 #include <rill/core/pid.hpp>
 #include <rill/detail/mailbox_node.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/registry_entry.hpp>
 
 #include <optional>
 #include <utility>

@@ -7,7 +7,7 @@
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
 #include <rill/detail/mailbox_node.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 #include <rill/process/spawn.hpp>
 #include <rill/runtime/remote.hpp>
 #include <rill/runtime/runtime_options.hpp>

@@ -11,7 +11,7 @@
 /// hurt the caller.
 
 #include <rill/core/pid.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/signal_entry.hpp>
 #include <rill/process/spawn.hpp>
 
 #include <utility>

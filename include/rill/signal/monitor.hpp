@@ -11,7 +11,7 @@
 #include <rill/core/atom.hpp>
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/signal_entry.hpp>
 #include <rill/process/spawn.hpp>
 
 #include <utility>

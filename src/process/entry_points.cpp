@@ -1,10 +1,11 @@
-// The definitions behind include/rill/detail/process_hooks.hpp: what the
-// public templates (spawn, send, receive, timers) call into.
+// The definitions behind include/rill/detail/process_entry.hpp: what the
+// public templates (spawn, send, receive, timers, info) call into.
 
 #include <rill/core/errors.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 
 #include "process/process.hpp"
+#include "process/query_signal.hpp"
 #include "process/runtime_core.hpp"
 #include "sync/small_object_cache.hpp"
 
@@ -97,8 +98,12 @@ reference make_reference(runtime_core& runtime) {
     return ref;
 }
 
-bool set_trap_exit(bool trap) {
-    return running_process("process::trap_exit").set_trap_exit(trap);
+reference send_info_query(runtime_core& runtime, const pid& target) {
+    internal::process& self = running_process("process::info");
+    self.charge();
+    reference ref = runtime.make_reference();
+    runtime.send_out(&self, target, internal::make_query_signal(self.to_pid(), ref));
+    return ref;
 }
 
 bool is_alive(runtime_core& runtime, const pid& p) {
