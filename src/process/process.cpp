@@ -307,12 +307,11 @@ process_relations& process::relations() {
     return *relations_;
 }
 
-void process::hold_monitor(const reference& ref, const monitor_held& held, atom name_node) {
+void process::hold_monitor(const reference& ref, const monitor_held& held) {
     release_held_monitor(); // one at a time, in order
     held_monitor& slot = relations().held_back;
     slot.ref = ref;
     slot.held = held;
-    slot.name_node = name_node;
     has_held_monitor_ = true;
 }
 

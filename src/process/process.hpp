@@ -160,7 +160,7 @@ public:
     /// instead of sending it (docs/design/0007). It goes out before the
     /// process next acts on anything outside itself — sends, spawns,
     /// receives, suspends — or never, if `demonitor(ref)` comes first.
-    void hold_monitor(const reference& ref, const monitor_held& held, atom name_node);
+    void hold_monitor(const reference& ref, const monitor_held& held);
 
     /// Owner: drops the held-back monitor if it is `ref`'s; returns whether
     /// it was (the monitor was active, and no DOWN can exist for it).

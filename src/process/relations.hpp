@@ -6,8 +6,9 @@
 /// signal). Allocated on the first link or monitor, so an idle process that
 /// has none pays one null pointer.
 ///
-/// Per link, the state of SEMANTICS.md appendix 2: `active`, and the id of
-/// an unlink this side sent and has not seen acknowledged.
+/// Per link, the state of SEMANTICS.md appendix 2: the id of an unlink this
+/// side sent and has not seen acknowledged (64-bit, as UNLINK_ID carries it
+/// on the wire), or none: then the link is active.
 
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
@@ -21,8 +22,25 @@
 namespace rill::internal {
 
 struct link_state {
-    bool active = true;
-    std::uint32_t unlink_id = 0; // non-zero while our unlink awaits its ack
+    /// Active: no unlink of ours awaits its ack.
+    [[nodiscard]] bool active() const noexcept { return unlink_low_ == 0 && unlink_high_ == 0; }
+
+    /// The id of our unlink awaiting its ack; 0 when active.
+    [[nodiscard]] std::uint64_t unlink_id() const noexcept {
+        return (std::uint64_t{unlink_high_} << 32U) | unlink_low_;
+    }
+
+    /// Marks our unlink `id` (never 0) as sent; 0 makes the link active again.
+    void set_unlink_id(std::uint64_t id) noexcept {
+        unlink_low_ = static_cast<std::uint32_t>(id);
+        unlink_high_ = static_cast<std::uint32_t>(id >> 32U);
+    }
+
+private:
+    // Two halves rather than one uint64_t: 4-byte alignment keeps a link's
+    // slot in the relation table at 28 bytes instead of 32.
+    std::uint32_t unlink_low_ = 0;
+    std::uint32_t unlink_high_ = 0;
 };
 
 /// A monitor this process holds on another. `name` is `undefined` for a
@@ -48,12 +66,10 @@ inline term monitor_object(const pid& monitored, atom name) {
 }
 
 /// A monitor whose signal the process holds back (docs/design/0007): not
-/// yet in `monitors`, its signal not yet built. `name_node` is the node of
-/// the name the monitor was taken by, if any.
+/// yet in `monitors`, its signal not yet built.
 struct held_monitor {
     reference ref;
     monitor_held held;
-    atom name_node;
 };
 
 struct process_relations {
@@ -67,7 +83,7 @@ struct process_relations {
     relation_map<reference, monitor_held> monitors;
     relation_map<reference, monitor_on_me> monitored_by;
     held_monitor held_back;
-    std::uint32_t next_unlink_id = 1;
+    std::uint64_t next_unlink_id = 1; // 0 means "no unlink pending"; 2^64 ids never wrap
 };
 
 } // namespace rill::internal

@@ -205,28 +205,19 @@ void node_layers::inject(remote_signal signal) {
             if (!holder) {
                 // Nobody holds the name: a monitor fires at once (S61), a
                 // demonitor has nothing to undo.
-                node = make_monitor_signal(kind,
-                                           signal.from,
-                                           pid{core_.node(), 0, 0, 0},
-                                           signal.ref,
-                                           signal.name,
-                                           core_.node());
+                node = make_monitor_signal(
+                    kind, signal.from, pid{core_.node(), 0, 0, 0}, signal.ref, signal.name);
                 internal::answer_undeliverable(core_, node, atoms::noproc);
                 return;
             }
             to = *holder;
         }
-        node = make_monitor_signal(kind, signal.from, to, signal.ref, signal.name, core_.node());
+        node = make_monitor_signal(kind, signal.from, to, signal.ref, signal.name);
         break;
     }
     case remote_signal_kind::down:
-        node = make_monitor_signal(signal_kind::down,
-                                   signal.from,
-                                   to,
-                                   signal.ref,
-                                   signal.name,
-                                   signal.from.node,
-                                   std::move(signal.payload));
+        node = make_monitor_signal(
+            signal_kind::down, signal.from, to, signal.ref, signal.name, std::move(signal.payload));
         break;
     }
     core_.deliver_local(to, node);

@@ -82,8 +82,7 @@ void link(runtime_core& runtime, const pid& to) {
         return; // S30
     }
     internal::link_state& state = self.relations().links[to];
-    state.active = true; // sending LINK: active, any pending unlink forgotten
-    state.unlink_id = 0;
+    state.set_unlink_id(0); // sending LINK: active, any pending unlink forgotten
     runtime.send_out(&self, to, internal::make_link_signal(signal_kind::link, me, to));
 }
 
@@ -94,15 +93,11 @@ void unlink(runtime_core& runtime, const pid& from) {
         return;
     }
     auto found = relations->links.find(from);
-    if (found == relations->links.end() || !found->second.active) {
+    if (found == relations->links.end() || !found->second.active()) {
         return; // S33: idempotent
     }
-    std::uint32_t id = relations->next_unlink_id++;
-    if (id == 0) { // wrapped: 0 means "no unlink pending"
-        id = relations->next_unlink_id++;
-    }
-    found->second.active = false;
-    found->second.unlink_id = id;
+    const std::uint64_t id = relations->next_unlink_id++;
+    found->second.set_unlink_id(id);
     runtime.send_out(
         &self, from, internal::make_link_signal(signal_kind::unlink, self.to_pid(), from, id));
 }
@@ -110,18 +105,18 @@ void unlink(runtime_core& runtime, const pid& from) {
 namespace {
 
 // `name` is `undefined` for a monitor by pid; otherwise the name, on
-// `name_node`, that resolved to `target`.
+// its node, that resolved to `target` (a placeholder pid of that node when
+// the name lives on another node).
 reference monitor_target(runtime_core& runtime,
                          process& self,
                          const pid& target,
-                         atom name = atoms::undefined,
-                         atom name_node = atoms::undefined) {
+                         atom name = atoms::undefined) {
     reference ref = runtime.make_reference();
     pid me = self.to_pid();
     if (target == me) {
         return ref; // S63: a reference, and nothing else
     }
-    self.hold_monitor(ref, internal::monitor_held{target, name}, name_node);
+    self.hold_monitor(ref, internal::monitor_held{target, name});
     return ref;
 }
 
@@ -137,21 +132,21 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     if (node != runtime.node()) {
         // Resolved by the name's node: the monitor goes there by name, to a
         // placeholder pid of that node (the remote route, or noconnection).
-        return monitor_target(runtime, self, pid{node, 0, 0, 0}, name, node);
+        return monitor_target(runtime, self, pid{node, 0, 0, 0}, name);
     }
     // Resolved once, now (S62), through the layers above (the registry).
     if (std::optional<pid> holder = runtime.upper->whereis(name)) {
-        return monitor_target(runtime, self, *holder, name, node);
+        return monitor_target(runtime, self, *holder, name);
     }
     // Nobody holds the name: fires at once (S61), through the caller's own
     // queue so it keeps signal order.
     reference ref = runtime.make_reference();
     pid me = self.to_pid();
     self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
-    runtime.send_out(&self,
-                     me,
-                     internal::make_monitor_signal(
-                         signal_kind::down, me, me, ref, name, node, term(atoms::noproc)));
+    runtime.send_out(
+        &self,
+        me,
+        internal::make_monitor_signal(signal_kind::down, me, me, ref, name, term(atoms::noproc)));
     return ref;
 }
 
@@ -168,14 +163,11 @@ bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool inf
             was_active = true;
             const internal::monitor_held held = found->second;
             relations->monitors.erase(found);
-            runtime.send_out(&self,
-                             held.target,
-                             internal::make_monitor_signal(signal_kind::demonitor,
-                                                           self.to_pid(),
-                                                           held.target,
-                                                           ref,
-                                                           held.name,
-                                                           held.target.node));
+            runtime.send_out(
+                &self,
+                held.target,
+                internal::make_monitor_signal(
+                    signal_kind::demonitor, self.to_pid(), held.target, ref, held.name));
         }
     }
     if (flush) {

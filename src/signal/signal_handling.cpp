@@ -47,7 +47,7 @@ void handle_link_exit(process& owner, const exit_signal_node& signal) {
         return;
     }
     auto found = relations->links.find(signal.from);
-    if (found == relations->links.end() || !found->second.active) {
+    if (found == relations->links.end() || !found->second.active()) {
         return; // unlinked meanwhile: dropped
     }
     relations->links.erase(found);
@@ -67,7 +67,7 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
         break;
     case signal_kind::unlink: {
         auto found = links.find(signal.from);
-        if (found != links.end() && found->second.active) {
+        if (found != links.end() && found->second.active()) {
             links.erase(found);
         }
         // Acknowledge before anything else goes to that peer.
@@ -80,8 +80,8 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
     }
     case signal_kind::unlink_ack: {
         auto found = links.find(signal.from);
-        if (found != links.end() && !found->second.active &&
-            found->second.unlink_id == static_cast<std::uint32_t>(signal.unlink_id)) {
+        if (found != links.end() && !found->second.active() &&
+            found->second.unlink_id() == signal.unlink_id) {
             links.erase(found);
         }
         break;
@@ -103,10 +103,15 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
         }
         break;
     case signal_kind::down:
+        // The object comes from the watcher's own entry (one rule for local
+        // and remote monitors, by pid or by name): the pid, or {Name, Node}.
         if (process_relations* relations = owner.relations_if_any()) {
-            if (relations->monitors.erase(signal.ref) != 0) {
+            auto found = relations->monitors.find(signal.ref);
+            if (found != relations->monitors.end()) {
+                term object = monitor_object(found->second.target, found->second.name);
+                relations->monitors.erase(found);
                 owner.append_message(detail::make_message_node(
-                    down_signal{signal.ref, signal.object(signal.from), signal.reason}));
+                    down_signal{signal.ref, std::move(object), signal.reason}));
             }
         }
         break;
@@ -130,7 +135,7 @@ process_info snapshot(process& owner, const pid& asker) {
     info.memory = sizeof(process) + info.message_queue_length * sizeof(detail::mailbox_node);
     if (process_relations* relations = owner.relations_if_any()) {
         for (const auto& [peer, state] : relations->links) {
-            if (state.active) {
+            if (state.active()) {
                 info.links.push_back(peer);
             }
         }
@@ -204,23 +209,21 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
     try {
         // No sender: a held-back monitor of the dying process is never sent.
         for (const auto& [peer, state] : relations->links) {
-            if (state.active) {
+            if (state.active()) {
                 runtime.send_out(nullptr, peer, make_exit_signal(self, reason, true));
             }
         }
         for (const auto& [ref, on_me] : relations->monitored_by) {
-            runtime.send_out(
-                nullptr,
-                on_me.watcher,
-                make_monitor_signal(
-                    signal_kind::down, self, on_me.watcher, ref, on_me.name, self.node, reason));
+            runtime.send_out(nullptr,
+                             on_me.watcher,
+                             make_monitor_signal(
+                                 signal_kind::down, self, on_me.watcher, ref, on_me.name, reason));
         }
         for (const auto& [ref, held] : relations->monitors) {
             runtime.send_out(
                 nullptr,
                 held.target,
-                make_monitor_signal(
-                    signal_kind::demonitor, self, held.target, ref, held.name, held.target.node));
+                make_monitor_signal(signal_kind::demonitor, self, held.target, ref, held.name));
         }
     } catch (...) {
         // Out of memory building signals: nothing more can be done here.
@@ -235,8 +238,7 @@ void send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
                                                      owner.to_pid(),
                                                      monitor.held.target,
                                                      monitor.ref,
-                                                     monitor.held.name,
-                                                     monitor.name_node));
+                                                     monitor.held.name));
     } catch (...) {
         // Out of memory building the signal: the monitor stays in the
         // owner's table and never fires, as if the target never answered.
@@ -273,7 +275,6 @@ void answer_undeliverable(detail::runtime_core& runtime,
                                                  signal.from,
                                                  signal.ref,
                                                  signal.name,
-                                                 signal.name_node,
                                                  term(reason))); // S55, S73
             break;
         }

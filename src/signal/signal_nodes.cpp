@@ -50,7 +50,6 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
                                           const pid& to,
                                           const reference& ref,
                                           atom name,
-                                          atom name_node,
                                           term reason) {
     auto* node = new monitor_signal_node();
     node->vtable = &signal_vtable<monitor_signal_node>;
@@ -59,7 +58,6 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
     node->to = to;
     node->ref = ref;
     node->name = name;
-    node->name_node = name_node;
     node->reason = std::move(reason);
     return node;
 }

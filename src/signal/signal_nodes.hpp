@@ -30,23 +30,15 @@ struct link_signal_node final : detail::mailbox_node {
 };
 
 /// monitor, demonitor, down (`reason`). A monitor taken by name carries
-/// the name and its node (`name` is `undefined` for one taken by pid): the
-/// DOWN reports `{name, name_node}` instead of the monitored pid.
+/// the name (`undefined` for one taken by pid), so its target can list it
+/// and a remote node can resolve it; the watcher builds the DOWN's object
+/// from its own table entry (`monitor_object`).
 struct monitor_signal_node final : detail::mailbox_node {
     pid from;
     pid to;
     reference ref;
     atom name = atoms::undefined;
-    atom name_node = atoms::undefined;
     term reason;
-
-    /// What a DOWN about `monitored` reports for this monitor.
-    [[nodiscard]] term object(const pid& monitored) const {
-        if (name == atoms::undefined) {
-            return term(monitored);
-        }
-        return term::tuple({term(name), term(name_node)});
-    }
 };
 
 detail::mailbox_node* make_exit_signal(const pid& from, term reason, bool from_link);
@@ -59,7 +51,6 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
                                           const pid& to,
                                           const reference& ref,
                                           atom name = atoms::undefined,
-                                          atom name_node = atoms::undefined,
                                           term reason = term());
 
 } // namespace rill::internal

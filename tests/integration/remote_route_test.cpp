@@ -407,3 +407,26 @@ TEST(RemoteRoute, InjectedMessageByNameReachesTheHolder) {
 
 } // namespace
 } // namespace rill
+
+namespace rill {
+namespace {
+
+TEST(RemoteRoute, UnlinkIdsKeepAllSixtyFourBitsAsOnTheWire) {
+    runtime a(node_options("a@host", 1));
+    auto route = std::make_shared<recording_route>();
+    a.set_remote_route(route);
+    pid local = a.spawn(puppet, true);
+    a.run_until_idle();
+    const pid remote{atom("b@host"), 3, 4, 5};
+    const std::uint64_t id = (std::uint64_t{1} << 40U) + 5;
+    a.inject({.kind = remote_signal_kind::link, .from = remote, .to = local});
+    a.inject({.kind = remote_signal_kind::unlink, .from = remote, .to = local, .unlink_id = id});
+    a.run_until_idle();
+    ASSERT_EQ(route->sent.size(), 1U);
+    EXPECT_EQ(route->sent[0].kind, remote_signal_kind::unlink_ack);
+    EXPECT_EQ(route->sent[0].unlink_id, id);
+    EXPECT_EQ(route->sent[0].to, remote);
+}
+
+} // namespace
+} // namespace rill
