@@ -20,7 +20,13 @@ const term* no_peek(const detail::mailbox_node* /*node*/) noexcept {
     return nullptr;
 }
 
-constexpr detail::payload_vtable timeout_signal_vtable{&destroy_timeout_signal, &no_term, &no_peek};
+// A timeout never leaves its process (no `encode`).
+constexpr detail::payload_vtable timeout_signal_vtable{
+    .destroy = &destroy_timeout_signal,
+    .encode = nullptr,
+    .take_term = &no_term,
+    .peek_term = &no_peek,
+};
 
 } // namespace
 

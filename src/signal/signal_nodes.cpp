@@ -17,8 +17,15 @@ const term* no_term(const detail::mailbox_node* /*node*/) noexcept {
     return nullptr;
 }
 
+// Signals are not payloads: they cannot leave as messages (no `encode`;
+// the signal itself is what crosses to another node) and are no integers.
 template <class Node>
-constexpr detail::payload_vtable signal_vtable{&destroy_node<Node>, &signal_as_term, &no_term};
+constexpr detail::payload_vtable signal_vtable{
+    .destroy = &destroy_node<Node>,
+    .encode = nullptr,
+    .take_term = &signal_as_term,
+    .peek_term = &no_term,
+};
 
 } // namespace
 

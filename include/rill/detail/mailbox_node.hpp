@@ -6,9 +6,10 @@
 /// A message node holds its payload inline (`payload_node<T>`), moved in once
 /// by the sender and moved out once by the receiver: local messages are
 /// never serialized or copied. `vtable` identifies the payload type (one
-/// static table per type, compared by address) and knows how to destroy it
-/// and how to present it as a term. Other signal kinds (exit, link, monitor,
-/// down, timeout) are nodes built by the runtime itself.
+/// static table per type, compared by address) and knows how to destroy it,
+/// how to present it as a term, whether it can leave the node (`encode`)
+/// and whether it is an integer (`integer_kind`). Other signal kinds (exit,
+/// link, monitor, down, timeout) are nodes built by the runtime itself.
 
 #include <rill/core/term.hpp>
 
@@ -41,14 +42,36 @@ struct mailbox_node;
 void* allocate_node(std::size_t size);
 void free_node(void* node, std::size_t size) noexcept;
 
-/// Per-payload-type operations; one constant instance per type.
+/// Whether a payload's type is an integer type, and of which signedness.
+/// Erlang has one integer type: a receive for an integral type uses this to
+/// match payloads of other integral types by value (`bool` and `char8_t`
+/// are no integers).
+enum class integer_kind : std::uint8_t {
+    none,             ///< not an integer
+    signed_integer,   ///< `integer_bits` is the value sign-extended to 64 bits
+    unsigned_integer, ///< `integer_bits` is the value zero-extended to 64 bits
+};
+
+/// Per-payload-type operations; one constant instance per type, in
+/// read-only data. Runtime-built nodes (signals, timeouts) have their own
+/// instances; build them with designated initializers so a field added
+/// here gets its default there.
 struct payload_vtable {
-    void (*destroy)(mailbox_node* node) noexcept;
+    void (*destroy)(mailbox_node* node) noexcept = nullptr;
+    /// The payload moved out as a term, through its term conversion; null
+    /// when the type has none, which means the payload cannot leave this
+    /// node (only types with a conversion can be sent to another node).
+    term (*encode)(mailbox_node* node) = nullptr;
     /// The payload as a term, moved out: converted when the type has a term
     /// conversion, wrapped as an opaque local term otherwise.
-    term (*take_term)(mailbox_node* node);
+    term (*take_term)(mailbox_node* node) = nullptr;
     /// The payload itself when it is a `term`, else nullptr.
-    const term* (*peek_term)(const mailbox_node* node) noexcept;
+    const term* (*peek_term)(const mailbox_node* node) noexcept = nullptr;
+    /// Whether the payload is an integer, and of which signedness.
+    detail::integer_kind integer_kind = detail::integer_kind::none;
+    /// The integer payload's value as 64 bits (see `integer_kind`); null
+    /// when the payload is not an integer.
+    std::uint64_t (*integer_bits)(const mailbox_node* node) noexcept = nullptr;
 };
 
 struct mailbox_node {
@@ -86,9 +109,19 @@ struct payload_node final : mailbox_node {
     T value;
 };
 
+/// Whether payloads of type T take part in integer matching: the integral
+/// types Erlang would see as integers (`bool` and `char8_t` are not; wider
+/// than 64 bits is out of reach).
+template <class T>
+inline constexpr bool is_integer_payload_v = is_integer_type_v<T> && sizeof(T) <= 8;
+
 template <class T>
 struct payload_traits {
     static void destroy(mailbox_node* node) noexcept { delete static_cast<payload_node<T>*>(node); }
+
+    static term encode(mailbox_node* node) {
+        return term(std::move(static_cast<payload_node<T>*>(node)->value));
+    }
 
     static term take_term(mailbox_node* node) {
         T& value = static_cast<payload_node<T>*>(node)->value;
@@ -108,14 +141,54 @@ struct payload_traits {
             return nullptr;
         }
     }
+
+    static std::uint64_t integer_bits(const mailbox_node* node) noexcept {
+        const T value = static_cast<const payload_node<T>*>(node)->value;
+        if constexpr (std::is_signed_v<T>) {
+            return static_cast<std::uint64_t>(static_cast<std::int64_t>(value));
+        } else {
+            return static_cast<std::uint64_t>(value);
+        }
+    }
+
+    /// `encode`, or null when T has no term conversion.
+    static constexpr auto encoder() noexcept {
+        term (*function)(mailbox_node*) = nullptr;
+        if constexpr (term_convertible<T>) {
+            function = &encode;
+        }
+        return function;
+    }
+
+    static constexpr detail::integer_kind kind_of_integer() noexcept {
+        if constexpr (!is_integer_payload_v<T>) {
+            return integer_kind::none;
+        } else if constexpr (std::is_signed_v<T>) {
+            return integer_kind::signed_integer;
+        } else {
+            return integer_kind::unsigned_integer;
+        }
+    }
+
+    /// `integer_bits`, or null when T is not an integer payload.
+    static constexpr auto integer_reader() noexcept {
+        std::uint64_t (*function)(const mailbox_node*) noexcept = nullptr;
+        if constexpr (is_integer_payload_v<T>) {
+            function = &integer_bits;
+        }
+        return function;
+    }
 };
 
 /// The vtable of payload type T; its address identifies T.
 template <class T>
 inline constexpr payload_vtable payload_vtable_for{
-    &payload_traits<T>::destroy,
-    &payload_traits<T>::take_term,
-    &payload_traits<T>::peek_term,
+    .destroy = &payload_traits<T>::destroy,
+    .encode = payload_traits<T>::encoder(),
+    .take_term = &payload_traits<T>::take_term,
+    .peek_term = &payload_traits<T>::peek_term,
+    .integer_kind = payload_traits<T>::kind_of_integer(),
+    .integer_bits = payload_traits<T>::integer_reader(),
 };
 
 /// The type a value of type V travels as: string literals and C strings
