@@ -18,7 +18,11 @@ const term* no_peek(const detail::mailbox_node* /*node*/) noexcept {
     return nullptr;
 }
 
-constexpr detail::payload_vtable query_vtable{&destroy_query, &query_as_term, &no_peek};
+constexpr detail::payload_vtable query_vtable{
+    .destroy = &destroy_query,
+    .take_term = &query_as_term,
+    .peek_term = &no_peek,
+};
 
 } // namespace
 

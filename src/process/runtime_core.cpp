@@ -1,5 +1,7 @@
 #include "process/runtime_core.hpp"
 
+#include <rill/core/errors.hpp>
+
 #include "process/timers.hpp"
 #include "sched/worker.hpp"
 
@@ -207,6 +209,13 @@ reference runtime_core::arm_send_after(const pid& to, mailbox_node* node, std::i
     if (delay_ms < 0) {
         node->destroy(); // an infinite delay: it would never be delivered
         return ref;
+    }
+    if (to.node != node_ && node->vtable->encode == nullptr) {
+        node->destroy();
+        throw no_term_conversion("send_after: the message cannot go to a process on node " +
+                                 std::string(to.node.name()) +
+                                 ": its C++ type has no term_conversion, and only terms cross "
+                                 "nodes");
     }
     if (is_local(to)) {
         internal::process* target = pin(to);

@@ -33,6 +33,25 @@ pid sender_pid(const process* sender) {
     return sender != nullptr ? sender->to_pid() : pid{};
 }
 
+// The message's payload as a term for the wire. A payload type without a
+// term conversion cannot leave the node: the node is freed and the sender
+// told at once (DESIGN.md section 2), never a silent drop.
+term encode_message(detail::mailbox_node* message, const pid& to) {
+    if (message->vtable->encode == nullptr) {
+        message->destroy();
+        throw no_term_conversion(
+            "send: the message cannot go to " + to_string(to) + " on node " +
+            std::string(to.node.name()) +
+            ": its C++ type has no term_conversion, and only terms cross nodes");
+    }
+    try {
+        return message->vtable->encode(message);
+    } catch (...) {
+        message->destroy();
+        throw;
+    }
+}
+
 // The remote form of a signal node; false for a node that has none (a
 // query: process::info of a remote pid is answered empty).
 bool to_remote_signal(const detail::mailbox_node& node, remote_signal& out) {
@@ -125,12 +144,7 @@ void node_layers::send_remote(process* sender, const pid& to, detail::mailbox_no
     if (node->kind == signal_kind::message) {
         signal.kind = remote_signal_kind::message;
         signal.from = sender_pid(sender);
-        try {
-            signal.payload = node->vtable->take_term(node);
-        } catch (...) {
-            node->destroy();
-            throw;
-        }
+        signal.payload = encode_message(node, to);
     } else if (!to_remote_signal(*node, signal)) {
         internal::answer_undeliverable(core_, node, atoms::noconnection);
         return;
@@ -147,12 +161,7 @@ void node_layers::send_remote_to_name(process* sender,
     signal.from = sender_pid(sender);
     signal.to = pid{node, 0, 0, 0};
     signal.name = name;
-    try {
-        signal.payload = message->vtable->take_term(message);
-    } catch (...) {
-        message->destroy();
-        throw;
-    }
+    signal.payload = encode_message(message, signal.to);
     route(std::move(signal), message);
 }
 

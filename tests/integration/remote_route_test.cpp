@@ -411,6 +411,54 @@ TEST(RemoteRoute, InjectedMessageByNameReachesTheHolder) {
 namespace rill {
 namespace {
 
+struct local_only {
+    int value;
+};
+
+TEST(RemoteRoute, APayloadWithoutTermConversionCannotLeaveTheNode) {
+    runtime a(node_options("a@host", 1));
+    auto route = std::make_shared<recording_route>();
+    a.set_remote_route(route);
+    pid p = a.spawn(puppet, false);
+    a.run_until_idle();
+    const pid far{atom("b@host"), 3, 4, 5};
+    bool send_threw = false;
+    bool send_after_threw = false;
+    bool by_name_threw = false;
+    test::run_in(a, p, [&] {
+        try {
+            process::send(far, local_only{1});
+        } catch (const no_term_conversion&) {
+            send_threw = true;
+        }
+        try {
+            (void)process::send_after(far, local_only{2}, std::chrono::milliseconds(5));
+        } catch (const no_term_conversion&) {
+            send_after_threw = true;
+        }
+        try {
+            process::send(std::pair{atom("srv"), atom("b@host")}, local_only{3});
+        } catch (const no_term_conversion&) {
+            by_name_threw = true;
+        }
+        process::send(far, 7); // a convertible payload still goes
+    });
+    EXPECT_TRUE(send_threw);
+    EXPECT_TRUE(send_after_threw);
+    EXPECT_TRUE(by_name_threw);
+    ASSERT_EQ(route->sent.size(), 1U) << "nothing of the three was sent";
+    EXPECT_EQ(route->sent[0].payload, term(7));
+}
+
+TEST(RemoteRoute, AnUncaughtNoTermConversionEndsTheSenderWithBadarg) {
+    runtime a(node_options("a@host", 1));
+    a.set_remote_route(std::make_shared<recording_route>());
+    pid p = a.spawn(puppet, false);
+    a.run_until_idle();
+    test::run_in(a, p, [] { process::send(pid{atom("b@host"), 3, 4, 5}, local_only{1}); });
+    EXPECT_EQ(a.exit_reason_of(p), term(atoms::badarg));
+}
+
 TEST(RemoteRoute, UnlinkIdsKeepAllSixtyFourBitsAsOnTheWire) {
     runtime a(node_options("a@host", 1));
     auto route = std::make_shared<recording_route>();

@@ -15,7 +15,9 @@ namespace rill::process {
 /// dead pid is dropped silently (as in Erlang). The payload is moved once
 /// into the receiver's mailbox: string literals travel as `std::string`,
 /// everything else as its own type. Messages from one sender to one
-/// receiver arrive in send order.
+/// receiver arrive in send order. To a pid of another node the payload
+/// travels as a term: a type without a term conversion throws
+/// `no_term_conversion` here, and nothing is sent.
 template <class T>
 void send(const pid& to, T&& msg) {
     detail::send_from_current("process::send", to, detail::make_message_node(std::forward<T>(msg)));
