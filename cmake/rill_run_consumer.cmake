@@ -1,5 +1,7 @@
 # cmake -P driver for the consumer tests (registered by rill_consumer_tests.cmake).
-# Builds and runs tests/consumer/* the way a user of rill would:
+# Builds and runs tests/consumer/* the way a user of rill would: two programs,
+# `consumer` (the runtime) and `consumer_testing` (a test written with the
+# installed test kit <rill/testing.hpp>, no test framework).
 #   MODE=find_package      cmake --install this build into a prefix under WORK_DIR,
 #                          then a fresh project does find_package(rill 0.1 CONFIG REQUIRED)
 #   MODE=pkg_config        same install, then a plain compiler call with
@@ -80,14 +82,15 @@ function(configure_and_build source)
         --parallel 2 ${config_args})
 endfunction()
 
-function(run_consumer)
-    foreach(candidate IN ITEMS "${consumer_build}/consumer" "${consumer_build}/${BUILD_TYPE}/consumer")
+# run_consumer(<program>): run one of the consumer's programs.
+function(run_consumer program)
+    foreach(candidate IN ITEMS "${consumer_build}/${program}" "${consumer_build}/${BUILD_TYPE}/${program}")
         if(EXISTS "${candidate}" AND NOT IS_DIRECTORY "${candidate}")
-            run("run consumer" COMMAND "${candidate}")
+            run("run ${program}" COMMAND "${candidate}")
             return()
         endif()
     endforeach()
-    message(FATAL_ERROR "[${MODE}] consumer executable not found under ${consumer_build}")
+    message(FATAL_ERROR "[${MODE}] ${program} executable not found under ${consumer_build}")
 endfunction()
 
 file(MAKE_DIRECTORY "${WORK_DIR}")
@@ -105,12 +108,14 @@ if(MODE STREQUAL "find_package")
     if(NOT at EQUAL 0)
         message(FATAL_ERROR "[${MODE}] found rill at ${rill_dir}, not under ${prefix}")
     endif()
-    run_consumer()
+    run_consumer(consumer)
+    run_consumer(consumer_testing)
 
 elseif(MODE STREQUAL "add_subdirectory")
     # The build tree is kept between runs (incremental), the install is not needed.
     configure_and_build("${consumer_root}/add_subdirectory" "-DRILL_SOURCE_DIR=${RILL_SOURCE_DIR}")
-    run_consumer()
+    run_consumer(consumer)
+    run_consumer(consumer_testing)
 
 elseif(MODE STREQUAL "pkg_config")
     if(NOT PKG_CONFIG)
@@ -134,7 +139,11 @@ elseif(MODE STREQUAL "pkg_config")
     file(MAKE_DIRECTORY "${consumer_build}")
     run("compile consumer" COMMAND "${CXX_COMPILER}" "${consumer_root}/find_package/main.cpp"
         -o "${consumer_build}/consumer" ${flags})
-    run_consumer()
+    run("compile consumer_testing" COMMAND "${CXX_COMPILER}"
+        "${consumer_root}/find_package/testing.cpp"
+        -o "${consumer_build}/consumer_testing" ${flags})
+    run_consumer(consumer)
+    run_consumer(consumer_testing)
 
 else()
     message(FATAL_ERROR "rill_run_consumer.cmake: unknown MODE '${MODE}'")

@@ -3,10 +3,12 @@
 
 Each layer may include only itself and the layers below it:
 
-    sync < core < sched < process < (signal, registry, time) < runtime < dist < otp < observer
+    sync < core < sched < process < (signal, registry, time) < runtime < dist
+        < (otp, testing) < observer
 
-signal, registry and time are siblings: none may include another. runtime ties
-the layers together and sits right after them. Besides the order:
+signal, registry and time are siblings: none may include another, and so are
+otp and testing (the deterministic test kit, rill::testing). runtime ties the
+layers together and sits right after them. Besides the order:
 
   * each header of include/rill/detail/ belongs to the layer that defines what it
     declares (DETAIL_LAYER below) and is checked as a public header of that
@@ -15,10 +17,13 @@ the layers together and sits right after them. Besides the order:
   * include/rill/fwd.hpp may be included from anywhere; include/rill/rill.hpp (the
     umbrella) only from dist and above; neither umbrella file is itself checked;
   * a public header (include/rill/...) never includes a private one (src/...);
-  * otp is written only against include/rill/: it includes no private header
-    of another layer.
+  * otp and testing are written only against include/rill/: they include no
+    private header of another layer;
+  * a layer's umbrella header include/rill/<layer>.hpp (<rill/testing.hpp>,
+    later <rill/dist.hpp>, ...) belongs to that layer.
 
-Files scanned: src/<layer>/** and include/rill/<layer>/**. Folders that are not
+Files scanned: src/<layer>/**, include/rill/<layer>/** and the umbrella headers
+include/rill/<layer>.hpp. Folders that are not
 a known layer are reported and skipped, and layers that do not exist yet are
 simply absent, so the check can run while the tree is being written.
 
@@ -46,6 +51,7 @@ RANK = {
     "runtime": 5,
     "dist": 6,
     "otp": 7,
+    "testing": 7,
     "observer": 8,
 }
 # The layer of each include/rill/detail/ header: where what it declares is defined.
@@ -58,7 +64,7 @@ DETAIL_LAYER = {
     "registry_entry.hpp": "registry",
 }
 UMBRELLA_RANK = RANK["runtime"]  # rill.hpp aggregates everything up to runtime
-ONLY_PUBLIC_API = {"otp"}  # layers written only against include/rill/
+ONLY_PUBLIC_API = {"otp", "testing"}  # layers written only against include/rill/
 SOURCE_SUFFIXES = {".hpp", ".cpp", ".h", ".cc", ".ipp", ".inl", ".tpp"}
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
@@ -92,6 +98,8 @@ def classify(path: Path, root: Path) -> Place:
                 return Place("umbrella", public=True)
             if name == "fwd.hpp":
                 return Place("fwd", public=True)
+            if name.endswith(".hpp") and name[: -len(".hpp")] in RANK:
+                return Place("layer", name[: -len(".hpp")], public=True)  # <rill/testing.hpp>
             return Place("other", public=True)
         if parts[2] == "detail":
             layer = DETAIL_LAYER.get(parts[-1])
@@ -181,6 +189,9 @@ def scanned_files(root: Path, verbose: bool):
         if not top.is_dir():
             continue
         for entry in sorted(top.iterdir()):
+            if public and entry.is_file() and entry.suffix == ".hpp" and entry.stem in RANK:
+                yield entry  # a layer's umbrella header
+                continue
             if not entry.is_dir():
                 continue
             if entry.name in RANK:
@@ -227,7 +238,8 @@ def main(argv: list[str]) -> int:
 
     for error in errors:
         print(error)
-    order = "sync < core < sched < process < (signal, registry, time) < runtime < dist < otp < observer"
+    order = ("sync < core < sched < process < (signal, registry, time) < runtime < dist "
+             "< (otp, testing) < observer")
     if errors:
         print(f"check_layering: {len(errors)} layering violation(s) in {checked} files; "
               f"allowed order: {order}")

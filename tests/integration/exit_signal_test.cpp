@@ -1,6 +1,8 @@
 // Explicit exit signals (exit/2) and trap_exit: S6, S10 and the exit/2 rows
 // of SEMANTICS.md section F, on the deterministic runtime.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
 
 #include <gtest/gtest.h>
@@ -8,12 +10,12 @@
 namespace rill {
 namespace {
 
-using test::exit_message;
 using test::returns_at_once;
 using test::send_exit;
 
-using test::collect_all;
-using test::deterministic_options;
+using testing::collect_all;
+using testing::deterministic_options;
+using testing::exit_message;
 
 task<> trapping_collector(std::vector<term>* out) {
     process::trap_exit(true);
@@ -264,11 +266,11 @@ task<> use_a_null_pid(std::vector<term>* out) {
     process::trap_exit(true);
     process::exit(pid{}, term(atom("x"))); // accepted silently, like a dead pid
     process::link(pid{});                  // noproc through the link
-    co_await test::collect_all(out);
+    co_await testing::collect_all(out);
 }
 
 TEST(ExitSignals, S51ArgumentsOfTheWrongTypeDoNotCompileAndANullPidIsADeadPid) {
-    runtime rt(test::deterministic_options());
+    runtime rt(testing::deterministic_options());
     std::vector<term> got;
 
     rt.spawn(use_a_null_pid, &got);

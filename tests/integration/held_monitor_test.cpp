@@ -5,8 +5,9 @@
 // held signal first, so signal order between the owner and the target is
 // what it would be had the signal gone out at once.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
-#include "support/puppet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,13 +19,14 @@
 namespace rill {
 namespace {
 
-using test::deterministic_options;
-using test::down_message;
 using test::exit_on_message;
-using test::puppet;
 using test::returns_at_once;
-using test::run_in;
-using test::take_mailbox;
+
+using testing::deterministic_options;
+using testing::down_message;
+using testing::puppet;
+using testing::run_in;
+using testing::take_mailbox;
 
 task<> inspect(pid target, std::optional<process_info>* out) {
     *out = co_await process::info(target);

@@ -1,6 +1,8 @@
 // process::info: a snapshot answered by the process itself, ordered after
 // the caller's earlier signals to it.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +14,7 @@ namespace {
 
 using test::returns_at_once;
 
-using test::deterministic_options;
+using testing::deterministic_options;
 
 task<> idle_with_name_and_trap(atom name) {
     process::register_name(process::self(), name);

@@ -2,6 +2,8 @@
 // runtime. Behaviours that need links, monitors or exit/2 are completed by
 // the fault-tolerance tests.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
 
 #include <gtest/gtest.h>
@@ -14,7 +16,7 @@ namespace {
 using test::exits_with;
 using test::returns_at_once;
 
-using test::deterministic_options;
+using testing::deterministic_options;
 
 task<> report_self(pid parent) {
     process::send(parent, process::self());
@@ -235,8 +237,8 @@ TEST(Runtime, TwoRuntimesWorkSideBySideAndTheirPidsDoNotMix) {
     std::vector<term> got_a;
     std::vector<term> got_b;
 
-    pid in_a = a.spawn(test::collect_all, &got_a);
-    pid in_b = b.spawn(test::collect_all, &got_b);
+    pid in_a = a.spawn(testing::collect_all, &got_a);
+    pid in_b = b.spawn(testing::collect_all, &got_b);
     a.run_until_idle();
     b.run_until_idle();
     a.send(in_a, 1);

@@ -4,8 +4,9 @@
 // Until process::info exists, "A's link set contains B" is observed through
 // behaviour: a link exists iff the partner's death reaches the other side.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
-#include "support/puppet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,19 +16,19 @@
 namespace rill {
 namespace {
 
-using test::down_message;
-using test::exit_message;
 using test::exit_on_message;
 using test::exits_with;
 using test::monitor_then_collect;
 using test::returns_at_once;
 using test::send_exit;
 
-using test::collect_all;
-using test::deterministic_options;
-using test::puppet;
-using test::run_in;
-using test::take_mailbox;
+using testing::collect_all;
+using testing::deterministic_options;
+using testing::down_message;
+using testing::exit_message;
+using testing::puppet;
+using testing::run_in;
+using testing::take_mailbox;
 
 /// Links to `to`, then exits with the first message it receives.
 task<> link_then_exit_on_message(pid to) {

@@ -4,7 +4,8 @@
 // inbox alone. A signal that arrives meanwhile must still act within the
 // slice it arrived in: every slice starts by taking the inbox.
 
-#include "support/deterministic.hpp"
+#include <rill/rill.hpp>
+#include <rill/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,7 @@
 namespace rill {
 namespace {
 
-using test::deterministic_options;
+using testing::deterministic_options;
 
 constexpr int backlog = 20'000;
 constexpr std::uint32_t slice_budget = 1'000;

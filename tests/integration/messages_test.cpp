@@ -1,6 +1,8 @@
 // S7..S12 of SEMANTICS.md (messages and ordering), the receive variants,
 // timers on the virtual clock, and the deterministic scheduler's replay.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
 
 #include <gtest/gtest.h>
@@ -14,8 +16,8 @@ namespace {
 using test::returns_at_once;
 
 using namespace std::chrono_literals;
-using test::collect_all;
-using test::deterministic_options;
+using testing::collect_all;
+using testing::deterministic_options;
 
 TEST(Messages, S7SendNeverFailsForAPidDeadOrAlive) {
     runtime rt(deterministic_options());

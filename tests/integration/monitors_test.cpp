@@ -1,10 +1,11 @@
 // Monitors: S54..S66 of SEMANTICS.md (section H) on the deterministic
 // runtime. A DOWN reaches a collector as `{'DOWN', Ref, Object, Reason}`
-// (rill's DOWN has no `process` element). Puppets (support/puppet.hpp)
+// (rill's DOWN has no `process` element). Puppets (rill::testing::puppet)
 // leave DOWNs queued until the test takes them, for the demonitor rules.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
-#include "support/puppet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,19 +15,19 @@
 namespace rill {
 namespace {
 
-using test::down_message;
-using test::exit_message;
 using test::exit_on_message;
 using test::exits_with;
 using test::monitor_then_collect;
 using test::returns_at_once;
 using test::send_exit;
 
-using test::collect_all;
-using test::deterministic_options;
-using test::puppet;
-using test::run_in;
-using test::take_mailbox;
+using testing::collect_all;
+using testing::deterministic_options;
+using testing::down_message;
+using testing::exit_message;
+using testing::puppet;
+using testing::run_in;
+using testing::take_mailbox;
 
 term name_at_node(atom name, atom node) {
     return term::tuple({term(name), term(node)});

@@ -2,7 +2,8 @@
 // carries them is allocated with it, so neither the send nor the receive
 // builds a value at a misaligned address.
 
-#include "support/deterministic.hpp"
+#include <rill/rill.hpp>
+#include <rill/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -13,7 +14,7 @@
 namespace rill {
 namespace {
 
-using test::deterministic_options;
+using testing::deterministic_options;
 
 bool aligned_to(const void* address, std::size_t alignment) {
     return reinterpret_cast<std::uintptr_t>(address) % alignment == 0;
@@ -140,7 +141,7 @@ TEST(PayloadAlignment, ASimdVectorPayloadTravelsBetweenProcesses) {
 TEST(PayloadAlignment, AnOverAlignedPayloadCanBeReceivedAsATerm) {
     runtime rt(deterministic_options());
     std::vector<term> got;
-    pid receiver = rt.spawn(test::collect_all, &got);
+    pid receiver = rt.spawn(testing::collect_all, &got);
 
     rt.send(receiver, aligned_payload<64>(7));
     rt.run_until_idle();

@@ -1,13 +1,14 @@
 // The name registry: S13..S24 of SEMANTICS.md on the deterministic runtime.
-// Registry calls are made from inside processes: a puppet (support/puppet.hpp)
+// Registry calls are made from inside processes: a puppet (rill::testing::puppet)
 // runs each step the test hands it. Where Erlang returns `true`, rill's call
 // returns void: "returns true" reads as "does not throw". Arguments that C++
 // types rule out (a string as a name, `unregister(42)`, `whereis("s")`)
 // need no test (S19, S22); what the runtime checks is tested, and after
 // every refused call the registry must be exactly as before.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
-#include "support/puppet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,10 +23,10 @@ namespace {
 using test::exit_on_message;
 using test::returns_at_once;
 
-using test::collect_all;
-using test::deterministic_options;
-using test::puppet;
-using test::run_in;
+using testing::collect_all;
+using testing::deterministic_options;
+using testing::puppet;
+using testing::run_in;
 
 /// The whole registry as the calling process sees it: every registered name
 /// with its holder, sorted by name.

@@ -3,6 +3,8 @@
 // driven from a foreign thread; and a deterministic runtime stays sound
 // when other threads send to it and spawn on it while it is driven.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
 
 #include <gtest/gtest.h>
@@ -16,7 +18,7 @@
 namespace rill {
 namespace {
 
-using test::deterministic_options;
+using testing::deterministic_options;
 
 task<> nested_run(runtime* rt, std::string* error) {
     try {

@@ -1,8 +1,9 @@
 // Cross-cutting invariants of termination: S67 (termination order) and S68
 // (signals to a dead process) of SEMANTICS.md, on the deterministic runtime.
 
+#include <rill/testing.hpp>
+
 #include "support/deterministic.hpp"
-#include "support/puppet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,17 +14,17 @@
 namespace rill {
 namespace {
 
-using test::down_message;
-using test::exit_message;
 using test::exit_on_message;
 using test::monitor_then_collect;
 using test::returns_at_once;
 
-using test::collect_all;
-using test::deterministic_options;
-using test::puppet;
-using test::run_in;
-using test::take_mailbox;
+using testing::collect_all;
+using testing::deterministic_options;
+using testing::down_message;
+using testing::exit_message;
+using testing::puppet;
+using testing::run_in;
+using testing::take_mailbox;
 
 task<> link_then_collect(pid to, bool trap, std::vector<term>* out) {
     process::trap_exit(trap);
@@ -92,7 +93,7 @@ task<> watch_and_note_name(pid target, atom name, bool by_link, seen_at_death* s
         (void)process::monitor(target);
     }
     dyn_message m = co_await process::receive_any();
-    seen->signal = test::message_as_term(std::move(m));
+    seen->signal = testing::message_as_term(std::move(m));
     seen->holder = process::whereis(name);
     std::vector<atom> names = process::registered();
     seen->listed = std::find(names.begin(), names.end(), name) != names.end();

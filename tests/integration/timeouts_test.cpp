@@ -2,6 +2,8 @@
 // NaN durations, the deterministic clock's bounds, and the memory of
 // cancelled timers and of timers whose process has exited.
 
+#include <rill/testing.hpp>
+
 #include "process/runtime_core.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
@@ -19,7 +21,7 @@ namespace rill {
 namespace {
 
 using namespace std::chrono_literals;
-using test::deterministic_options;
+using testing::deterministic_options;
 
 using years = std::chrono::duration<std::int64_t, std::ratio<31'556'952>>;
 
@@ -129,7 +131,7 @@ TEST(Timeouts, SendAfterOfHoursMaxNeverDelivers) {
     runtime rt(deterministic_options());
     std::vector<term> got;
     std::optional<std::chrono::milliseconds> cancelled{1ms};
-    pid collector = rt.spawn(test::collect_all, &got);
+    pid collector = rt.spawn(testing::collect_all, &got);
 
     rt.spawn(send_after_forever, collector, &cancelled);
     rt.run_until_idle();

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace rill::testing {
+namespace rill::test {
 
 /// Vectors of 0..max_size-1 elements drawn from `element`.
 template <class T>
@@ -161,4 +161,4 @@ inline term rebuild(const term& t) {
     }
 }
 
-} // namespace rill::testing
+} // namespace rill::test

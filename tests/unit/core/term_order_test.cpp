@@ -118,7 +118,7 @@ TEST(TermOrder, ExactlyEqualImpliesEqualButNotTheOtherWayRound) {
 }
 
 RC_GTEST_PROP(TermOrder, IsATotalPreorderOverNestedTerms, ()) {
-    auto terms = *rc::gen::container<std::vector<term>>(rill::testing::gen_term(3));
+    auto terms = *rc::gen::container<std::vector<term>>(rill::test::gen_term(3));
 
     std::sort(terms.begin(), terms.end());
 
@@ -131,7 +131,7 @@ RC_GTEST_PROP(TermOrder, IsATotalPreorderOverNestedTerms, ()) {
 }
 
 RC_GTEST_PROP(TermOrder, IsTransitive, ()) {
-    const auto gen = rill::testing::gen_term(2);
+    const auto gen = rill::test::gen_term(2);
     const term a = *gen;
     const term b = *gen;
     const term c = *gen;
@@ -145,7 +145,7 @@ RC_GTEST_PROP(TermOrder, IsTransitive, ()) {
 }
 
 RC_GTEST_PROP(TermOrder, EqualityIsEquivalenceUnderTheOrder, ()) {
-    const auto gen = rill::testing::gen_term(3);
+    const auto gen = rill::test::gen_term(3);
     const term a = *gen;
     const term b = *gen;
 
@@ -155,7 +155,7 @@ RC_GTEST_PROP(TermOrder, EqualityIsEquivalenceUnderTheOrder, ()) {
 }
 
 RC_GTEST_PROP(TermOrder, ExactlyEqualImpliesEqual, ()) {
-    const auto gen = rill::testing::gen_term(2);
+    const auto gen = rill::test::gen_term(2);
     const term a = *gen;
     const term b = *gen;
 
@@ -165,9 +165,9 @@ RC_GTEST_PROP(TermOrder, ExactlyEqualImpliesEqual, ()) {
 }
 
 RC_GTEST_PROP(TermOrder, ARebuiltTermIsExactlyEqualAndHashesTheSame, ()) {
-    const term a = *rill::testing::gen_term(3);
+    const term a = *rill::test::gen_term(3);
 
-    const term b = rill::testing::rebuild(a);
+    const term b = rill::test::rebuild(a);
 
     RC_ASSERT(exactly_equal(a, b));
     RC_ASSERT(a == b);
@@ -176,7 +176,7 @@ RC_GTEST_PROP(TermOrder, ARebuiltTermIsExactlyEqualAndHashesTheSame, ()) {
 }
 
 RC_GTEST_PROP(TermOrder, HashIsConsistentWithExactlyEqual, ()) {
-    const auto gen = rill::testing::gen_term(2);
+    const auto gen = rill::test::gen_term(2);
     const term a = *gen;
     const term b = *gen;
 
@@ -186,7 +186,7 @@ RC_GTEST_PROP(TermOrder, HashIsConsistentWithExactlyEqual, ()) {
 }
 
 RC_GTEST_PROP(TermOrder, HashIsConsistentWithEquality, ()) {
-    const auto gen = rill::testing::gen_term(2);
+    const auto gen = rill::test::gen_term(2);
     const term a = *gen;
     const term b = *gen;
 

@@ -201,10 +201,10 @@ TEST(TermPrint, StreamOperatorPrintsLikeToString) {
 }
 
 RC_GTEST_PROP(TermPrint, PrintingIsDeterministic, ()) {
-    const term t = *rill::testing::gen_term(3);
+    const term t = *rill::test::gen_term(3);
 
     RC_ASSERT(rill::to_string(t) == rill::to_string(t));
-    RC_ASSERT(rill::to_string(t) == rill::to_string(rill::testing::rebuild(t)));
+    RC_ASSERT(rill::to_string(t) == rill::to_string(rill::test::rebuild(t)));
 }
 
 RC_GTEST_PROP(TermPrint, PrintedFloatsReadBackToTheSameValue, (double value)) {
