@@ -9,13 +9,12 @@
 
 #include <rill/core/term.hpp>
 
+#include "core/demangle.hpp"
 #include "core/term_nodes.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <cxxabi.h>
-#include <memory>
 #include <string>
 
 namespace rill {
@@ -27,13 +26,6 @@ namespace {
 const term& nil_term() noexcept {
     static const term nil;
     return nil;
-}
-
-std::string demangle(const char* name) {
-    int status = 0;
-    std::unique_ptr<char, void (*)(void*)> demangled(
-        abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
-    return status == 0 && demangled ? std::string(demangled.get()) : std::string(name);
 }
 
 // The term as error messages show it: its first 200 characters.
@@ -51,7 +43,8 @@ void throw_term_badarg(const term& t, const char* wanted) {
 }
 
 void throw_term_conversion_failed(const term& t, const std::type_info& wanted) {
-    throw badarg("badarg: cannot convert " + shortened(t) + " to " + demangle(wanted.name()));
+    throw badarg("badarg: cannot convert " + shortened(t) + " to " +
+                 internal::demangle(wanted.name()));
 }
 
 term string_to_term(std::string_view text) {
@@ -315,7 +308,8 @@ std::string term::local_type_name() const {
     if (!is_local()) {
         detail::throw_term_badarg(*this, "a local C++ object");
     }
-    return demangle(static_cast<const detail::local_node_base*>(payload_.node)->type().name());
+    return internal::demangle(
+        static_cast<const detail::local_node_base*>(payload_.node)->type().name());
 }
 
 bool exactly_equal(const term& a, const term& b) noexcept {

@@ -20,13 +20,13 @@
 #include <rill/process/exit.hpp>
 #include <rill/process/message.hpp>
 
+#include "core/demangle.hpp"
 #include "process/runtime_core.hpp"
 #include "process/timers.hpp"
 #include "process/upper_layers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
 
-#include <cstdlib>
 #include <cxxabi.h>
 #include <memory>
 #include <string>
@@ -35,13 +35,6 @@
 namespace rill::internal {
 
 namespace {
-
-std::string demangle(const char* mangled) {
-    int status = 0;
-    std::unique_ptr<char, decltype(&std::free)> name(
-        abi::__cxa_demangle(mangled, nullptr, nullptr, &status), &std::free);
-    return status == 0 && name ? std::string(name.get()) : std::string(mangled);
-}
 
 term exception_reason(const std::string& type_name, const std::string& what) {
     std::string_view name = type_name;

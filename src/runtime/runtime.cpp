@@ -1,4 +1,5 @@
 #include <rill/core/errors.hpp>
+#include <rill/detail/process_hooks.hpp>
 #include <rill/runtime/runtime.hpp>
 
 #include "process/process.hpp"
@@ -102,13 +103,7 @@ void runtime::inject(remote_signal signal) {
 }
 
 bool runtime::is_alive(const pid& p) const noexcept {
-    internal::process* block = core_->pin(p);
-    if (block == nullptr) {
-        return false;
-    }
-    bool alive = block->is_alive_and_not_doomed();
-    block->unpin();
-    return alive;
+    return detail::is_alive(*core_, p);
 }
 
 atom runtime::node() const noexcept {
