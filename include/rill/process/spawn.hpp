@@ -7,6 +7,7 @@
 #include <rill/detail/process_entry.hpp>
 #include <rill/process/task.hpp>
 
+#include <concepts>
 #include <functional>
 #include <type_traits>
 #include <utility>
@@ -15,10 +16,18 @@ namespace rill {
 
 namespace detail {
 
+/// `Body`, called as an lvalue with arguments of types `Args`, returns
+/// `task<>`: a process body once its arguments are stored in its frame.
+template <class Body, class... Args>
+concept returns_task =
+    std::invocable<Body&, Args...> && std::same_as<std::invoke_result_t<Body&, Args...>, task<>>;
+
+/// What `spawn(f, args...)` and its relatives accept: `f(args...)` on
+/// decayed copies returns `task<>`. (The decayed types are passed on to
+/// `returns_task`, which adds the `&`: clang-format 14 mangles a
+/// `std::decay_t<F>&` written inside a concept definition.)
 template <class F, class... Args>
-concept process_body = std::is_invocable_v < std::decay_t<F>
-&, std::decay_t<Args>... >
-       &&std::is_same_v<std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>, task<>>;
+concept process_body = returns_task<std::decay_t<F>, std::decay_t<Args>...>;
 
 template <class F, class... Args>
 task<> owning_body(F function, Args... args) {
@@ -51,8 +60,7 @@ namespace process {
 /// (take them by value: a coroutine must not keep references into its
 /// spawner).
 template <class F, class... Args>
-
-requires detail::process_body<F, Args...> pid spawn(F&& f, Args&&... args) {
+pid spawn(F&& f, Args&&... args) requires detail::process_body<F, Args...> {
     auto& runtime = detail::current_runtime("process::spawn");
     return detail::spawn_body(
         runtime, detail::make_process_body(std::forward<F>(f), std::forward<Args>(args)...));

@@ -35,8 +35,7 @@ inline void unlink(const pid& from) {
 /// Spawns `f(args...)` linked to the caller, atomically: the link exists
 /// before the child runs, so its exit is never reported as `noproc` (S36).
 template <class F, class... Args>
-
-requires detail::process_body<F, Args...> pid spawn_link(F&& f, Args&&... args) {
+pid spawn_link(F&& f, Args&&... args) requires detail::process_body<F, Args...> {
     auto& runtime = detail::current_runtime("process::spawn_link");
     return detail::spawn_related(
         runtime,

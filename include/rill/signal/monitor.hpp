@@ -56,9 +56,8 @@ inline bool demonitor(const reference& ref, demonitor_options options = {}) {
 
 /// Spawns `f(args...)` monitored by the caller, atomically (S65).
 template <class F, class... Args>
-
-requires detail::process_body<F, Args...> std::pair<pid, reference> spawn_monitor(F&& f,
-                                                                                  Args&&... args) {
+std::pair<pid, reference> spawn_monitor(F&& f,
+                                        Args&&... args) requires detail::process_body<F, Args...> {
     auto& runtime = detail::current_runtime("process::spawn_monitor");
     reference ref;
     pid child = detail::spawn_related(
