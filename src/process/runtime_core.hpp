@@ -130,8 +130,21 @@ public:
     std::vector<pid> trace;
     std::unordered_map<pid, term> exit_reasons;
 
-    /// Ends every process still alive (reason `shutdown`) and stops the
-    /// scheduler; idempotent.
+    /// Shuts the node down; idempotent (a second call returns at once).
+    /// Called by `~runtime` and at the end of `runtime::run`, never on one of
+    /// this runtime's workers (step 2 joins them). In this order:
+    ///   1. sets `shut_down_`: from here spawns spawn nothing and `send_after`
+    ///      timers deliver nothing;
+    ///   2. stops the scheduler: joins the workers and the watchdog (none in
+    ///      deterministic mode) and forgets the queued runnables, so no
+    ///      process runs a slice any more;
+    ///   3. waits for spawns in progress on other threads (`outside_spawns_`)
+    ///      that passed their check before step 1;
+    ///   4. ends every process still alive with reason `shutdown`, on the
+    ///      calling thread (frames destroyed, links and monitors signalled),
+    ///      repeating while a pass ends some and others are left;
+    ///   5. fires every timer left on the wheels, which now only frees what
+    ///      it holds, and forgets the `send_after` timers.
     void shutdown() noexcept;
 
     [[nodiscard]] bool shut_down() const noexcept {
@@ -176,9 +189,12 @@ private:
     // The first armed timer of each target (a list through the timers).
     std::unordered_map<pid, internal::send_after_timer*> send_after_by_target_;
 
-    // Set once, first thing in shutdown(), before the scheduler is stopped
-    // (seq_cst, see spawn_prepared). Spawns that see it spawn nothing and
-    // timers that see it deliver nothing.
+    // Set once, by shutdown()'s first step, before the scheduler is stopped.
+    // The exchange and spawn_prepared's load are seq_cst, paired with the
+    // seq_cst increment of outside_spawns_: either a spawn from another
+    // thread sees the flag, or shutdown's step 3 sees its count. Spawns that
+    // see it spawn nothing; timers that see it (shut_down(), acquire) deliver
+    // nothing.
     std::atomic<bool> shut_down_{false};
     // Spawns in progress on threads that are not workers of this runtime:
     // shutdown waits for them (see spawn_prepared).

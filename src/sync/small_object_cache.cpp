@@ -79,8 +79,10 @@ public:
         return taken;
     }
 
-    /// The process-wide depot. Never destroyed: threads may still free
-    /// blocks during static destruction, and what it holds stays reachable.
+    /// The process-wide depot, shared by every runtime (see the header on
+    /// why that is safe). Leaked on purpose, never destroyed: threads may
+    /// still free blocks during static destruction, and what it holds stays
+    /// reachable.
     static depot& instance() {
         static depot* const shared = new depot;
         return *shared;

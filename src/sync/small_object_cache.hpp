@@ -15,6 +15,20 @@
 /// (docs/design/0005). Larger blocks go straight to the global allocator.
 /// Under AddressSanitizer the cache is bypassed so every use after free is
 /// seen; `small_object_cache_enabled()` says which.
+///
+/// The per-thread lists (thread-locals) and the depot belong to the OS
+/// process, not to a `runtime`: every runtime in it allocates from them, and
+/// a block one node frees may serve another's next spawn. DESIGN's "no
+/// process-global mutable state" (so that one test can run two nodes) still
+/// holds in substance: the cache holds only free, untyped memory, with no
+/// pid, atom, name, timer or node identity in it, so no runtime can observe
+/// another through it, and nothing a runtime does depends on what the cache
+/// holds (an empty list only means one more chunk from the global
+/// allocator). What crosses runtimes is footprint alone: memory one node's
+/// burst took stays cached after that node ends, for whichever comes next.
+/// The depot is leaked on purpose: threads may still free blocks during
+/// static destruction (a runtime held in a static object ends then), and
+/// they must find it there.
 
 #include <cstddef>
 

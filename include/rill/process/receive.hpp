@@ -10,7 +10,7 @@
 /// has already rejected. Exit signals and monitors are handled before any
 /// matching, so a selective receive never hides them. Every receive suspends
 /// the process while nothing matches and may resume it on another worker.
-/// Call only from a process (asserts otherwise).
+/// Call only from a process (`rill::not_in_process` is thrown otherwise).
 
 #include <rill/core/term.hpp>
 #include <rill/detail/mailbox_node.hpp>

@@ -10,7 +10,7 @@
 
 namespace rill::process {
 
-/// The calling process's pid. Asserts (with a message) outside a process.
+/// The calling process's pid. Throws `rill::not_in_process` outside a process.
 inline pid self() {
     return detail::current_pid("process::self");
 }
