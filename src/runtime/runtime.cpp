@@ -1,5 +1,5 @@
 #include <rill/core/errors.hpp>
-#include <rill/detail/process_hooks.hpp>
+#include <rill/detail/process_entry.hpp>
 #include <rill/runtime/runtime.hpp>
 
 #include "process/process.hpp"

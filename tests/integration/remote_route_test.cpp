@@ -7,7 +7,6 @@
 // check them against real BEAM nodes.
 
 #include "support/deterministic.hpp"
-#include "support/puppet.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,12 +17,12 @@
 namespace rill {
 namespace {
 
-using test::command;
-using test::deterministic_options;
-using test::down_message;
-using test::exit_message;
-using test::puppet;
 using test::returns_at_once;
+using testing::deterministic_options;
+using testing::down_message;
+using testing::exit_message;
+using testing::puppet;
+using testing::puppet_command;
 
 runtime_options node_options(const char* name, std::uint64_t seed) {
     runtime_options options = deterministic_options(seed);
@@ -75,13 +74,13 @@ struct two_nodes {
 
     /// Makes puppet `p` of `on` run `step`, then settles both nodes.
     void run_in(runtime& on, const pid& p, std::function<void()> step) {
-        on.send(p, command{std::move(step), nullptr});
+        on.send(p, puppet_command{std::move(step), nullptr});
         settle();
     }
 
     std::vector<term> take_mailbox(runtime& on, const pid& p) {
         std::vector<term> out;
-        on.send(p, command{{}, &out});
+        on.send(p, puppet_command{{}, &out});
         settle();
         return out;
     }
@@ -202,14 +201,14 @@ TEST(RemoteRoute, S73UnreachableNodeAnswersNoconnection) {
     const pid far{atom("nosuch@host"), 7, 1, 1};
     reference by_pid;
     reference by_name;
-    test::run_in(a, trapping, [&] {
+    testing::run_in(a, trapping, [&] {
         process::link(far);
         by_pid = process::monitor(far);
         by_name = process::monitor(std::pair{atom("x"), atom("nosuch@host")});
     });
-    test::run_in(a, plain, [&] { process::link(far); });
+    testing::run_in(a, plain, [&] { process::link(far); });
 
-    EXPECT_EQ(test::take_mailbox(a, trapping),
+    EXPECT_EQ(testing::take_mailbox(a, trapping),
               (std::vector<term>{
                   exit_message(far, term(atoms::noconnection)),
                   down_message(by_pid, term(far), term(atoms::noconnection)),
@@ -230,7 +229,7 @@ TEST(RemoteRoute, CarriesEveryKindWithItsFields) {
     a.run_until_idle();
     const pid far{atom("b@host"), 3, 4, 5};
     reference ref;
-    test::run_in(a, p, [&] {
+    testing::run_in(a, p, [&] {
         process::send(far, term::tuple_of(atom("hello"), 1));
         process::send(std::pair{atom("srv"), atom("b@host")}, atom("by_name"));
         process::link(far);
@@ -307,12 +306,12 @@ TEST(RemoteRoute, ARouteThatThrowsIsAnsweredAsUnreachable) {
     a.run_until_idle();
     const pid far{atom("b@host"), 3, 4, 5};
     reference ref;
-    test::run_in(a, p, [&] {
+    testing::run_in(a, p, [&] {
         process::send(far, atom("lost"));
         process::link(far);
         ref = process::monitor(far);
     });
-    EXPECT_EQ(test::take_mailbox(a, p),
+    EXPECT_EQ(testing::take_mailbox(a, p),
               (std::vector<term>{exit_message(far, term(atoms::noconnection)),
                                  down_message(ref, term(far), term(atoms::noconnection))}));
 }
@@ -325,9 +324,9 @@ TEST(RemoteRoute, RemovingTheRouteMakesOtherNodesUnreachableAgain) {
     pid p = a.spawn(puppet, true);
     a.run_until_idle();
     const pid far{atom("b@host"), 3, 4, 5};
-    test::run_in(a, p, [&] { process::link(far); });
+    testing::run_in(a, p, [&] { process::link(far); });
     EXPECT_TRUE(route->sent.empty());
-    EXPECT_EQ(test::take_mailbox(a, p),
+    EXPECT_EQ(testing::take_mailbox(a, p),
               (std::vector<term>{exit_message(far, term(atoms::noconnection))}));
 }
 
@@ -391,7 +390,7 @@ TEST(RemoteRoute, InjectedMessageByNameReachesTheHolder) {
     runtime a(node_options("a@host", 1));
     pid holder = a.spawn(puppet, false);
     a.run_until_idle();
-    test::run_in(a, holder, [holder] { process::register_name(holder, atom("srv")); });
+    testing::run_in(a, holder, [holder] { process::register_name(holder, atom("srv")); });
     a.inject({.kind = remote_signal_kind::message,
               .from = pid{atom("b@host"), 1, 1, 1},
               .to = pid{atom("a@host"), 0, 0, 0},
@@ -402,7 +401,7 @@ TEST(RemoteRoute, InjectedMessageByNameReachesTheHolder) {
               .name = atom("nobody"),
               .payload = term(43)});
     a.run_until_idle();
-    EXPECT_EQ(test::take_mailbox(a, holder), (std::vector<term>{term(42)}));
+    EXPECT_EQ(testing::take_mailbox(a, holder), (std::vector<term>{term(42)}));
 }
 
 } // namespace
@@ -425,7 +424,7 @@ TEST(RemoteRoute, APayloadWithoutTermConversionCannotLeaveTheNode) {
     bool send_threw = false;
     bool send_after_threw = false;
     bool by_name_threw = false;
-    test::run_in(a, p, [&] {
+    testing::run_in(a, p, [&] {
         try {
             process::send(far, local_only{1});
         } catch (const no_term_conversion&) {
@@ -455,7 +454,7 @@ TEST(RemoteRoute, AnUncaughtNoTermConversionEndsTheSenderWithBadarg) {
     a.set_remote_route(std::make_shared<recording_route>());
     pid p = a.spawn(puppet, false);
     a.run_until_idle();
-    test::run_in(a, p, [] { process::send(pid{atom("b@host"), 3, 4, 5}, local_only{1}); });
+    testing::run_in(a, p, [] { process::send(pid{atom("b@host"), 3, 4, 5}, local_only{1}); });
     EXPECT_EQ(a.exit_reason_of(p), term(atoms::badarg));
 }
 

@@ -24,7 +24,7 @@
 
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
-#include <rill/process/exit.hpp>
+#include <rill/signal/exit.hpp>
 #include <rill/process/receive.hpp>
 #include <rill/process/task.hpp>
 #include <rill/runtime/runtime.hpp>
