@@ -24,10 +24,10 @@
 
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
-#include <rill/signal/exit.hpp>
 #include <rill/process/receive.hpp>
 #include <rill/process/task.hpp>
 #include <rill/runtime/runtime.hpp>
+#include <rill/signal/exit.hpp>
 #include <rill/testing/collect.hpp>
 
 #include <chrono>
