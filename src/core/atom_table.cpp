@@ -13,13 +13,19 @@
 //   2. lock; probe again (another thread may have interned it meanwhile).
 //   3. if size_ == capacity_: throw atom_table_full, nothing changed.
 //   4. copy the name into a block, fill entry[size_] (allocating and
-//      release-publishing its chunk first if needed).
-//   5. release-store index + 1 into the empty slot found in step 2.
-//   6. release-store size_ + 1.
-// A reader that acquire-loads a slot value sees the entry of step 4 and its
-// name bytes (all written before the release store of step 5). Slots only
-// go from empty to final, and entries never move, so a reader never sees a
-// half-made atom and never needs the lock. Nothing is ever removed.
+//      storing its chunk first if needed).
+//   5. release-store size_ + 1.
+//   6. release-store index + 1 into the empty slot found in step 2.
+// A reader that acquire-loads a slot value sees the entry of step 4, its
+// name bytes and the size of step 5 (all written before the release store
+// of step 6). Slots only go from empty to final, and entries never move, so
+// a reader never sees a half-made atom and never needs the lock. Nothing is
+// ever removed.
+//
+// name(index) bounds-checks the index against an acquire load of size_:
+// atoms are plain indices and can be forged (atom::from_index), so the
+// table, not its callers, keeps them from reading past the entries. Step 5
+// before step 6 makes the check pass for every index a lookup can return.
 
 #include "core/atom_table.hpp"
 
@@ -152,24 +158,31 @@ std::uint32_t atom_table::intern(std::string_view name) {
     entry* chunk = chunk_pointer.load(std::memory_order_relaxed);
     if (chunk == nullptr) {
         chunk = new entry[entries_per_chunk];
-        // Release: a reader reaching this chunk without going through a slot
-        // (name() on an index handed over from elsewhere) sees it constructed.
-        chunk_pointer.store(chunk, std::memory_order_release);
+        // Relaxed: lock-free readers reach the chunk only after an acquire
+        // load of a slot (probe) or of size_ (name), and both are
+        // release-stored after this; writers hold the mutex.
+        chunk_pointer.store(chunk, std::memory_order_relaxed);
     }
     chunk[index % entries_per_chunk] =
         entry{store_name(name), static_cast<std::uint32_t>(name.size()), hash};
-    // Release: publishes the entry and name bytes written above to every
-    // reader that acquire-loads this slot.
-    std::atomic_ref<std::uint32_t>(slots_[empty_slot]).store(index + 1, std::memory_order_release);
-    // Release: size() readers that see the new count also see the atom.
+    // Release: a reader of size() or name() that sees the new count also
+    // sees the entry and name bytes written above.
     size_.store(index + 1, std::memory_order_release);
+    // Release: publishes the entry, name bytes and new size to every reader
+    // that acquire-loads this slot (so name() accepts the index it found).
+    std::atomic_ref<std::uint32_t>(slots_[empty_slot]).store(index + 1, std::memory_order_release);
     return index;
 }
 
 std::string_view atom_table::name(std::uint32_t index) const noexcept {
-    // Acquire: pairs with the chunk's release publication; the entry itself
-    // is visible through whatever handed the index to this thread.
-    const entry* chunk = chunks_[index / entries_per_chunk].load(std::memory_order_acquire);
+    // Acquire: pairs with the release store of size_ in intern(), after
+    // which the entry, its chunk pointer and its name bytes are complete.
+    if (index >= size_.load(std::memory_order_acquire)) {
+        return invalid_atom_name;
+    }
+    // Relaxed: the chunk pointer was stored before size_, ordered by the
+    // acquire load above.
+    const entry* chunk = chunks_[index / entries_per_chunk].load(std::memory_order_relaxed);
     const entry& e = chunk[index % entries_per_chunk];
     return {e.data, e.length};
 }

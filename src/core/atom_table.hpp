@@ -38,9 +38,10 @@ public:
     /// The index of `name` if interned; never interns. Any thread, no lock.
     [[nodiscard]] std::optional<std::uint32_t> find(std::string_view name) const noexcept;
 
-    /// The name of the atom at `index`. The index must come from `intern` or
-    /// `find` on this table, on this thread or handed over with
-    /// synchronization (as every message send is).
+    /// The name of the atom at `index`, or `invalid_atom_name` when the
+    /// table holds no atom there (yet): any index is safe. An index from
+    /// `intern` or `find` on this table, on this thread or handed over with
+    /// synchronization (as every message send is), always has its name.
     [[nodiscard]] std::string_view name(std::uint32_t index) const noexcept;
 
     /// Number of atoms interned so far.
@@ -78,11 +79,14 @@ private:
 
     // Chunk c holds the entries of atoms c*entries_per_chunk .. +4095.
     // Null until the first atom of the chunk is interned; set once, under
-    // `insert_mutex_`, with a release store; never changes afterwards.
+    // `insert_mutex_`, never changed afterwards. Lock-free readers load it
+    // relaxed: they reach it only through an acquire load of a slot or of
+    // `size_`, both release-stored after it.
     std::unique_ptr<std::atomic<entry*>[]> chunks_;
 
     // Atoms interned so far. Written under `insert_mutex_` (release, after
-    // the new atom's slot is published); read lock-free by `size()`.
+    // the new atom's entry is complete and before its slot is published);
+    // read lock-free by `size()` and by `name()` to bounds-check an index.
     std::atomic<std::uint32_t> size_{0};
 
     std::mutex insert_mutex_;                          // serializes interning

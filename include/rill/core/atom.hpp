@@ -10,6 +10,14 @@
 /// BEAM's default); interning past the bound throws `atom_table_full` and
 /// leaves the table unchanged. Names longer than 255 bytes throw `badarg`.
 /// Lookups of existing atoms take no lock.
+///
+/// An atom is a plain index, so one can be forged: `atom::from_index` with an
+/// index that no interned atom has. A forged atom is harmless: its name is
+/// `invalid_atom_name`, it prints as `'$invalid_atom'`, it sorts after every
+/// interned atom and forged atoms sort among themselves by index; equality
+/// and hashing stay by index. Should the table later grow to that index, the
+/// atom becomes the atom interned there and from then on prints and sorts as
+/// that one.
 
 #include <compare>
 #include <cstddef>
@@ -22,6 +30,10 @@ namespace rill {
 
 /// Default bound of the atom table.
 inline constexpr std::size_t atom_table_capacity = 1'048'576;
+
+/// The name of a forged atom (see the file comment). A real atom of that
+/// name may be interned too; it stays distinct from every forged atom.
+inline constexpr std::string_view invalid_atom_name = "$invalid_atom";
 
 /// Longest atom name in bytes, as in Erlang.
 inline constexpr std::size_t max_atom_length = 255;
@@ -36,12 +48,14 @@ public:
     explicit atom(std::string_view name);
 
     /// The atom's text; valid for the life of the OS process.
+    /// `invalid_atom_name` for a forged atom.
     [[nodiscard]] std::string_view name() const noexcept;
 
     /// Position in the atom table; stable for the life of the OS process.
     [[nodiscard]] constexpr std::uint32_t index() const noexcept { return index_; }
 
-    /// The atom at `index`; the index must come from `index()`.
+    /// The atom at `index`, which should come from `index()`; any other index
+    /// gives a forged atom (see the file comment).
     [[nodiscard]] static constexpr atom from_index(std::uint32_t index) noexcept {
         atom a;
         a.index_ = index;
@@ -50,7 +64,8 @@ public:
 
     friend constexpr bool operator==(atom a, atom b) noexcept { return a.index_ == b.index_; }
 
-    /// Erlang term order for atoms: by name, byte by byte.
+    /// Erlang term order for atoms: by name, byte by byte; forged atoms
+    /// after every interned atom, by index.
     friend std::strong_ordering operator<=>(atom a, atom b) noexcept;
 
 private:

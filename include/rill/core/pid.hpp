@@ -8,6 +8,11 @@
 /// process was made (`serial`, so a stale pid never reaches a later process
 /// in the same slot) and the node's incarnation (`creation`). Holding a pid
 /// keeps nothing alive. A default-constructed pid names no process.
+///
+/// Every field is public, so a pid may name a node atom that was never
+/// interned (a forged atom, see atom.hpp). Such a pid is still an ordinary
+/// value: it compares by that atom's order (after every real node name) and
+/// prints the node as `$invalid_atom`; it names no process anywhere.
 
 #include <rill/core/atom.hpp>
 

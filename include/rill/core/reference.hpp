@@ -4,7 +4,8 @@
 /// `rill::reference`: a unique reference (`make_ref()` in Erlang), a plain
 /// value valid across nodes. Up to five 32-bit id words, as the external term
 /// format allows; references made by rill use three. A default-constructed
-/// reference equals no reference a runtime makes.
+/// reference equals no reference a runtime makes. A reference whose node atom
+/// is forged orders and prints as a pid on a forged node does (see pid.hpp).
 
 #include <rill/core/atom.hpp>
 

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -125,6 +127,29 @@ TEST(Atom, PrintsLatin1LettersUnquotedAndOtherCodePointsEscaped) {
     EXPECT_EQ(printed(rill::atom("\u03b1")), "'\\x{3B1}'"); // α, beyond latin-1
 }
 
+TEST(Atom, ForgedIndexNamesThePlaceholder) {
+    const rill::atom forged = rill::atom::from_index(900'000);
+
+    EXPECT_EQ(forged.name(), rill::invalid_atom_name);
+    EXPECT_EQ(printed(forged), "'$invalid_atom'");
+    EXPECT_EQ(rill::atom::from_index(std::numeric_limits<std::uint32_t>::max()).name(),
+              rill::invalid_atom_name);
+}
+
+TEST(Atom, ForgedAtomsOrderAfterEveryInternedAtomAndByIndexAmongThemselves) {
+    const rill::atom forged = rill::atom::from_index(900'000);
+    const rill::atom later_forged = rill::atom::from_index(900'001);
+    const rill::atom highest_name("\U0010FFFF");
+    const rill::atom same_name_as_placeholder(rill::invalid_atom_name);
+
+    EXPECT_LT(highest_name, forged);
+    EXPECT_GT(forged, highest_name);
+    EXPECT_LT(same_name_as_placeholder, forged);
+    EXPECT_NE(same_name_as_placeholder, forged);
+    EXPECT_LT(forged, later_forged);
+    EXPECT_EQ(forged <=> rill::atom::from_index(900'000), std::strong_ordering::equal);
+}
+
 TEST(AtomTable, WellKnownAtomsComeFirstInOrder) {
     rill::internal::atom_table table(64);
 
@@ -132,6 +157,18 @@ TEST(AtomTable, WellKnownAtomsComeFirstInOrder) {
     for (std::uint32_t i = 0; i < table.size(); ++i) {
         EXPECT_EQ(table.name(i), rill::detail::well_known_atom_names[i]);
     }
+}
+
+TEST(AtomTable, IndexNotInternedNamesThePlaceholder) {
+    rill::internal::atom_table table(64); // one chunk, allocated, mostly unfilled
+    const auto first_free = static_cast<std::uint32_t>(table.size());
+
+    EXPECT_EQ(table.name(first_free), rill::invalid_atom_name);
+    EXPECT_EQ(table.name(63), rill::invalid_atom_name);
+    EXPECT_EQ(table.name(64), rill::invalid_atom_name);    // past the capacity
+    EXPECT_EQ(table.name(5'000), rill::invalid_atom_name); // past the chunk array
+    EXPECT_EQ(table.name(std::numeric_limits<std::uint32_t>::max()), rill::invalid_atom_name);
+    EXPECT_EQ(table.name(table.intern("now_interned")), "now_interned");
 }
 
 TEST(AtomTable, FindDoesNotIntern) {

@@ -71,6 +71,15 @@ TEST(Pid, OrderingDistinguishesCreationSoItAgreesWithEquality) {
     EXPECT_LT(old_incarnation, new_incarnation);
 }
 
+TEST(Pid, PidOnAForgedNodeOrdersAfterRealNodesAndPrintsThePlaceholder) {
+    const rill::pid forged{rill::atom::from_index(900'000), 1, 2, 0};
+    const rill::pid real{rill::atom("z@host"), 1, 2, 0};
+
+    EXPECT_LT(real, forged);
+    EXPECT_EQ(forged <=> forged, std::strong_ordering::equal);
+    EXPECT_EQ(rill::to_string(forged), "<$invalid_atom.1.2>");
+}
+
 TEST(Pid, EqualPidsHashEqualAndDistinctPidsMostlyDiffer) {
     std::unordered_set<std::size_t> hashes;
     for (std::uint32_t id = 0; id < 100; ++id) {

@@ -77,6 +77,18 @@ TEST(TermOrder, ComparesAtomsByName) {
     EXPECT_LT(term{atom("ab")}, term{atom("abc")});
 }
 
+TEST(TermOrder, OrdersForgedAtomsAfterInternedAtomsAndPidsOnForgedNodesLikewise) {
+    const atom forged = atom::from_index(900'000);
+    const rill::pid on_forged_node{forged, 1, 1, 0};
+    const rill::pid on_real_node{atom("z@host"), 1, 1, 0};
+
+    EXPECT_LT(term{atom("zzz")}, term{forged});
+    EXPECT_LT(term{forged}, term{atom::from_index(900'001)});
+    EXPECT_EQ(term{forged}, term{forged});
+    EXPECT_LT(term{on_real_node}, term{on_forged_node});
+    EXPECT_EQ(term{on_forged_node}, term{on_forged_node});
+}
+
 TEST(TermOrder, ComparesTuplesBySizeFirst) {
     EXPECT_LT(term::tuple_of(9, 9), term::tuple_of(1, 1, 1));
     EXPECT_LT(term::tuple_of(1, 2), term::tuple_of(1, 3));

@@ -159,6 +159,15 @@ TEST(TermPrint, PrintsPidsReferencesAndAtoms) {
     EXPECT_EQ(rill::to_string(term{true}), "true");
 }
 
+TEST(TermPrint, PrintsForgedAtomsAndPidsOnForgedNodesWithThePlaceholder) {
+    const atom forged = atom::from_index(900'000);
+
+    EXPECT_EQ(rill::to_string(term{forged}), "'$invalid_atom'");
+    EXPECT_EQ(rill::to_string(term{rill::pid{forged, 1, 2, 0}}), "<$invalid_atom.1.2>");
+    EXPECT_EQ(rill::to_string(term{rill::reference{forged, 0, 1, {7, 0, 0, 0, 0}}}),
+              "#Ref<$invalid_atom.7>");
+}
+
 TEST(TermPrint, PrintsFunsAndPortsFromTheirExternalFormat) {
     const std::vector<int> export_fun{
         113, 119, 5, 108, 105, 115, 116, 115, 119, 3, 109, 97, 112, 97, 2};
