@@ -93,7 +93,7 @@ big_integer to_big_integer(const term& t) {
 } // namespace internal
 
 term::term(const char* text)
-    : term(detail::string_to_term(text)) {}
+    : term(term_conversion<const char*>::to_term(text)) {}
 
 term term::from_uint64(std::uint64_t value) {
     if (value <= static_cast<std::uint64_t>(INT64_MAX)) {

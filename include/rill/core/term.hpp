@@ -120,6 +120,7 @@ public:
         : term(term_conversion<std::remove_cvref_t<T>>::to_term(std::forward<T>(value))) {}
 
     /// A binary holding the bytes of `text` (so `term{"ping"} == term{std::string("ping")}`).
+    /// Throws `badarg` when `text` is null.
     term(const char* text); // NOLINT(google-explicit-constructor)
 
     term(const term& other) noexcept

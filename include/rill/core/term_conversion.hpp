@@ -10,7 +10,8 @@
 /// - `bool`: the atoms `true` and `false`;
 /// - `std::string`: a binary; reading back also accepts a proper list of
 ///   integers 0..255 (an Erlang latin-1 string);
-/// - `std::string_view`, `const char*`: a binary (to a term only);
+/// - `std::string_view`, `const char*`: a binary (to a term only; a null
+///   `const char*` throws `badarg`);
 /// - `atom`, `pid`, `reference`, `term`: themselves;
 /// - `std::vector<T>`: a proper list;
 /// - `std::tuple<Ts...>`, `std::pair<A, B>`: a tuple of the same size;
@@ -19,6 +20,7 @@
 ///
 /// A user type opts in by specializing `term_conversion<T>` (see term.hpp).
 
+#include <rill/core/errors.hpp>
 #include <rill/core/term.hpp>
 
 #include <cmath>
@@ -138,10 +140,15 @@ struct term_conversion<std::string_view> {
     static term to_term(std::string_view value) { return detail::string_to_term(value); }
 };
 
-/// `const char*`: a binary (to a term only).
+/// `const char*`: a binary (to a term only). A null pointer throws `badarg`.
 template <>
 struct term_conversion<const char*> {
-    static term to_term(const char* value) { return detail::string_to_term(value); }
+    static term to_term(const char* value) {
+        if (value == nullptr) {
+            throw badarg("badarg: cannot make a term from a null const char*");
+        }
+        return detail::string_to_term(value);
+    }
 };
 
 template <>

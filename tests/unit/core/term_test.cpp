@@ -72,6 +72,19 @@ TEST(Term, StringLiteralAndStdStringMakeEqualBinaries) {
     EXPECT_EQ(literal.bytes().size(), 4U);
 }
 
+TEST(Term, NullCStringThrowsBadargNamingTheNullPointer) {
+    const char* missing = nullptr;
+
+    EXPECT_THROW(term{missing}, rill::badarg);
+    EXPECT_THROW((void)rill::term_conversion<const char*>::to_term(missing), rill::badarg);
+    try {
+        const term t{missing};
+        FAIL() << "a null C string made a term";
+    } catch (const rill::badarg& e) {
+        EXPECT_NE(std::string(e.what()).find("null"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Term, CopiesShareAndOutliveTheOriginal) {
     auto original = std::make_unique<term>(term::tuple_of(atom("oops"), 1));
     const term copy = *original;
