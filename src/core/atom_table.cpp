@@ -8,8 +8,15 @@
 //            pointer, length, hash), allocated when their first atom arrives.
 //   names    bytes in 64 KiB blocks owned by the table; entries point into them.
 //
+// Names are well-formed UTF-8 of at most max_atom_length code points, as in
+// Erlang. A name over 4 * max_atom_length bytes is refused at once (no
+// UTF-8 character takes more than four bytes); otherwise the name is only
+// validated and counted once the probe has missed, so looking up an
+// existing atom costs a hash and a compare, as before.
+//
 // Interning (writers, serialized by insert_mutex_):
-//   1. probe without the lock; if found, done (the common case).
+//   1. probe without the lock; if found, done (the common case). Otherwise
+//      check the name (UTF-8, length) and throw badarg if it fails.
 //   2. lock; probe again (another thread may have interned it meanwhile).
 //   3. if size_ == capacity_: throw atom_table_full, nothing changed.
 //   4. copy the name into a block, fill entry[size_] (allocating and
@@ -32,6 +39,9 @@
 #include <rill/core/atom.hpp>
 #include <rill/core/errors.hpp>
 
+#include "core/utf8.hpp"
+
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -47,6 +57,40 @@ void* zeroed_array(std::size_t count, std::size_t size) {
         throw std::bad_alloc();
     }
     return memory;
+}
+
+// Longest name in bytes that can hold max_atom_length characters.
+constexpr std::size_t max_name_bytes = 4 * max_atom_length;
+
+// The first characters of `name` (whole UTF-8 sequences) for an error message.
+std::string excerpt(std::string_view name) {
+    std::size_t end = std::min<std::size_t>(name.size(), 32);
+    while (end > 0 && end < name.size() &&
+           (static_cast<unsigned char>(name[end]) & 0xC0U) == 0x80U) {
+        --end;
+    }
+    return std::string(name.substr(0, end)) + (end < name.size() ? "..." : "");
+}
+
+[[noreturn]] void throw_too_long(std::string_view name) {
+    throw badarg("atom name longer than " + std::to_string(max_atom_length) +
+                 " characters: " + excerpt(name));
+}
+
+// Throws badarg unless `name` is well-formed UTF-8 of at most
+// max_atom_length code points.
+void check_new_name(std::string_view name) {
+    const utf8_length_result length = utf8_length(name);
+    if (!length.valid) {
+        constexpr std::string_view hex_digits = "0123456789ABCDEF";
+        const auto byte = static_cast<unsigned char>(name[length.invalid_offset]);
+        const std::string hex{'0', 'x', hex_digits[byte >> 4U], hex_digits[byte & 0xFU]};
+        throw badarg("atom name is not valid UTF-8: ill-formed sequence at byte " +
+                     std::to_string(length.invalid_offset) + " (" + hex + ")");
+    }
+    if (length.code_points > max_atom_length) {
+        throw_too_long(name);
+    }
 }
 } // namespace
 
@@ -112,7 +156,7 @@ std::optional<std::uint32_t> atom_table::probe(std::string_view name,
 }
 
 std::optional<std::uint32_t> atom_table::find(std::string_view name) const noexcept {
-    if (name.size() > max_atom_length) {
+    if (name.size() > max_name_bytes) {
         return std::nullopt;
     }
     return probe(name, hash_name(name), nullptr);
@@ -133,14 +177,14 @@ const char* atom_table::store_name(std::string_view name) {
 }
 
 std::uint32_t atom_table::intern(std::string_view name) {
-    if (name.size() > max_atom_length) {
-        throw badarg("atom name longer than " + std::to_string(max_atom_length) +
-                     " bytes: " + std::string(name.substr(0, 32)) + "...");
+    if (name.size() > max_name_bytes) {
+        throw_too_long(name);
     }
     const std::uint32_t hash = hash_name(name);
     if (const auto found = probe(name, hash, nullptr)) {
         return *found;
     }
+    check_new_name(name);
 
     const std::lock_guard lock(insert_mutex_);
     std::size_t empty_slot = 0;

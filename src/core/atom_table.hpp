@@ -31,8 +31,10 @@ public:
     static atom_table& global();
 
     /// The index of `name`, interning it if new. Any thread. Throws `badarg`
-    /// for a name longer than `max_atom_length`, `atom_table_full` when the
-    /// name is new and the table holds `capacity()` atoms already.
+    /// for a new name that is not well-formed UTF-8 or has more than
+    /// `max_atom_length` characters (only a new name is checked: every
+    /// interned name passed), `atom_table_full` when the name is new and the
+    /// table holds `capacity()` atoms already.
     std::uint32_t intern(std::string_view name);
 
     /// The index of `name` if interned; never interns. Any thread, no lock.

@@ -39,7 +39,13 @@ namespace {
 term exception_reason(const std::string& type_name, const std::string& what) {
     std::string_view name = type_name;
     if (name.size() > max_atom_length) {
-        name = name.substr(0, max_atom_length);
+        // Cut to max_atom_length bytes, back to the start of a UTF-8
+        // character, so the cut name is still an atom name.
+        std::size_t end = max_atom_length;
+        while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0U) == 0x80U) {
+            --end;
+        }
+        name = name.substr(0, end);
     }
     atom type = atoms::undefined;
     try {

@@ -110,6 +110,43 @@ TEST(Lifecycle, S4AnyThrownTypeEndsTheProcessAbnormally) {
               "{exception,'rill::(anonymous namespace)::custom_failure',<<>>}");
 }
 
+// Exception types whose demangled names run past 255 bytes in two-byte
+// characters. Whatever the length of the namespace prefix, the cut at byte
+// 255 falls inside a character for one of them. Each name is one
+// identifier, longer than a line, so formatting is off around them.
+// clang-format off
+struct éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé {};
+struct xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé {};
+using even_failure = éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé;
+using odd_failure = xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé;
+
+// clang-format on
+
+template <class Exception>
+task<> throws_exception_of_type() {
+    throw Exception{};
+    co_return;
+}
+
+TEST(Lifecycle, S4ExceptionTypeNameCutTo255BytesStaysAWholeCharacterAtom) {
+    runtime rt(deterministic_options());
+
+    pid even = rt.spawn(throws_exception_of_type<even_failure>);
+    pid odd = rt.spawn(throws_exception_of_type<odd_failure>);
+    rt.run_until_idle();
+
+    for (const pid p : {even, odd}) {
+        ASSERT_TRUE(rt.exit_reason_of(p).has_value());
+        const term reason = *rt.exit_reason_of(p);
+        ASSERT_TRUE(reason.is_tuple());
+        const atom type = reason.elements()[1].as<atom>();
+        EXPECT_NE(type, atoms::undefined);
+        EXPECT_GE(type.name().size(), max_atom_length - 1);
+        EXPECT_LE(type.name().size(), max_atom_length);
+        EXPECT_EQ(type.name().back(), '\xa9'); // the last byte of a whole 'é'
+    }
+}
+
 task<> catches_own_exit(bool* continued) {
     try {
         process::exit(term(atoms::normal));

@@ -8,7 +8,11 @@
 /// table only ever grows, so sharing it keeps no runtime from working beside
 /// another). The table is bounded (`atom_table_capacity`, 1,048,576 like the
 /// BEAM's default); interning past the bound throws `atom_table_full` and
-/// leaves the table unchanged. Names longer than 255 bytes throw `badarg`.
+/// leaves the table unchanged. A name is UTF-8 text of at most 255
+/// characters (code points), as in Erlang: a longer name, or one that is not
+/// well-formed UTF-8 (a stray byte, an overlong form, a surrogate, a code
+/// point past U+10FFFF, a truncated sequence), throws `badarg`. Latin-1 text
+/// must be converted first: Erlang's `'\377'` is the atom `"\u00ff"`.
 /// Lookups of existing atoms take no lock.
 ///
 /// An atom is a plain index, so one can be forged: `atom::from_index` with an
@@ -35,7 +39,8 @@ inline constexpr std::size_t atom_table_capacity = 1'048'576;
 /// name may be interned too; it stays distinct from every forged atom.
 inline constexpr std::string_view invalid_atom_name = "$invalid_atom";
 
-/// Longest atom name in bytes, as in Erlang.
+/// Longest atom name in characters (Unicode code points), as in Erlang. A
+/// name is UTF-8, so it may take up to four times as many bytes.
 inline constexpr std::size_t max_atom_length = 255;
 
 class atom {
@@ -43,8 +48,9 @@ public:
     /// The atom `undefined`.
     constexpr atom() noexcept = default;
 
-    /// Interns `name`. Any thread. Throws `badarg` for a name longer than
-    /// `max_atom_length`, `atom_table_full` when the table is full.
+    /// Interns `name`, UTF-8 text. Any thread. Throws `badarg` for a name
+    /// that is not well-formed UTF-8 or has more than `max_atom_length`
+    /// characters, `atom_table_full` when the table is full.
     explicit atom(std::string_view name);
 
     /// The atom's text; valid for the life of the OS process.
@@ -64,8 +70,9 @@ public:
 
     friend constexpr bool operator==(atom a, atom b) noexcept { return a.index_ == b.index_; }
 
-    /// Erlang term order for atoms: by name, byte by byte; forged atoms
-    /// after every interned atom, by index.
+    /// Erlang term order for atoms: by name, character by character (for
+    /// UTF-8, the same as byte by byte); forged atoms after every interned
+    /// atom, by index.
     friend std::strong_ordering operator<=>(atom a, atom b) noexcept;
 
 private:

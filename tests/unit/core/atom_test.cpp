@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,14 @@ std::string printed(rill::atom a) {
     std::ostringstream out;
     out << a;
     return out.str();
+}
+
+std::string repeated(std::string_view piece, std::size_t times) {
+    std::string text;
+    for (std::size_t i = 0; i < times; ++i) {
+        text += piece;
+    }
+    return text;
 }
 
 } // namespace
@@ -79,6 +88,65 @@ TEST(Atom, NameLongerThanMaximumThrowsBadarg) {
     EXPECT_THROW(rill::atom{name}, rill::badarg);
 }
 
+TEST(Atom, MaximumLengthCountsCharactersNotBytes) {
+    const std::string e_acute = "\u00e9";   // 2 bytes
+    const std::string emoji = "\U0001F600"; // 4 bytes
+    const std::string mixed = repeated("a" + e_acute + "\u20ac" + emoji, 63) + "xyz";
+
+    EXPECT_EQ(rill::atom(repeated(e_acute, 128)).name(), repeated(e_acute, 128));
+    EXPECT_EQ(rill::atom(repeated(emoji, 64)).name(), repeated(emoji, 64));
+    EXPECT_EQ(rill::atom(repeated(e_acute, 255)).name(), repeated(e_acute, 255));
+    EXPECT_EQ(rill::atom(repeated(emoji, 255)).name(), repeated(emoji, 255));
+    EXPECT_EQ(rill::atom(mixed).name(), mixed); // 4 * 63 + 3 = 255 characters
+}
+
+TEST(Atom, NameOfMoreThanMaximumCharactersThrowsBadarg) {
+    EXPECT_THROW(rill::atom{repeated("\u00e9", 256)}, rill::badarg);
+    EXPECT_THROW(rill::atom{repeated("\U0001F600", 256)}, rill::badarg);
+    EXPECT_THROW(rill::atom{repeated("\U0001F600", 255) + "x"}, rill::badarg);
+    try {
+        (void)rill::atom{repeated("\u00e9", 256)};
+        FAIL() << "a 256-character name was interned";
+    } catch (const rill::badarg& e) {
+        EXPECT_NE(std::string(e.what()).find("255 characters"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Atom, NameThatIsNotUtf8ThrowsBadarg) {
+    const std::vector<std::string> ill_formed{
+        "\xff\xfe",         // latin-1 bytes, not UTF-8
+        "\x80",             // continuation byte without a lead
+        "\xc0\xaf",         // overlong '/'
+        "\xe0\x80\xaf",     // overlong '/'
+        "\xf0\x80\x80\xaf", // overlong '/'
+        "\xed\xa0\x80",     // surrogate U+D800
+        "\xed\xbf\xbf",     // surrogate U+DFFF
+        "\xf4\x90\x80\x80", // U+110000
+        "\xf5\x80\x80\x80", // lead byte past U+10FFFF
+        "\xc3",             // truncated
+        "ok\xe2\x82",       // truncated at the end
+        "\xc3\x28",         // lead followed by a non-continuation byte
+    };
+
+    for (const std::string& name : ill_formed) {
+        EXPECT_THROW(rill::atom{name}, rill::badarg) << testing::PrintToString(name);
+    }
+    try {
+        (void)rill::atom{std::string("ab\xff")};
+        FAIL() << "an ill-formed name was interned";
+    } catch (const rill::badarg& e) {
+        EXPECT_NE(std::string(e.what()).find("UTF-8"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Atom, Latin1CharactersAreInternedAsTheirUtf8Encoding) {
+    const rill::atom y_umlaut_thorn("\u00ff\u00fe"); // what Erlang's '\377\376' is
+
+    EXPECT_EQ(y_umlaut_thorn.name(), "\xc3\xbf\xc3\xbe");
+    EXPECT_EQ(printed(y_umlaut_thorn), "\u00ff\u00fe");
+    EXPECT_THROW(rill::atom{std::string("\xff\xfe")}, rill::badarg);
+}
+
 TEST(Atom, OrdersByNameBytesNotByInterningOrder) {
     const rill::atom zebra("zz_zebra_order");
     const rill::atom apple("aa_apple_order");
@@ -87,6 +155,13 @@ TEST(Atom, OrdersByNameBytesNotByInterningOrder) {
     EXPECT_GT(zebra, apple);
     EXPECT_LT(rill::atom("EXIT"), rill::atom("ok")); // 'E' < 'o'
     EXPECT_EQ(apple <=> rill::atom("aa_apple_order"), std::strong_ordering::equal);
+}
+
+TEST(Atom, OrdersNonAsciiNamesByCodePoint) {
+    EXPECT_LT(rill::atom("z"), rill::atom("\u00e9"));          // U+7A < U+E9
+    EXPECT_LT(rill::atom("\u00ff"), rill::atom("\u0100"));     // U+FF < U+100
+    EXPECT_LT(rill::atom("\u03b1"), rill::atom("\U0001F600")); // U+3B1 < U+1F600
+    EXPECT_LT(rill::atom("\uFFFD"), rill::atom("\U00010000")); // U+FFFD < U+10000
 }
 
 TEST(Atom, HashIsTheIndex) {
