@@ -6,7 +6,7 @@
 ///
 /// - integral types (not `bool`): integers; reading back checks the range;
 /// - `float`, `double`, `long double`: floats; reading back also accepts an
-///   integer the type holds exactly;
+///   integer (big or not) the type holds exactly;
 /// - `bool`: the atoms `true` and `false`;
 /// - `std::string`: a binary; reading back also accepts a proper list of
 ///   integers 0..255 (an Erlang latin-1 string);
@@ -23,6 +23,7 @@
 #include <rill/core/errors.hpp>
 #include <rill/core/term.hpp>
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +47,41 @@ std::optional<std::string> string_from_term(const term& t);
 template <class T>
 inline constexpr bool is_integer_type_v =
     std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char8_t>;
+
+/// The big integer `t` as the floating-point type T when T holds it exactly
+/// (its significant bits fit T's mantissa and it is below 2^max_exponent);
+/// empty otherwise.
+template <class T>
+std::optional<T> exact_float_from_big_integer(const term& t) {
+    const term::integer_magnitude magnitude = t.as_integer_magnitude();
+    const std::vector<std::uint8_t>& bytes = magnitude.little_endian;
+    constexpr auto max_exponent = static_cast<std::size_t>(std::numeric_limits<T>::max_exponent);
+    if (bytes.empty()) {
+        return T{0};
+    }
+    if (bytes.size() > max_exponent / 8 + 1) {
+        return std::nullopt; // far past the range; also keeps the bit positions below small
+    }
+    std::size_t lowest_byte = 0;
+    while (bytes[lowest_byte] == 0) {
+        ++lowest_byte;
+    }
+    const std::size_t top_bit =
+        8 * (bytes.size() - 1) + static_cast<std::size_t>(std::bit_width(bytes.back())) - 1;
+    const std::size_t low_bit =
+        8 * lowest_byte + static_cast<std::size_t>(std::countr_zero(bytes[lowest_byte]));
+    if (top_bit >= max_exponent ||
+        top_bit - low_bit + 1 > static_cast<std::size_t>(std::numeric_limits<T>::digits)) {
+        return std::nullopt;
+    }
+    // Every partial sum has its bits within [low_bit, top_bit], which fits
+    // the mantissa: each addition is exact.
+    T value = 0;
+    for (std::size_t i = lowest_byte; i < bytes.size(); ++i) {
+        value += std::ldexp(static_cast<T>(bytes[i]), static_cast<int>(8 * i));
+    }
+    return magnitude.negative ? -value : value;
+}
 } // namespace detail
 
 /// Integral types: integers; `from_term` fails when the value is out of range.
@@ -77,9 +113,10 @@ struct term_conversion<T, std::enable_if_t<detail::is_integer_type_v<T>>> {
     }
 };
 
-/// Floating-point types: floats. `from_term` also accepts an integer whose
-/// value the type holds exactly (`term{2}.as<double>() == 2.0`), and narrows
-/// a float to `float` when it is within `float`'s range.
+/// Floating-point types: floats. `from_term` also accepts an integer, big
+/// or not, whose value the type holds exactly (`term{2}.as<double>() == 2.0`,
+/// `term{1ULL << 63}.as<double>() == 0x1p63`; not 2^53 + 1), and narrows a
+/// float to `float` when it is within `float`'s range.
 template <class T>
 struct term_conversion<T, std::enable_if_t<std::is_floating_point_v<T>>> {
     static term to_term(T value) { return term::from_double(static_cast<double>(value)); }
@@ -100,6 +137,9 @@ struct term_conversion<T, std::enable_if_t<std::is_floating_point_v<T>>> {
                 return std::nullopt;
             }
             return converted;
+        }
+        if (t.is_big_integer()) {
+            return detail::exact_float_from_big_integer<T>(t);
         }
         return std::nullopt;
     }

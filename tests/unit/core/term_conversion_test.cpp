@@ -87,6 +87,67 @@ TEST(TermConversion, DoublesAcceptExactIntegers) {
     EXPECT_FALSE(term{1.0e300}.is<float>());
 }
 
+namespace conversion_test {
+
+// The big integer (negative ? -1 : 1) * 2^exponent * odd.
+term scaled(bool negative, std::uint64_t odd, int exponent) {
+    std::vector<std::uint8_t> magnitude(static_cast<std::size_t>(exponent / 8) + 9, 0);
+    const int shift = exponent % 8;
+    for (std::size_t i = 0; i < 8; ++i) {
+        const auto byte = static_cast<unsigned>((odd >> (8 * i)) & 0xFFU) << shift;
+        magnitude[static_cast<std::size_t>(exponent / 8) + i] |= static_cast<std::uint8_t>(byte);
+        magnitude[static_cast<std::size_t>(exponent / 8) + i + 1] |=
+            static_cast<std::uint8_t>(byte >> 8U);
+    }
+    while (!magnitude.empty() && magnitude.back() == 0) {
+        magnitude.pop_back();
+    }
+    return term::big_integer(negative, magnitude);
+}
+
+} // namespace conversion_test
+
+TEST(TermConversion, FloatsAcceptBigIntegersTheyHoldExactly) {
+    using conversion_test::scaled;
+    const term two_to_the_63{std::uint64_t{1} << 63};
+
+    ASSERT_TRUE(two_to_the_63.is_big_integer());
+    EXPECT_EQ(two_to_the_63.as<double>(), 0x1p63);
+    EXPECT_EQ(two_to_the_63.as<float>(), 0x1p63f);
+    EXPECT_EQ(term{std::numeric_limits<std::uint64_t>::max() - 2047}.as<double>(),
+              0x1.fffffffffffffp63);
+    EXPECT_EQ(scaled(true, 1, 64).as<double>(), -0x1p64);
+    EXPECT_EQ(scaled(false, (std::uint64_t{1} << 53) - 1, 971).as<double>(),
+              std::numeric_limits<double>::max());
+    EXPECT_EQ(scaled(true, 3, 1000).as<double>(), -0x3p1000);
+    EXPECT_EQ(scaled(false, 1, 127).as<float>(), 0x1p127f);
+}
+
+TEST(TermConversion, FloatsRefuseBigIntegersTheyCannotHoldExactly) {
+    using conversion_test::scaled;
+
+    EXPECT_FALSE(term{std::numeric_limits<std::uint64_t>::max()}.is<double>()); // 64 bits
+    EXPECT_FALSE(scaled(false, (std::uint64_t{1} << 53) + 1, 20).is<double>()); // 54 bits
+    EXPECT_FALSE(scaled(false, 1, 1024).is<double>());                          // past the range
+    EXPECT_FALSE(scaled(true, 1, 1024).is<double>());
+    EXPECT_FALSE(scaled(false, 1, 128).is<float>());
+    EXPECT_FALSE(scaled(false, (std::uint64_t{1} << 24) + 1, 64).is<float>());
+    EXPECT_THROW((void)scaled(false, 1, 5000).as<double>(), rill::badarg);
+}
+
+TEST(TermConversion, LongDoubleAcceptsEveryIntegerItsMantissaHolds) {
+    constexpr int digits = std::numeric_limits<long double>::digits;
+    const term uint64_max{std::numeric_limits<std::uint64_t>::max()};
+
+    if constexpr (digits >= 64) {
+        EXPECT_EQ(uint64_max.as<long double>(),
+                  static_cast<long double>(std::numeric_limits<std::uint64_t>::max()));
+    } else {
+        EXPECT_FALSE(uint64_max.is<long double>());
+    }
+    EXPECT_EQ(term{std::uint64_t{1} << 63}.as<long double>(), 0x1p63L);
+}
+
 TEST(TermConversion, BoolIsTheAtomsTrueAndFalse) {
     EXPECT_TRUE(exactly_equal(term{true}, term{atom("true")}));
     EXPECT_TRUE(term{atom("false")}.is<bool>());
