@@ -29,6 +29,7 @@
 #include <rill/detail/mailbox_node.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace rill::internal {
@@ -176,6 +177,16 @@ public:
     }
 
     [[nodiscard]] std::uint32_t length() const noexcept { return length_; }
+
+    /// Bytes of the queued messages' nodes, each at the size its vtable
+    /// gives. Walks the queue: for introspection, not for hot paths.
+    [[nodiscard]] std::size_t queued_bytes() const noexcept {
+        std::size_t bytes = 0;
+        for (const mailbox_node* node = head_; node != nullptr; node = node->next) {
+            bytes += node->vtable->node_size;
+        }
+        return bytes;
+    }
 
     // Two addresses that are never real nodes; only compared, never written.
     static mailbox_node* blocked_marker() noexcept {

@@ -122,6 +122,10 @@ public:
     /// Owner: introspection figures for process::info.
     [[nodiscard]] std::uint32_t message_queue_length() const noexcept { return mailbox_.length(); }
 
+    [[nodiscard]] std::size_t message_queue_bytes() const noexcept {
+        return mailbox_.queued_bytes();
+    }
+
     [[nodiscard]] bool is_waiting() const noexcept { return wait_ != nullptr; }
 
     [[nodiscard]] std::uint64_t reductions() const noexcept {

@@ -26,6 +26,7 @@ constexpr detail::payload_vtable timeout_signal_vtable{
     .encode = nullptr,
     .take_term = &no_term,
     .peek_term = &no_peek,
+    .node_size = sizeof(timeout_signal),
 };
 
 } // namespace

@@ -132,7 +132,7 @@ process_info snapshot(process& owner, const pid& asker) {
     info.message_queue_length = owner.message_queue_length();
     info.trap_exit = owner.traps_exits();
     info.reductions = owner.reductions();
-    info.memory = sizeof(process) + info.message_queue_length * sizeof(detail::mailbox_node);
+    info.memory = sizeof(process) + owner.message_queue_bytes();
     if (process_relations* relations = owner.relations_if_any()) {
         for (const auto& [peer, state] : relations->links) {
             if (state.active()) {

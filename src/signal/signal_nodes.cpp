@@ -25,6 +25,7 @@ constexpr detail::payload_vtable signal_vtable{
     .encode = nullptr,
     .take_term = &signal_as_term,
     .peek_term = &no_term,
+    .node_size = sizeof(Node),
 };
 
 } // namespace

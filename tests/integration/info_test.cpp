@@ -8,6 +8,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
 
 namespace rill {
 namespace {
@@ -72,6 +76,38 @@ TEST(Info, AnswersForItselfAndIsEmptyForADeadProcess) {
     EXPECT_FALSE(infos[1].has_value());
     ASSERT_TRUE(infos[2].has_value());
     EXPECT_EQ(infos[2]->monitored_by, std::vector<pid>{asker});
+}
+
+task<> waits_for_an_int() {
+    (void)co_await process::receive_exact<int>();
+}
+
+struct large_payload {
+    std::array<char, 200> bytes{};
+};
+
+task<> measure_queue_growth(pid target, std::size_t* grown_by) {
+    const std::optional<process_info> before = co_await process::info(target);
+    process::send(target, std::string("first"));
+    process::send(target, std::string("second"));
+    process::send(target, 2.5);
+    process::send(target, large_payload{});
+    const std::optional<process_info> after = co_await process::info(target);
+    *grown_by = after->memory - before->memory;
+}
+
+TEST(Info, MemoryCountsEachQueuedMessageAtTheSizeOfItsNode) {
+    runtime rt(deterministic_options());
+    std::size_t grown_by = 0;
+    pid target = rt.spawn(waits_for_an_int);
+    rt.run_until_idle();
+
+    rt.spawn(measure_queue_growth, target, &grown_by);
+    rt.run_until_idle();
+
+    EXPECT_EQ(grown_by,
+              2 * sizeof(detail::payload_node<std::string>) + sizeof(detail::payload_node<double>) +
+                  sizeof(detail::payload_node<large_payload>));
 }
 
 } // namespace

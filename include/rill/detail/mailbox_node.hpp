@@ -72,6 +72,8 @@ struct payload_vtable {
     /// The integer payload's value as 64 bits (see `integer_kind`); null
     /// when the payload is not an integer.
     std::uint64_t (*integer_bits)(const mailbox_node* node) noexcept = nullptr;
+    /// `sizeof` the node type (payload inline), for process_info's memory figure.
+    std::size_t node_size = 0;
 };
 
 struct mailbox_node {
@@ -189,6 +191,7 @@ inline constexpr payload_vtable payload_vtable_for{
     .peek_term = &payload_traits<T>::peek_term,
     .integer_kind = payload_traits<T>::kind_of_integer(),
     .integer_bits = payload_traits<T>::integer_reader(),
+    .node_size = sizeof(payload_node<T>),
 };
 
 /// The type a value of type V travels as: string literals and C strings

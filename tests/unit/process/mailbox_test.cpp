@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <barrier>
 #include <cstddef>
@@ -430,6 +431,22 @@ TEST(Mailbox, RemoveIfRemovesEveryMatchAndKeepsOrderAndTail) {
     EXPECT_EQ(removed, 3U);
     EXPECT_EQ(box.length(), 3U);
     EXPECT_EQ(consume_list(box.take_all_messages()), (std::vector<int>{1, 3, 4}));
+}
+
+TEST(Mailbox, QueuedBytesSumTheNodeSizeOfEachQueuedMessage) {
+    owned_mailbox box;
+    append_values(box, {1, 2});
+    box.append(make_message_node(std::array<char, 100>{}));
+
+    const std::size_t with_three = box.queued_bytes();
+    box.remove_if(
+        [](const mailbox_node* node) { return holds_payload<std::array<char, 100>>(node); });
+
+    EXPECT_EQ(with_three,
+              2 * sizeof(payload_node<int>) + sizeof(payload_node<std::array<char, 100>>));
+    EXPECT_EQ(box.queued_bytes(), 2 * sizeof(payload_node<int>));
+    EXPECT_EQ(consume_list(box.take_all_messages()), (std::vector<int>{1, 2}));
+    EXPECT_EQ(box.queued_bytes(), 0U);
 }
 
 TEST(Mailbox, RemoveIfOfEverythingLeavesAnEmptyQueueThatAppendsStillReach) {
