@@ -22,6 +22,7 @@ constexpr detail::payload_vtable query_vtable{
     .destroy = &destroy_query,
     .take_term = &query_as_term,
     .peek_term = &no_peek,
+    .node_size = sizeof(query_signal_node),
 };
 
 } // namespace
