@@ -58,6 +58,7 @@ RANK = {
 DETAIL_LAYER = {
     "term_node.hpp": "core",
     "mailbox_node.hpp": "process",
+    "payload_match.hpp": "process",
     "process_entry.hpp": "process",
     "timeout.hpp": "process",
     "signal_entry.hpp": "signal",

@@ -194,11 +194,14 @@ inline constexpr payload_vtable payload_vtable_for{
     .node_size = sizeof(payload_node<T>),
 };
 
-/// The type a value of type V travels as: string literals and C strings
-/// become std::string; everything else its decayed type.
+/// The type a value of type V travels as: text (string literals, char
+/// arrays, `const char*`, `char*`, `std::string_view`) becomes
+/// `std::string`, copied at the send, so no message points into its
+/// sender; everything else travels as its decayed type.
 template <class V>
 using payload_type_t = std::conditional_t<std::is_same_v<std::decay_t<V>, const char*> ||
-                                              std::is_same_v<std::decay_t<V>, char*>,
+                                              std::is_same_v<std::decay_t<V>, char*> ||
+                                              std::is_same_v<std::decay_t<V>, std::string_view>,
                                           std::string,
                                           std::decay_t<V>>;
 

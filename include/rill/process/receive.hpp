@@ -2,7 +2,7 @@
 
 /// \file
 /// Receiving: `receive<T>`, `receive_exact<T>`, `receive_any`, `receive_if`,
-/// each with a timeout overload.
+/// `receive_reply`, each with a timeout overload.
 ///
 /// A receive takes the oldest message that matches and leaves the others in
 /// the mailbox, in order (selective receive). While it waits, only messages
@@ -11,9 +11,30 @@
 /// matching, so a selective receive never hides them. Every receive suspends
 /// the process while nothing matches and may resume it on another worker.
 /// Call only from a process (`rill::not_in_process` is thrown otherwise).
+///
+/// The matching rule: a receive for T accepts a payload that
+///   1. is a T (exactly that type); this is checked first, with one compare;
+///   2. or, when T is an integral type, is of any integral type and holds a
+///      value that T can represent. Erlang has one integer type:
+///      `send(p, 42)` is received by `receive<std::int64_t>`,
+///      `receive<unsigned>` and `receive<std::uint8_t>`; `send(p, -1)` is
+///      not received by `receive<unsigned>` (it stays queued, in order),
+///      nor `UINT64_MAX` by `receive<std::int64_t>`. Character types (`char`,
+///      `wchar_t`, `char16_t`, `char32_t`) are integers; `bool` and `char8_t`
+///      are not, and floating-point types never match integers here;
+///   3. or is a `term` that converts to T (`term_conversion<T>::from_term`),
+///      as a message from another node or built with `term{...}` is: the
+///      conversion is made once per matched receive;
+///   4. anything, when T is `term`: a payload with a term conversion is
+///      converted, others are wrapped as opaque local terms.
+/// Text is text: string literals, `const char*`, `char*` and
+/// `std::string_view` are sent as `std::string`, so text is always received
+/// as `std::string`. `receive<std::string_view>` and `receive<const char*>`
+/// do not compile: the view would outlive the message it points into.
 
 #include <rill/core/term.hpp>
 #include <rill/detail/mailbox_node.hpp>
+#include <rill/detail/payload_match.hpp>
 #include <rill/detail/process_entry.hpp>
 #include <rill/detail/timeout.hpp>
 #include <rill/process/message.hpp>
@@ -21,6 +42,7 @@
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -28,58 +50,6 @@
 namespace rill {
 
 namespace detail {
-
-/// Does `node` carry a T, or a term that converts to T? (`term` matches
-/// every payload: anything can be seen as a term.)
-template <class T>
-bool matches_payload(const mailbox_node* node) noexcept {
-    if (holds_payload<T>(node)) {
-        return true;
-    }
-    if constexpr (std::is_same_v<T, term>) {
-        return true;
-    } else if constexpr (term_extractable<T>) {
-        if (const term* t = node->vtable->peek_term(node)) {
-            try {
-                return term_conversion<T>::from_term(*t).has_value();
-            } catch (...) {
-                return false;
-            }
-        }
-    }
-    return false;
-}
-
-/// Destroys a node when a receive is done with it, however it leaves.
-class node_guard {
-public:
-    explicit node_guard(mailbox_node* node) noexcept
-        : node_(node) {}
-
-    node_guard(const node_guard&) = delete;
-    node_guard& operator=(const node_guard&) = delete;
-
-    ~node_guard() { node_->destroy(); }
-
-private:
-    mailbox_node* node_;
-};
-
-/// Moves the T out of a node that `matches_payload<T>` accepted.
-template <class T>
-T take_payload(mailbox_node* node) {
-    node_guard guard(node);
-    if (holds_payload<T>(node)) {
-        return std::move(static_cast<payload_node<T>*>(node)->value);
-    }
-    if constexpr (std::is_same_v<T, term>) {
-        return node->vtable->take_term(node);
-    } else if constexpr (term_extractable<T>) {
-        return *term_conversion<T>::from_term(*node->vtable->peek_term(node));
-    } else {
-        std::terminate(); // unreachable: matches_payload<T> accepts only T nodes
-    }
-}
 
 inline bool is_signal_message(const mailbox_node* node) noexcept {
     return holds_payload<exit_signal>(node) || holds_payload<down_signal>(node);
@@ -136,18 +106,26 @@ struct typed_policy {
     using result_type = message<T>;
 
     [[nodiscard]] bool match(const mailbox_node* node) const noexcept {
-        return is_signal_message(node) || matches_payload<T>(node);
+        return payload.is_exact(node) || is_signal_message(node) || payload.match_converted(node);
     }
 
     result_type take(mailbox_node* node) const {
-        if (holds_payload<exit_signal>(node) && !std::is_same_v<T, exit_signal>) {
-            return result_type(std::in_place_index<1>, take_payload<exit_signal>(node));
+        if constexpr (!std::is_same_v<T, exit_signal>) {
+            if (holds_payload<exit_signal>(node)) {
+                return result_type(std::in_place_index<1>,
+                                   payload_matcher<exit_signal>().take(node));
+            }
         }
-        if (holds_payload<down_signal>(node) && !std::is_same_v<T, down_signal>) {
-            return result_type(std::in_place_index<2>, take_payload<down_signal>(node));
+        if constexpr (!std::is_same_v<T, down_signal>) {
+            if (holds_payload<down_signal>(node)) {
+                return result_type(std::in_place_index<2>,
+                                   payload_matcher<down_signal>().take(node));
+            }
         }
-        return result_type(std::in_place_index<0>, take_payload<T>(node));
+        return result_type(std::in_place_index<0>, payload.take(node));
     }
+
+    payload_matcher<T> payload;
 };
 
 template <class T>
@@ -155,10 +133,12 @@ struct exact_policy {
     using result_type = T;
 
     [[nodiscard]] bool match(const mailbox_node* node) const noexcept {
-        return matches_payload<T>(node);
+        return payload.match(node);
     }
 
-    result_type take(mailbox_node* node) const { return take_payload<T>(node); }
+    result_type take(mailbox_node* node) const { return payload.take(node); }
+
+    payload_matcher<T> payload;
 };
 
 struct any_policy {
@@ -168,10 +148,10 @@ struct any_policy {
 
     static result_type take(mailbox_node* node) {
         if (holds_payload<exit_signal>(node)) {
-            return take_payload<exit_signal>(node);
+            return payload_matcher<exit_signal>().take(node);
         }
         if (holds_payload<down_signal>(node)) {
-            return take_payload<down_signal>(node);
+            return payload_matcher<down_signal>().take(node);
         }
         node_guard guard(node);
         return node->vtable->take_term(node);
@@ -182,40 +162,31 @@ template <class T, class Predicate>
 struct predicate_policy {
     using result_type = T;
 
+    explicit predicate_policy(Predicate guard)
+        : predicate(std::move(guard)) {}
+
     [[nodiscard]] bool match(const mailbox_node* node) const noexcept {
         try {
-            if (holds_payload<T>(node)) {
-                return static_cast<bool>(
-                    predicate(static_cast<const payload_node<T>*>(node)->value));
-            }
-            if (!matches_payload<T>(node)) {
-                return false;
-            }
-            if constexpr (std::is_same_v<T, term>) {
-                // Only payloads that are terms already can be shown to the
-                // predicate without consuming them.
-                const term* t = node->vtable->peek_term(node);
-                return t != nullptr && static_cast<bool>(predicate(*t));
-            } else if constexpr (term_extractable<T>) {
-                return static_cast<bool>(
-                    predicate(*term_conversion<T>::from_term(*node->vtable->peek_term(node))));
-            } else {
-                return false; // unreachable: only T nodes match a T without conversion
-            }
+            return payload.match_if(node, predicate);
         } catch (...) {
             return false;
         }
     }
 
-    result_type take(mailbox_node* node) const { return take_payload<T>(node); }
+    result_type take(mailbox_node* node) const { return payload.take(node); }
 
     Predicate predicate;
+    payload_matcher<T> payload;
 };
 
 /// A predicate receive for a reply to `ref`: only messages sent after `ref`
 /// was made can match, so the scan may skip what was queued before.
 template <class T, class Predicate>
 struct reply_policy : predicate_policy<T, Predicate> {
+    reply_policy(Predicate guard, const reference& reply_ref)
+        : predicate_policy<T, Predicate>(std::move(guard))
+        , ref(reply_ref) {}
+
     [[nodiscard]] const reference& reply_to() const noexcept { return ref; }
 
     reference ref;
@@ -225,8 +196,8 @@ struct reply_policy : predicate_policy<T, Predicate> {
 
 namespace process {
 
-/// The oldest message whose payload is a T (or a term that converts to T),
-/// or the oldest trapped exit / down signal.
+/// The oldest message whose payload is a T under the matching rule (file
+/// comment), or the oldest trapped exit / down signal.
 template <class T>
 [[nodiscard]] auto receive() {
     return detail::receive_awaiter<detail::typed_policy<T>, false>({});
@@ -239,12 +210,14 @@ template <class T, class Rep, class Period>
         {}, detail::timeout_milliseconds(timeout));
 }
 
-/// The oldest message whose payload is a T; signals stay queued.
+/// The oldest message whose payload is a T under the matching rule; signals
+/// stay queued.
 template <class T>
 [[nodiscard]] auto receive_exact() {
     return detail::receive_awaiter<detail::exact_policy<T>, false>({});
 }
 
+/// As `receive_exact<T>()`, giving up after `timeout` (empty result).
 template <class T, class Rep, class Period>
 [[nodiscard]] auto receive_exact(std::chrono::duration<Rep, Period> timeout) {
     return detail::receive_awaiter<detail::exact_policy<T>, true>(
@@ -256,44 +229,49 @@ template <class T, class Rep, class Period>
     return detail::receive_awaiter<detail::any_policy, false>({});
 }
 
+/// As `receive_any()`, giving up after `timeout` (empty result).
 template <class Rep, class Period>
 [[nodiscard]] auto receive_any(std::chrono::duration<Rep, Period> timeout) {
     return detail::receive_awaiter<detail::any_policy, true>({},
                                                              detail::timeout_milliseconds(timeout));
 }
 
-/// The oldest T payload for which `predicate(const T&)` is true (call/reply:
-/// match the reply carrying your reference). With `T = term`, only payloads
-/// sent as terms are offered to the predicate.
+/// The oldest T payload (matching rule) for which `predicate(const T&)` is
+/// true. With `T = term`, only payloads sent as terms are offered to the
+/// predicate. A predicate that throws rejects the message.
 template <class T, class Predicate>
 [[nodiscard]] auto receive_if(Predicate predicate) {
     return detail::receive_awaiter<detail::predicate_policy<T, Predicate>, false>(
-        {std::move(predicate)});
+        detail::predicate_policy<T, Predicate>(std::move(predicate)));
 }
 
+/// As `receive_if<T>(predicate)`, giving up after `timeout` (empty result).
 template <class T, class Predicate, class Rep, class Period>
 [[nodiscard]] auto receive_if(Predicate predicate, std::chrono::duration<Rep, Period> timeout) {
     return detail::receive_awaiter<detail::predicate_policy<T, Predicate>, true>(
-        {std::move(predicate)}, detail::timeout_milliseconds(timeout));
+        detail::predicate_policy<T, Predicate>(std::move(predicate)),
+        detail::timeout_milliseconds(timeout));
 }
 
 /// The reply to a call: the oldest T payload for which `predicate` is true,
 /// where the caller promises that only a message sent after `ref` was made
-/// (by `make_ref`) can match — the reply carries `ref`. Messages queued
-/// before `ref` was made are skipped without being examined, so a call
-/// costs the same however long the mailbox is.
+/// (by `make_ref`) can match — the reply
+/// carries `ref`. Messages queued before `ref` was made are skipped without
+/// being examined, so a call costs the same however long the mailbox is.
 template <class T, class Predicate>
 [[nodiscard]] auto receive_reply(const reference& ref, Predicate predicate) {
     return detail::receive_awaiter<detail::reply_policy<T, Predicate>, false>(
-        detail::reply_policy<T, Predicate>{{std::move(predicate)}, ref});
+        detail::reply_policy<T, Predicate>(std::move(predicate), ref));
 }
 
+/// As `receive_reply<T>(ref, predicate)`, giving up after `timeout` (empty
+/// result).
 template <class T, class Predicate, class Rep, class Period>
 [[nodiscard]] auto receive_reply(const reference& ref,
                                  Predicate predicate,
                                  std::chrono::duration<Rep, Period> timeout) {
     return detail::receive_awaiter<detail::reply_policy<T, Predicate>, true>(
-        detail::reply_policy<T, Predicate>{{std::move(predicate)}, ref},
+        detail::reply_policy<T, Predicate>(std::move(predicate), ref),
         detail::timeout_milliseconds(timeout));
 }
 

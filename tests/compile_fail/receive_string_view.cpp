@@ -1,0 +1,15 @@
+// Text is received as std::string: a view would point into a freed message.
+
+#include <rill/rill.hpp>
+
+#include <string_view>
+
+rill::task<> body() {
+    std::string_view text = co_await rill::process::receive_exact<std::string_view>();
+    (void)text;
+}
+
+int main() {
+    rill::runtime rt;
+    rt.run(body);
+}
