@@ -14,6 +14,7 @@
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 #include <rill/process/receive.hpp>
+#include <rill/process/receive_first.hpp>
 #include <rill/process/self.hpp>
 #include <rill/process/send.hpp>
 #include <rill/process/spawn.hpp>

@@ -209,6 +209,7 @@ task<> receive_point_every_way(std::vector<point>* out) {
     process::send(process::self(), term(point{4, 4}));
     out->push_back(
         co_await process::receive_reply<point>(ref, [](const point& p) { return p.x == 4; }));
+    out->push_back(co_await process::receive_first([](point p) { return p; }));
 }
 
 TEST(PayloadMatching, ATermPayloadIsConvertedOncePerMatchedReceive) {
@@ -221,10 +222,11 @@ TEST(PayloadMatching, ATermPayloadIsConvertedOncePerMatchedReceive) {
     rt.send(p, term(point{1, 1}));
     rt.send(p, term(point{2, 2}));
     rt.send(p, term(point{3, 3}));
+    rt.send(p, term(point{6, 6}));
     rt.run_until_idle();
 
-    EXPECT_EQ(got, (std::vector<point>{{1, 1}, {2, 2}, {3, 3}, {4, 4}}));
-    EXPECT_EQ(point_conversions, 4);
+    EXPECT_EQ(got, (std::vector<point>{{1, 1}, {2, 2}, {3, 3}, {4, 4}, {6, 6}}));
+    EXPECT_EQ(point_conversions, 5);
 }
 
 } // namespace

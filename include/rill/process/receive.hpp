@@ -2,7 +2,8 @@
 
 /// \file
 /// Receiving: `receive<T>`, `receive_exact<T>`, `receive_any`, `receive_if`,
-/// `receive_reply`, each with a timeout overload.
+/// `receive_reply`, each with a timeout overload (`receive_first`, with
+/// several clauses, is in receive_first.hpp).
 ///
 /// A receive takes the oldest message that matches and leaves the others in
 /// the mailbox, in order (selective receive). While it waits, only messages
@@ -57,12 +58,18 @@ inline bool is_signal_message(const mailbox_node* node) noexcept {
 
 /// The awaiter behind every receive. `Policy` supplies
 /// `bool match(const mailbox_node*) const noexcept` and
-/// `result_type take(mailbox_node*)`.
+/// `result_type take(mailbox_node*)`, and optionally
+/// `const reference* reply_to() const noexcept` (see `receive_wait`).
+/// With a timeout the result is a `std::optional` of the policy's, or, when
+/// the policy's is `void`, a `bool` (false on timeout).
 template <class Policy, bool WithTimeout>
 class receive_awaiter {
 public:
     using value_type = typename Policy::result_type;
-    using result_type = std::conditional_t<WithTimeout, std::optional<value_type>, value_type>;
+    using result_type = std::conditional_t<
+        WithTimeout,
+        std::conditional_t<std::is_void_v<value_type>, bool, std::optional<value_type>>,
+        value_type>;
     using rill_awaitable_tag = void;
 
     explicit receive_awaiter(Policy policy, std::int64_t timeout_ms = -1)
@@ -74,7 +81,7 @@ public:
         wait_.match = &match_thunk;
         wait_.context = &policy_;
         if constexpr (requires { policy_.reply_to(); }) {
-            wait_.reply_to = &policy_.reply_to();
+            wait_.reply_to = policy_.reply_to();
         }
         return receive_ready(wait_);
     }
@@ -86,10 +93,17 @@ public:
     result_type await_resume() {
         if constexpr (WithTimeout) {
             if (wait_.timed_out) {
-                return std::nullopt;
+                return result_type{};
             }
+            if constexpr (std::is_void_v<value_type>) {
+                policy_.take(wait_.matched);
+                return true;
+            } else {
+                return policy_.take(wait_.matched);
+            }
+        } else {
+            return policy_.take(wait_.matched);
         }
-        return policy_.take(wait_.matched);
     }
 
 private:
@@ -187,7 +201,7 @@ struct reply_policy : predicate_policy<T, Predicate> {
         : predicate_policy<T, Predicate>(std::move(guard))
         , ref(reply_ref) {}
 
-    [[nodiscard]] const reference& reply_to() const noexcept { return ref; }
+    [[nodiscard]] const reference* reply_to() const noexcept { return &ref; }
 
     reference ref;
 };
