@@ -70,6 +70,7 @@ pid spawn_related(runtime_core& runtime, task<> body, bool link, reference* moni
     process& self = caller(link ? "process::spawn_link" : "process::spawn_monitor");
     if (monitor_ref != nullptr) {
         *monitor_ref = runtime.make_reference();
+        self.note_reference_made(*monitor_ref); // its DOWN comes later: a reply mark
     }
     related_spawn request{&self, link, monitor_ref};
     return runtime.spawn(std::move(body), &relate_child, &request);
@@ -112,6 +113,7 @@ reference monitor_target(runtime_core& runtime,
                          const pid& target,
                          atom name = atoms::undefined) {
     reference ref = runtime.make_reference();
+    self.note_reference_made(ref); // its DOWN comes later: a reply mark
     pid me = self.to_pid();
     if (target == me) {
         return ref; // S63: a reference, and nothing else
@@ -141,6 +143,7 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     // Nobody holds the name: fires at once (S61), through the caller's own
     // queue so it keeps signal order.
     reference ref = runtime.make_reference();
+    self.note_reference_made(ref);
     pid me = self.to_pid();
     self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
     runtime.send_out(

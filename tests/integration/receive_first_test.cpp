@@ -1,5 +1,5 @@
-// receive_first (Erlang's receive with several clauses), when<T> guards
-// and sent_after marks.
+// receive_first (Erlang's receive with several clauses), when<T> guards,
+// sent_after marks and the one-argument receive_reply.
 
 #include <rill/process/receive_first.hpp>
 
@@ -293,7 +293,112 @@ TEST(ReceiveFirst, AGuardThatThrowsRejectsTheMessageForItsClauseOnly) {
     EXPECT_EQ(got, clause_log{"int:-4"});
 }
 
-// sent_after marks.
+// sent_after marks and replies.
+
+/// Fills the caller's message queue with `count` messages of the types the
+/// call below waits for, none of them its reply: replies tagged with an
+/// older reference and the DOWN of a monitor on the dead pid `dead`.
+task<> queue_unrelated(int count, pid dead) {
+    reference old_ref = process::make_ref();
+    for (int i = 0; i < count; ++i) {
+        process::send(process::self(), std::pair<reference, int>{old_ref, i});
+    }
+    process::monitor(dead); // its DOWN (noproc) is queued by the receive below
+    // A zero-timeout receive that matches nothing moves the inbox into the
+    // message queue.
+    (void)co_await process::receive_exact<apple>(0ms);
+}
+
+task<> returns_at_once() {
+    co_return;
+}
+
+task<> echo_server() {
+    for (;;) {
+        auto [from, ref, n] = co_await process::receive_exact<std::tuple<pid, reference, int>>();
+        if (n < 0) {
+            process::exit(term(atom("asked_to_die")));
+        }
+        process::send(from, std::pair<reference, int>{ref, n * 2});
+    }
+}
+
+struct call_record {
+    std::optional<int> reply;
+    int guard_calls = 0;
+};
+
+/// A call as OTP makes it: monitor the server, tag the request with the
+/// monitor's reference, wait for the reply or the DOWN.
+task<> call_after_unrelated(pid server, pid dead, int request, bool use_mark, call_record* out) {
+    co_await queue_unrelated(10000, dead);
+    reference mref = process::monitor(server);
+    process::send(server, std::tuple<pid, reference, int>{process::self(), mref, request});
+    int* calls = &out->guard_calls;
+    auto reply_clause = process::when<std::pair<reference, int>>(
+        [mref, calls](const std::pair<reference, int>& r) {
+            ++*calls;
+            return r.first == mref;
+        },
+        [](std::pair<reference, int> r) { return std::optional<int>(r.second); });
+    auto down_clause = process::when<down_signal>(
+        [mref, calls](const down_signal& d) {
+            ++*calls;
+            return d.ref == mref;
+        },
+        []() { return std::optional<int>(); });
+    if (use_mark) {
+        out->reply =
+            co_await process::receive_first(process::sent_after(mref), reply_clause, down_clause);
+    } else {
+        out->reply = co_await process::receive_first(reply_clause, down_clause);
+    }
+    process::demonitor(mref, {.flush = true});
+}
+
+TEST(ReceiveFirst, ACallMarkedWithItsMonitorReferenceScansNoneOfTheQueuedMessages) {
+    runtime rt(deterministic_options());
+    call_record record;
+    pid server = rt.spawn(echo_server);
+    pid dead = rt.spawn(returns_at_once);
+    rt.run_until_idle();
+
+    rt.spawn(call_after_unrelated, server, dead, 21, true, &record);
+    rt.run_until_idle();
+
+    EXPECT_EQ(record.reply, 42);
+    EXPECT_EQ(record.guard_calls, 1); // the reply only
+}
+
+TEST(ReceiveFirst, ACallMarkedWithItsMonitorReferenceSeesTheDownWithoutAScan) {
+    runtime rt(deterministic_options());
+    call_record record;
+    pid server = rt.spawn(echo_server);
+    pid dead = rt.spawn(returns_at_once);
+    rt.run_until_idle();
+
+    rt.spawn(call_after_unrelated, server, dead, -1, true, &record);
+    rt.run_until_idle();
+
+    EXPECT_EQ(record.reply, std::nullopt);
+    // The DOWN, offered to both clauses' types: one guard call (the reply
+    // clause does not accept a down_signal, so its guard is not called).
+    EXPECT_EQ(record.guard_calls, 1);
+}
+
+TEST(ReceiveFirst, WithoutTheMarkTheSameCallExaminesEveryQueuedMessage) {
+    runtime rt(deterministic_options());
+    call_record record;
+    pid server = rt.spawn(echo_server);
+    pid dead = rt.spawn(returns_at_once);
+    rt.run_until_idle();
+
+    rt.spawn(call_after_unrelated, server, dead, 21, false, &record);
+    rt.run_until_idle();
+
+    EXPECT_EQ(record.reply, 42);
+    EXPECT_EQ(record.guard_calls, 10000 + 1 + 1); // replies, the old DOWN, the reply
+}
 
 task<> marked_receives(std::vector<std::optional<int>>* out) {
     process::send(process::self(), 1);
@@ -318,6 +423,44 @@ TEST(ReceiveFirst, SentAfterLooksOnlyAtMessagesQueuedAfterTheReferenceWasMade) {
     // 2 first although 1 is older; then 1 is not seen (the caller promised
     // no older message matters); an unmarked receive finds it.
     EXPECT_EQ(got, (std::vector<std::optional<int>>{2, std::nullopt, 1}));
+}
+
+task<> reply_forms(std::vector<term>* out) {
+    reference ref = process::make_ref();
+    reference other = process::make_ref();
+    process::send(process::self(), std::pair<reference, int>{other, 1});
+    process::send(process::self(), std::pair<reference, int>{ref, 2});
+    out->push_back(term(co_await process::receive_reply<int>(ref)));
+
+    reference tagged = process::make_ref();
+    process::send(process::self(), term::tuple_of(other, atom("no")));
+    process::send(process::self(), term::tuple_of(tagged, atom("yes")));
+    out->push_back(co_await process::receive_reply(tagged));
+
+    reference never = process::make_ref();
+    std::optional<int> nothing = co_await process::receive_reply<int>(never, 5ms);
+    out->push_back(term(nothing.has_value()));
+    while (std::optional<dyn_message> m = co_await process::receive_any(0ms)) {
+        out->push_back(std::get<term>(*m));
+    }
+}
+
+TEST(ReceiveFirst, ReceiveReplyTakesAPairOrAnOtpStyleTupleTaggedWithTheReference) {
+    runtime rt(deterministic_options());
+    std::vector<term> got;
+    rt.spawn(reply_forms, &got);
+    rt.run_until_idle();
+
+    rt.advance(5ms);
+
+    ASSERT_EQ(got.size(), 5U);
+    EXPECT_EQ(got[0], term(2));
+    EXPECT_EQ(got[1], term(atom("yes")));
+    EXPECT_EQ(got[2], term(false));
+    // Replies to other references stay queued, in order.
+    EXPECT_TRUE(got[3].is_tuple());
+    EXPECT_EQ(got[3].elements()[1], term(1));
+    EXPECT_EQ(got[4].elements()[1], term(atom("no")));
 }
 
 } // namespace

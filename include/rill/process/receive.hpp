@@ -206,6 +206,93 @@ struct reply_policy : predicate_policy<T, Predicate> {
     reference ref;
 };
 
+/// The one-argument reply receive: a `std::pair<reference, T>` whose first
+/// is `ref`, or a term `{Ref, Reply}` whose Reply converts to T.
+template <class T>
+struct reply_value_policy {
+    static_assert(is_receivable_v<T> && !std::is_same_v<T, exit_signal> &&
+                      !std::is_same_v<T, down_signal>,
+                  "rill: receive_reply<T> asks for a plain, move-constructible reply type; "
+                  "text is received as std::string");
+
+    using result_type = T;
+    using pair_type = std::pair<reference, T>;
+
+    explicit reply_value_policy(const reference& reply_ref)
+        : ref(reply_ref) {}
+
+    [[nodiscard]] const reference* reply_to() const noexcept { return &ref; }
+
+    [[nodiscard]] bool match(const mailbox_node* node) const noexcept {
+        if (holds_payload<pair_type>(node)) {
+            return payload_of<pair_type>(node).first == ref;
+        }
+        if constexpr (std::is_same_v<T, term> || term_extractable<T>) {
+            if (holds_payload<term>(node)) {
+                return convert(payload_of<term>(node), node);
+            }
+        }
+        return false;
+    }
+
+    result_type take(mailbox_node* node) const {
+        node_guard guard(node);
+        if (holds_payload<pair_type>(node)) {
+            return std::move(static_cast<payload_node<pair_type>*>(node)->value.second);
+        }
+        return take_converted(node);
+    }
+
+    reference ref;
+
+private:
+    bool convert(const term& t, const mailbox_node* node) const noexcept {
+        converted_node_ = nullptr;
+        converted_.reset();
+        if (!t.is_tuple()) {
+            return false;
+        }
+        const auto elements = t.elements();
+        if (elements.size() != 2 || !elements[0].is_reference() ||
+            !(elements[0].as_reference() == ref)) {
+            return false;
+        }
+        try {
+            if constexpr (std::is_same_v<T, term>) {
+                converted_.emplace(elements[1]);
+            } else if constexpr (term_extractable<T>) {
+                std::optional<T> value = term_conversion<T>::from_term(elements[1]);
+                if (!value) {
+                    return false;
+                }
+                converted_.emplace(std::move(*value));
+            }
+        } catch (...) {
+            converted_.reset();
+            return false;
+        }
+        converted_node_ = node;
+        return true;
+    }
+
+    T take_converted(mailbox_node* node) const {
+        if constexpr (std::is_same_v<T, term> || term_extractable<T>) {
+            if (converted_node_ != node) {
+                convert(payload_of<term>(node), node); // not reached through match
+            }
+            T value = std::move(*converted_);
+            converted_.reset();
+            converted_node_ = nullptr;
+            return value;
+        } else {
+            std::terminate(); // unreachable: only pair payloads match
+        }
+    }
+
+    mutable const mailbox_node* converted_node_ = nullptr;
+    mutable std::optional<T> converted_;
+};
+
 } // namespace detail
 
 namespace process {
@@ -269,7 +356,7 @@ template <class T, class Predicate, class Rep, class Period>
 
 /// The reply to a call: the oldest T payload for which `predicate` is true,
 /// where the caller promises that only a message sent after `ref` was made
-/// (by `make_ref`) can match — the reply
+/// (by `make_ref`, `monitor` or `spawn_monitor`) can match — the reply
 /// carries `ref`. Messages queued before `ref` was made are skipped without
 /// being examined, so a call costs the same however long the mailbox is.
 template <class T, class Predicate>
@@ -287,6 +374,24 @@ template <class T, class Predicate, class Rep, class Period>
     return detail::receive_awaiter<detail::reply_policy<T, Predicate>, true>(
         detail::reply_policy<T, Predicate>(std::move(predicate), ref),
         detail::timeout_milliseconds(timeout));
+}
+
+/// The reply to a call tagged with `ref`, OTP's `{Ref, Reply}`: the oldest
+/// `std::pair<reference, T>` payload whose `first` is `ref`, or `term`
+/// payload `{Ref, Reply}` whose Reply converts to T; returns the reply.
+/// The pair's second must be exactly a T (send the reply as that type).
+/// Like the two-argument form, skips what was queued before `ref` was made.
+template <class T = term>
+[[nodiscard]] auto receive_reply(const reference& ref) {
+    return detail::receive_awaiter<detail::reply_value_policy<T>, false>(
+        detail::reply_value_policy<T>(ref));
+}
+
+/// As `receive_reply<T>(ref)`, giving up after `timeout` (empty result).
+template <class T = term, class Rep, class Period>
+[[nodiscard]] auto receive_reply(const reference& ref, std::chrono::duration<Rep, Period> timeout) {
+    return detail::receive_awaiter<detail::reply_value_policy<T>, true>(
+        detail::reply_value_policy<T>(ref), detail::timeout_milliseconds(timeout));
 }
 
 } // namespace process

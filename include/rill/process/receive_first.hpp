@@ -398,10 +398,11 @@ auto make_receive_first(const reference* mark, std::int64_t timeout_ms, Handlers
 namespace process {
 
 /// A receive_first option, given first: only messages sent after `ref` was
-/// made (by `make_ref` in this process) can match, so the scan skips
-/// everything queued before — the promise `receive_reply` relies on. Use
-/// it when every handler waits for a message that carries `ref` (a reply
-/// tagged with it); a message queued earlier would be missed.
+/// made (by `make_ref`, `monitor` or `spawn_monitor` in this process) can
+/// match, so the scan skips everything queued before — the promise
+/// `receive_reply` relies on. Use it when every handler waits for a message
+/// that carries `ref` (a reply tagged with it, the DOWN of that monitor); a
+/// message queued earlier would be missed.
 [[nodiscard]] inline detail::sent_after_mark sent_after(const reference& ref) noexcept {
     return {ref};
 }
