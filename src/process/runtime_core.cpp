@@ -79,21 +79,6 @@ unsigned runtime_core::worker_index() const noexcept {
     return w != nullptr ? w->index() : internal::process_table::no_worker;
 }
 
-internal::process* runtime_core::pin(const pid& target) noexcept {
-    if (!is_local(target)) {
-        return nullptr;
-    }
-    internal::process* block = table_.find(target.id);
-    if (block == nullptr || !block->try_pin()) {
-        return nullptr;
-    }
-    if (block->serial() != target.serial) {
-        block->unpin();
-        return nullptr;
-    }
-    return block;
-}
-
 pid runtime_core::spawn(task<> body, bool root) {
     return spawn_prepared(std::move(body), root, nullptr, nullptr);
 }
