@@ -295,7 +295,14 @@ void scheduler::add_timer(timer_entry* entry) {
             w->wheel_.insert(entry);
             return;
         }
-        // The watchdog holds the wheel: go through the inbox like a stranger.
+        // The watchdog holds the wheel for a moment: the entry joins it
+        // later, from this worker's own arrivals list (a cancel finds it
+        // as it finds an inbox entry: not on a wheel, freed when due).
+        entry->armed_by = timer_entry::not_on_a_worker;
+        std::lock_guard lock(w->arrivals_mutex_);
+        w->arrivals_.push_back(entry);
+        w->arrivals_pending_.store(true, std::memory_order_relaxed);
+        return;
     }
     entry->armed_by = timer_entry::not_on_a_worker;
     {
@@ -359,6 +366,21 @@ void scheduler::drain_timer_removals(worker& w) noexcept {
     }
 }
 
+void scheduler::drain_timer_arrivals(worker& w) noexcept {
+    if (!w.arrivals_pending_.load(std::memory_order_relaxed)) {
+        return;
+    }
+    std::vector<timer_entry*> arrivals;
+    {
+        std::lock_guard lock(w.arrivals_mutex_);
+        arrivals.swap(w.arrivals_);
+        w.arrivals_pending_.store(false, std::memory_order_relaxed);
+    }
+    for (timer_entry* entry : arrivals) {
+        w.wheel_.insert(entry);
+    }
+}
+
 void scheduler::drain_timer_inbox(worker& w) {
     if (!timer_inbox_nonempty_.load(std::memory_order_relaxed)) {
         return;
@@ -380,6 +402,7 @@ void scheduler::drain_timer_inbox(worker& w) {
 void scheduler::clear_timers(const std::function<void(timer_entry*)>& release) {
     for (auto& w : workers_) {
         drain_timer_removals(*w); // the threads have stopped: this thread owns the wheels
+        drain_timer_arrivals(*w);
         w->wheel_.clear(release);
     }
     std::vector<timer_entry*> entries;

@@ -155,6 +155,9 @@ private:
     void park_cancel(worker& w);
     void drain_timer_inbox(worker& w);
     void drain_timer_removals(worker& w) noexcept;
+    /// Puts the timers `w`'s owner armed while the watchdog held the wheel
+    /// on the wheel. By whoever holds `w`'s wheel (owner or watchdog).
+    void drain_timer_arrivals(worker& w) noexcept;
     void schedule_deterministic(runnable* item);
     void take_foreign_ready();
     void require_driver(const char* operation) const;

@@ -84,6 +84,7 @@ void worker::fire_due_timers() {
         return; // the watchdog is firing them
     }
     owner_.drain_timer_removals(*this);
+    owner_.drain_timer_arrivals(*this);
     owner_.drain_timer_inbox(*this);
     if (wheel_.size() != 0) {
         wheel_.advance(owner_.now_ms());
@@ -149,6 +150,7 @@ void worker::rescue() noexcept {
         return;
     }
     runnable* stranded = take_next();
+    owner_.drain_timer_arrivals(*this);
     if (wheel_.size() != 0) {
         // The timers' fire functions deliver from this thread, which is no
         // worker: the processes they wake go to the injector.

@@ -199,6 +199,16 @@ private:
     // the mutex only when there is something; the mutex orders the entries.
     std::atomic<bool> removals_pending_{false};
 
+    // Timers the owner armed while the watchdog held its wheel (see
+    // scheduler::add_timer), guarded by arrivals_mutex_. They join this
+    // wheel, not whichever wheel drains the shared inbox first, so the
+    // timers one process arms keep their deadline order (a send_after due
+    // before a receive timeout fires before it).
+    std::mutex arrivals_mutex_;
+    std::vector<timer_entry*> arrivals_;
+    // Relaxed hint that arrivals_ is non-empty; the mutex orders the entries.
+    std::atomic<bool> arrivals_pending_{false};
+
     // What this worker runs right now, for the watchdog only. Stored with
     // release, loaded with acquire: the watchdog reads the runnable's
     // identity (set before it was scheduled); its memory is stable.
