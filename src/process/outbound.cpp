@@ -67,23 +67,21 @@ void runtime_core::send_out_to_name(internal::process* sender,
                                     atom name,
                                     atom node,
                                     mailbox_node* message) {
-    if (node != node_) {
-        if (sender != nullptr) {
-            sender->release_held_monitor();
-        }
-        upper->send_remote_to_name(sender, name, node, message);
-        return;
-    }
-    if (std::optional<pid> holder = upper->whereis(name)) {
-        send_out(sender, *holder, message);
-        return;
-    }
     if (sender != nullptr) {
-        sender->release_held_monitor();
+        sender->release_held_monitor(); // whatever becomes of the message
     }
-    message->destroy(); // nobody holds the name: dropped (S16)
+    if (node != node_) {
+        upper->send_remote_to_name(sender, name, node, message);
+    } else if (std::optional<pid> holder = upper->whereis(name)) {
+        send_out(sender, *holder, message);
+    } else {
+        message->destroy(); // nobody holds the name: dropped (S16)
+    }
 }
 
+// The local half of send_out without a sender. Written out rather than
+// shared with send_out: a shared helper cost 8-11 instructions a send on
+// the hot path (callgrind, ring 100 1000).
 void runtime_core::deliver_local(const pid& to, mailbox_node* node) noexcept {
     internal::process* target = pin(to);
     if (target == nullptr) {

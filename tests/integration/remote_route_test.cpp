@@ -56,6 +56,14 @@ public:
     std::vector<remote_signal> sent;
 };
 
+/// A node, a@host, whose signals to other nodes are recorded.
+struct recorded_node {
+    runtime rt{node_options("a@host", 1)};
+    std::shared_ptr<recording_route> route = std::make_shared<recording_route>();
+
+    recorded_node() { rt.set_remote_route(route); }
+};
+
 /// Two nodes, a@host and b@host, joined both ways.
 struct two_nodes {
     runtime a{node_options("a@host", 1)};
@@ -222,9 +230,9 @@ TEST(RemoteRoute, S73UnreachableNodeAnswersNoconnection) {
 // ---- the seams themselves --------------------------------------------------
 
 TEST(RemoteRoute, CarriesEveryKindWithItsFields) {
-    runtime a(node_options("a@host", 1));
-    auto route = std::make_shared<recording_route>();
-    a.set_remote_route(route);
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
     pid p = a.spawn(puppet, false);
     a.run_until_idle();
     const pid far{atom("b@host"), 3, 4, 5};
@@ -265,9 +273,9 @@ TEST(RemoteRoute, CarriesEveryKindWithItsFields) {
 }
 
 TEST(RemoteRoute, AProcessEndingSignalsItsRemoteLinksAndWatchers) {
-    runtime a(node_options("a@host", 1));
-    auto route = std::make_shared<recording_route>();
-    a.set_remote_route(route);
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
     pid local = a.spawn(exit_with_first_message);
     a.run_until_idle();
     const pid watcher{atom("b@host"), 3, 4, 5};
@@ -317,9 +325,9 @@ TEST(RemoteRoute, ARouteThatThrowsIsAnsweredAsUnreachable) {
 }
 
 TEST(RemoteRoute, RemovingTheRouteMakesOtherNodesUnreachableAgain) {
-    runtime a(node_options("a@host", 1));
-    auto route = std::make_shared<recording_route>();
-    a.set_remote_route(route);
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
     a.set_remote_route(nullptr);
     pid p = a.spawn(puppet, true);
     a.run_until_idle();
@@ -361,9 +369,9 @@ TEST(RemoteRoute, UnlinkAcrossNodesCompletesTheHandshake) {
 }
 
 TEST(RemoteRoute, InjectionIntoADeadProcessIsAnsweredToTheRemoteSender) {
-    runtime a(node_options("a@host", 1));
-    auto route = std::make_shared<recording_route>();
-    a.set_remote_route(route);
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
     pid gone = a.spawn(returns_at_once);
     a.run_until_idle();
     const pid watcher{atom("b@host"), 3, 4, 5};
@@ -415,9 +423,9 @@ struct local_only {
 };
 
 TEST(RemoteRoute, APayloadWithoutTermConversionCannotLeaveTheNode) {
-    runtime a(node_options("a@host", 1));
-    auto route = std::make_shared<recording_route>();
-    a.set_remote_route(route);
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
     pid p = a.spawn(puppet, false);
     a.run_until_idle();
     const pid far{atom("b@host"), 3, 4, 5};
@@ -450,8 +458,8 @@ TEST(RemoteRoute, APayloadWithoutTermConversionCannotLeaveTheNode) {
 }
 
 TEST(RemoteRoute, AnUncaughtNoTermConversionEndsTheSenderWithBadarg) {
-    runtime a(node_options("a@host", 1));
-    a.set_remote_route(std::make_shared<recording_route>());
+    recorded_node node;
+    runtime& a = node.rt;
     pid p = a.spawn(puppet, false);
     a.run_until_idle();
     testing::run_in(a, p, [] { process::send(pid{atom("b@host"), 3, 4, 5}, local_only{1}); });
@@ -459,9 +467,9 @@ TEST(RemoteRoute, AnUncaughtNoTermConversionEndsTheSenderWithBadarg) {
 }
 
 TEST(RemoteRoute, UnlinkIdsKeepAllSixtyFourBitsAsOnTheWire) {
-    runtime a(node_options("a@host", 1));
-    auto route = std::make_shared<recording_route>();
-    a.set_remote_route(route);
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
     pid local = a.spawn(puppet, true);
     a.run_until_idle();
     const pid remote{atom("b@host"), 3, 4, 5};
