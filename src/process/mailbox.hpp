@@ -16,7 +16,9 @@
 /// no other state. The owner takes the whole stack with one exchange and
 /// reverses it, which restores send order (per-sender FIFO, S8/S10).
 ///
-/// Message queue (`head_` / `tail_` / `scan_`): owner only. `scan_` points at
+/// Message queue (`head_` / `tail_` / `scan_`): owner only. Its length and
+/// its size in bytes are also kept in relaxed atomics that only the owner
+/// writes, so introspection reads them from any thread. `scan_` points at
 /// the link from which the current receive resumes scanning, so a receive
 /// that is woken by new messages only examines the new ones.
 ///
@@ -31,6 +33,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace rill::internal {
 
@@ -112,11 +115,14 @@ public:
 
     // Message queue, owner only.
 
-    void append(mailbox_node* node) noexcept {
+    /// Queues `node`, stamped with its arrival time (`tag`; see
+    /// oldest_arrival).
+    void append(mailbox_node* node, std::uint32_t arrival) noexcept {
         node->next = nullptr;
+        node->tag = arrival;
         *tail_ = node;
         tail_ = &node->next;
-        ++length_;
+        count(node, +1);
     }
 
     /// Starts a new receive: the next scan begins at the oldest message.
@@ -172,20 +178,29 @@ public:
         tail_ = &head_;
         scan_ = &head_;
         mark_ = &head_;
-        length_ = 0;
+        length_.store(0, std::memory_order_relaxed);
+        queued_words_.store(0, std::memory_order_relaxed);
         return all;
     }
 
-    [[nodiscard]] std::uint32_t length() const noexcept { return length_; }
+    /// Messages queued. Any thread (exact on the owner's).
+    [[nodiscard]] std::uint32_t length() const noexcept {
+        return length_.load(std::memory_order_relaxed);
+    }
 
     /// Bytes of the queued messages' nodes, each at the size its vtable
-    /// gives. Walks the queue: for introspection, not for hot paths.
+    /// gives. Any thread (exact on the owner's).
     [[nodiscard]] std::size_t queued_bytes() const noexcept {
-        std::size_t bytes = 0;
-        for (const mailbox_node* node = head_; node != nullptr; node = node->next) {
-            bytes += node->vtable->node_size;
+        return std::size_t{queued_words_.load(std::memory_order_relaxed)} * word;
+    }
+
+    /// Owner: the arrival stamp of the oldest queued message (see
+    /// `stamp_arrival`), or nullopt when the queue is empty.
+    [[nodiscard]] std::optional<std::uint32_t> oldest_arrival() const noexcept {
+        if (head_ == nullptr) {
+            return std::nullopt;
         }
-        return bytes;
+        return head_->tag;
     }
 
     // Two addresses that are never real nodes; only compared, never written.
@@ -209,7 +224,26 @@ private:
         if (mark_ == &node->next) {
             mark_ = link;
         }
-        --length_;
+        count(node, -1);
+    }
+
+    // Node sizes are multiples of 8: the queue's size is kept in words, so
+    // 32 bits hold 32 GiB.
+    static constexpr std::size_t word = 8;
+
+    /// Adds (`sign` +1) or removes (-1) `node` from the length and size.
+    void count(const mailbox_node* node, int sign) noexcept {
+        // Only the owner writes: relaxed load and store, no read-modify-write.
+        const auto words = static_cast<std::uint32_t>(node->vtable->node_size / word);
+        const std::uint32_t length = length_.load(std::memory_order_relaxed);
+        const std::uint32_t queued = queued_words_.load(std::memory_order_relaxed);
+        if (sign > 0) {
+            length_.store(length + 1, std::memory_order_relaxed);
+            queued_words_.store(queued + words, std::memory_order_relaxed);
+        } else {
+            length_.store(length - 1, std::memory_order_relaxed);
+            queued_words_.store(queued - words, std::memory_order_relaxed);
+        }
     }
 
     static mailbox_node* reverse(mailbox_node* stack) noexcept {
@@ -232,7 +266,10 @@ private:
     mailbox_node** tail_ = &head_;
     mailbox_node** scan_ = &head_;
     mailbox_node** mark_ = &head_;
-    std::uint32_t length_ = 0;
+    // Queued messages and their size in words: written by the owner only,
+    // read relaxed by introspection on any thread.
+    std::atomic<std::uint32_t> length_{0};
+    std::atomic<std::uint32_t> queued_words_{0};
 };
 
 } // namespace rill::internal

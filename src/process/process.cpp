@@ -121,6 +121,11 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     exit_pending_ = false;
     has_held_monitor_ = false;
     pending_exit_reason_ = term();
+    reductions_done_.store(0, std::memory_order_relaxed);
+    budget_ = 0;
+    reductions_left_ = 0;
+    publish_status(process_status::runnable);
+    oldest_arrival_.store(0, std::memory_order_relaxed);
     doomed_.store(false, std::memory_order_relaxed);
     has_send_after_.store(false, std::memory_order_relaxed);
     registered_name_.store(no_name, std::memory_order_relaxed);
@@ -159,6 +164,7 @@ void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     running_ = p;
     p->budget_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
     p->reductions_left_ = p->budget_;
+    p->publish_status(process_status::running);
     if (p->runtime_.sched().deterministic()) {
         p->runtime_.trace.push_back(p->to_pid());
     }
@@ -173,9 +179,36 @@ void process::budget_ran_out() noexcept {
     runtime_.sched().demote_next();
 }
 
-void process::account_reductions() noexcept {
-    reductions_done_ += static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
+void process::account_reductions(process_status next) noexcept {
+    // Only the owner writes these: relaxed loads and stores, published for
+    // read_published (see the fields).
+    reductions_done_.store(reductions_done_.load(std::memory_order_relaxed) +
+                               static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_)),
+                           std::memory_order_relaxed);
     budget_ = reductions_left_;
+    oldest_arrival_.store(mailbox_.oldest_arrival().value_or(arrival_stamp()),
+                          std::memory_order_relaxed);
+    publish_status(next);
+}
+
+std::uint32_t process::arrival_stamp() noexcept {
+    // The worker's coarse clock, truncated: ages are taken modulo 2^32 ms.
+    worker* on = worker::current();
+    return on != nullptr ? static_cast<std::uint32_t>(on->clock_ms()) : 0;
+}
+
+process::published_figures process::read_published(std::uint64_t now_ms) const noexcept {
+    published_figures figures{};
+    figures.status = static_cast<process_status>(status_.load(std::memory_order_relaxed));
+    figures.message_queue_length = mailbox_.length();
+    if (figures.message_queue_length != 0) {
+        // Modulo 2^32: exact for ages under 49 days.
+        figures.oldest_message_age_ms =
+            static_cast<std::uint32_t>(now_ms) - oldest_arrival_.load(std::memory_order_relaxed);
+    }
+    figures.memory = sizeof(process) + mailbox_.queued_bytes();
+    figures.reductions = reductions_done_.load(std::memory_order_relaxed);
+    return figures;
 }
 
 void process::slice() noexcept {
@@ -204,7 +237,7 @@ void process::slice() noexcept {
             return;
         case suspend_reason::yield:
             release_held_monitor();
-            account_reductions();
+            account_reductions(process_status::runnable);
             runtime_.sched().schedule_fair(this);
             return;
         case suspend_reason::receive:
@@ -225,7 +258,7 @@ bool process::try_park_after_receive() noexcept {
     if (wait_->timeout_ms > 0 && timeout_ == nullptr) {
         arm_timeout();
     }
-    account_reductions(); // before try_block publishes the process
+    account_reductions(process_status::waiting); // before try_block publishes the process
     return mailbox_.try_block();
 }
 
@@ -237,7 +270,7 @@ process::wait_outcome process::advance_wait() noexcept {
             return wait_outcome::terminated;
         }
         if (reductions_left_ <= 0) {
-            account_reductions();
+            account_reductions(process_status::runnable);
             runtime_.sched().schedule_fair(this);
             return wait_outcome::requeued;
         }
@@ -245,7 +278,7 @@ process::wait_outcome process::advance_wait() noexcept {
         if (take_match(wait)) {
             complete_wait();
             if (reductions_left_ <= 0) {
-                account_reductions();
+                account_reductions(process_status::runnable);
                 runtime_.sched().schedule_fair(this);
                 return wait_outcome::requeued;
             }
@@ -259,7 +292,7 @@ process::wait_outcome process::advance_wait() noexcept {
         if (wait.timeout_ms > 0 && timeout_ == nullptr) {
             arm_timeout();
         }
-        account_reductions(); // before try_block publishes the process
+        account_reductions(process_status::waiting); // before try_block publishes the process
         if (mailbox_.try_block()) {
             return wait_outcome::parked;
         }
@@ -268,6 +301,10 @@ process::wait_outcome process::advance_wait() noexcept {
 
 void process::drain_incoming() noexcept {
     mailbox_node* node = mailbox_.take_incoming();
+    if (node == nullptr) {
+        return;
+    }
+    const std::uint32_t arrival = arrival_stamp();
     while (node != nullptr) {
         mailbox_node* next = node->next;
         if (exit_pending_) {
@@ -275,7 +312,7 @@ void process::drain_incoming() noexcept {
             // answered as by a dead process (a link gets noproc, S68).
             runtime_.drop(node);
         } else if (node->kind == detail::signal_kind::message) {
-            mailbox_.append(node);
+            mailbox_.append(node, arrival);
         } else {
             handle_signal(node);
         }

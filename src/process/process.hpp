@@ -29,6 +29,7 @@
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
 #include <rill/detail/process_entry.hpp>
+#include <rill/process/summary.hpp>
 #include <rill/process/task.hpp>
 
 #include "process/mailbox.hpp"
@@ -129,9 +130,22 @@ public:
     [[nodiscard]] bool is_waiting() const noexcept { return wait_ != nullptr; }
 
     [[nodiscard]] std::uint64_t reductions() const noexcept {
-        return reductions_done_ +
+        return reductions_done_.load(std::memory_order_relaxed) +
                static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_));
     }
+
+    /// What another thread can read of a live process without its help,
+    /// each figure as of the process's last slice (the queue figures as of
+    /// now). Call with the block pinned; `now_ms` is the scheduler clock.
+    struct published_figures {
+        process_status status;
+        std::uint32_t message_queue_length;
+        std::uint32_t oldest_message_age_ms; ///< 0 with an empty queue
+        std::size_t memory;
+        std::uint64_t reductions;
+    };
+
+    [[nodiscard]] published_figures read_published(std::uint64_t now_ms) const noexcept;
 
     /// Owner: ends the process as soon as the current signal batch is
     /// handled (a signal decided it must die).
@@ -139,7 +153,7 @@ public:
 
     /// Owner: queues a message built by the runtime (a trapped EXIT, a DOWN)
     /// behind those already queued.
-    void append_message(mailbox_node* node) noexcept { mailbox_.append(node); }
+    void append_message(mailbox_node* node) noexcept { mailbox_.append(node, arrival_stamp()); }
 
     /// Owner: the process made `ref`; a later receive for a reply to it may
     /// skip every message queued before now.
@@ -281,7 +295,17 @@ private:
     void slice() noexcept;
     void budget_ran_out() noexcept;
     bool try_park_after_receive() noexcept;
-    void account_reductions() noexcept;
+    /// Ends a stretch of work: adds the reductions spent to the total and
+    /// publishes the figures read_published reads, with the status the
+    /// process is about to have.
+    void account_reductions(process_status next) noexcept;
+
+    void publish_status(process_status status) noexcept {
+        // Relaxed: a figure for introspection, ordered with nothing.
+        status_.store(static_cast<std::uint8_t>(status), std::memory_order_relaxed);
+    }
+
+    static std::uint32_t arrival_stamp() noexcept;
     wait_outcome advance_wait() noexcept;
     void drain_incoming() noexcept;
 
@@ -337,11 +361,17 @@ private:
     // exit may be missed, and then frees itself at its deadline as before.
     std::atomic<bool> has_send_after_{false};
     bool is_root_ = false;
+    // Introspection (read_published), written only by the owner, read
+    // relaxed from any thread: its process_status, and the arrival stamp of
+    // its oldest queued message (the clock at publication when none).
+    std::atomic<std::uint8_t> status_{0};
+    std::atomic<std::uint32_t> oldest_arrival_{0};
     // Its first word, the inbox head, closes the first line.
     mailbox mailbox_;
     std::int32_t reductions_left_ = 0;
-    std::int32_t budget_ = 0;           // reductions granted this slice
-    std::uint64_t reductions_done_ = 0; // spent in earlier slices
+    std::int32_t budget_ = 0; // reductions granted this slice
+    // Spent in earlier slices; owner writes, introspection reads (relaxed).
+    std::atomic<std::uint64_t> reductions_done_{0};
     std::uint32_t wait_sequence_ = 0;
     suspend_reason suspend_ = suspend_reason::none;
     bool timed_out_ = false;

@@ -8,6 +8,7 @@
 #include <rill/core/pid.hpp>
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
+#include <rill/process/summary.hpp>
 #include <rill/runtime/runtime_options.hpp>
 
 #include "process/process_table.hpp"
@@ -101,6 +102,11 @@ public:
 
     /// Bookkeeping when a process ends (after its mailbox closed).
     void process_exited(const pid& p, const term& reason, bool root) noexcept;
+
+    /// Introspection (src/process/introspection.cpp), any thread: the live
+    /// processes, and one of them seen from outside.
+    [[nodiscard]] std::vector<pid> processes() const;
+    [[nodiscard]] std::optional<process_summary> summary(const pid& p) noexcept;
 
     [[nodiscard]] std::size_t live_count() const noexcept {
         return static_cast<std::size_t>(live_.load(std::memory_order_acquire));

@@ -5,6 +5,8 @@
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "runtime/node_layers.hpp"
+#include "sched/scheduler.hpp"
+#include "sched/worker.hpp"
 
 namespace rill {
 
@@ -100,6 +102,35 @@ void runtime::set_remote_route(std::shared_ptr<remote_route> route) {
 
 void runtime::inject(remote_signal signal) {
     layers_->inject(std::move(signal));
+}
+
+std::vector<pid> runtime::processes() const {
+    return core_->processes();
+}
+
+std::optional<process_summary> runtime::summary(const pid& p) const {
+    return core_->summary(p);
+}
+
+::rill::scheduler_statistics runtime::scheduler_statistics() const {
+    internal::scheduler& sched = core_->sched();
+    const std::uint64_t now_ns = sched.now_ns();
+    ::rill::scheduler_statistics result;
+    result.uptime = std::chrono::nanoseconds(now_ns);
+    result.injector_length = sched.injected_hint();
+    result.workers.reserve(sched.worker_count());
+    for (unsigned i = 0; i < sched.worker_count(); ++i) {
+        internal::worker::counters c = sched.worker_at(i).read_counters(now_ns);
+        result.workers.push_back(worker_statistics{
+            .slices = c.slices,
+            .steals = c.steals,
+            .parks = c.parks,
+            .run_queue_length = c.run_queue_length,
+            .busy_time = std::chrono::nanoseconds(now_ns > c.parked_ns ? now_ns - c.parked_ns : 0),
+            .armed_timers = c.armed_timers,
+        });
+    }
+    return result;
 }
 
 bool runtime::is_alive(const pid& p) const noexcept {

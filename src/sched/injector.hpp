@@ -66,6 +66,11 @@ public:
         return size_.load(std::memory_order_relaxed) == 0;
     }
 
+    /// Items queued, as last written; for statistics.
+    [[nodiscard]] std::size_t size_hint() const noexcept {
+        return size_.load(std::memory_order_relaxed);
+    }
+
     /// Drops every queued item (shutdown; the runnables are owned elsewhere).
     void clear() {
         std::lock_guard lock(mutex_);

@@ -101,6 +101,16 @@ std::uint64_t scheduler::now_ms() const noexcept {
         std::chrono::duration_cast<std::chrono::milliseconds>(since).count());
 }
 
+std::uint64_t scheduler::now_ns() const noexcept {
+    if (options_.deterministic) {
+        constexpr std::uint64_t ns_per_ms = 1'000'000;
+        return virtual_now_ > UINT64_MAX / ns_per_ms ? UINT64_MAX : virtual_now_ * ns_per_ms;
+    }
+    auto since = std::chrono::steady_clock::now() - started_;
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(since).count());
+}
+
 void scheduler::schedule(runnable* item) {
     if (options_.deterministic) {
         schedule_deterministic(item);
@@ -452,6 +462,7 @@ void scheduler::advance(std::chrono::milliseconds by) {
             break;
         }
         virtual_now_ = std::max(virtual_now_, *next);
+        w.refresh_clock();
         worker* previous = worker::current();
         worker::set_current(&w);
         w.wheel_.advance(virtual_now_);
@@ -459,6 +470,7 @@ void scheduler::advance(std::chrono::milliseconds by) {
         run_until_idle();
     }
     virtual_now_ = target;
+    w.refresh_clock();
     w.wheel_.advance(virtual_now_);
 }
 

@@ -83,6 +83,12 @@ public:
     /// Milliseconds since the scheduler started: real or virtual.
     [[nodiscard]] std::uint64_t now_ms() const noexcept;
 
+    /// Nanoseconds since the scheduler started: real or virtual.
+    [[nodiscard]] std::uint64_t now_ns() const noexcept;
+
+    /// Items waiting in the injector (a hint).
+    [[nodiscard]] std::size_t injected_hint() const noexcept { return injector_.size_hint(); }
+
     /// The wheel time at which a timer of `delay_ms` armed now may fire
     /// without firing early: on the real clock `now_ms()` is truncated, so
     /// one more millisecond is added; virtual time is exact.

@@ -54,7 +54,7 @@ void timer_wheel::link(timer_entry* entry, std::uint16_t bucket) noexcept {
     if (bucket < pending_bucket) {
         occupied_[bucket / slot_count] |= std::uint64_t{1} << (bucket % slot_count);
     }
-    ++size_;
+    add_to_size(1);
 }
 
 void timer_wheel::unlink(timer_entry* entry) noexcept {
@@ -73,7 +73,7 @@ void timer_wheel::unlink(timer_entry* entry) noexcept {
     if (bucket < pending_bucket && lists_[bucket] == nullptr) {
         occupied_[bucket / slot_count] &= ~(std::uint64_t{1} << (bucket % slot_count));
     }
-    --size_;
+    add_to_size(-1);
 }
 
 std::optional<timer_wheel::expiration> timer_wheel::next_expiration() const noexcept {
@@ -126,7 +126,7 @@ void timer_wheel::advance(std::uint64_t now) noexcept {
             while (timer_entry* entry = waiting) {
                 waiting = entry->next;
                 entry->linked = false;
-                --size_;
+                add_to_size(-1);
                 insert(entry);
             }
             continue;

@@ -20,6 +20,7 @@
 /// entries.
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 
@@ -74,12 +75,16 @@ public:
             }
         }
         occupied_.fill(0);
-        size_ = 0;
+        size_.store(0, std::memory_order_relaxed);
     }
 
     [[nodiscard]] std::uint64_t elapsed() const noexcept { return elapsed_; }
 
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    /// Armed entries. Exact for whoever holds the wheel; a relaxed figure
+    /// for statistics on any other thread.
+    [[nodiscard]] std::size_t size() const noexcept {
+        return size_.load(std::memory_order_relaxed);
+    }
 
 private:
     static constexpr std::uint16_t pending_bucket = level_count * slot_count;
@@ -95,7 +100,15 @@ private:
     void unlink(timer_entry* entry) noexcept;
 
     std::uint64_t elapsed_ = 0;
-    std::size_t size_ = 0;
+    // Written only by whoever holds the wheel (load and store, no
+    // read-modify-write); read relaxed by statistics on any thread.
+    std::atomic<std::size_t> size_{0};
+
+    void add_to_size(std::ptrdiff_t delta) noexcept {
+        size_.store(size_.load(std::memory_order_relaxed) + static_cast<std::size_t>(delta),
+                    std::memory_order_relaxed);
+    }
+
     // One list head per (level, slot), plus the list of already-due entries.
     std::array<timer_entry*, level_count * slot_count + 2> lists_{};
     // Bit s of occupied_[L] is set when slot s of level L is non-empty.

@@ -2,6 +2,7 @@
 
 #include "sched/scheduler.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <utility>
@@ -38,6 +39,13 @@ std::uint64_t next_random(std::uint64_t& state) noexcept {
     state ^= state << 25;
     state ^= state >> 27;
     return state * 0x2545F4914F6CDD1DULL;
+}
+
+// Adds to a counter that only the calling thread writes: a relaxed load and
+// store, cheaper than a read-modify-write, for readers on other threads.
+template <class T>
+void add_owned(std::atomic<T>& counter, T amount) noexcept {
+    counter.store(counter.load(std::memory_order_relaxed) + amount, std::memory_order_relaxed);
 }
 
 } // namespace
@@ -91,6 +99,25 @@ void worker::fire_due_timers() {
     }
 }
 
+void worker::refresh_clock() noexcept {
+    clock_ms_ = owner_.now_ms();
+}
+
+worker::counters worker::read_counters(std::uint64_t now_ns) const noexcept {
+    counters c;
+    c.slices = slice_count_.load(std::memory_order_relaxed);
+    c.steals = steals_.load(std::memory_order_relaxed);
+    c.parks = parks_.load(std::memory_order_relaxed);
+    c.parked_ns = parked_ns_.load(std::memory_order_relaxed);
+    std::uint64_t since = parked_since_ns_.load(std::memory_order_relaxed);
+    if (since != 0 && now_ns > since) {
+        c.parked_ns += now_ns - since;
+    }
+    c.run_queue_length = queue_.size_hint() + (next_.get() != nullptr ? 1U : 0U);
+    c.armed_timers = wheel_.size();
+    return c;
+}
+
 runnable* worker::find_work() {
     own_section section(*this);
     if (!section) {
@@ -104,6 +131,7 @@ runnable* worker::find_work() {
         return steal();
     }
     if (++tick_ % fairness_interval == 0) {
+        refresh_clock();
         fire_due_timers();
         if (runnable* injected = owner_.pop_injected()) {
             return injected;
@@ -197,6 +225,7 @@ runnable* worker::steal() {
             continue;
         }
         if (runnable* stolen = owner_.workers_[victim]->queue_.steal_into(queue_)) {
+            add_owned(steals_, std::uint64_t{1});
             return stolen;
         }
     }
@@ -205,6 +234,7 @@ runnable* worker::steal() {
 
 void worker::run_loop() {
     set_current(this);
+    refresh_clock();
     // Relaxed: `stopping_` only asks the loop to end; the scheduler joins
     // the thread afterwards, which orders everything else.
     while (!owner_.stopping_.load(std::memory_order_relaxed)) {
@@ -252,6 +282,10 @@ void worker::park() {
         }
         deadline = wheel_.next_deadline();
     }
+    add_owned(parks_, std::uint64_t{1});
+    // Never 0, which means awake.
+    const std::uint64_t parked_at = std::max<std::uint64_t>(owner_.now_ns(), 1);
+    parked_since_ns_.store(parked_at, std::memory_order_relaxed);
     {
         std::unique_lock lock(park_mutex_);
         while (!notified_ && !owner_.stopping_.load(std::memory_order_relaxed)) {
@@ -266,6 +300,9 @@ void worker::park() {
             park_cv_.wait_for(lock, std::chrono::milliseconds(*deadline - now));
         }
     }
+    parked_since_ns_.store(0, std::memory_order_relaxed);
+    add_owned(parked_ns_, owner_.now_ns() - parked_at);
+    refresh_clock();
     owner_.park_cancel(*this);
 }
 

@@ -5,7 +5,8 @@
 ///
 /// Ownership: `queue_` (owner end), `tick_` and `rng_` are touched only by
 /// the worker's thread; thieves touch `queue_` through `steal_into`.
-/// `running_` and `slice_count_` are published for the watchdog. The
+/// `running_` and `slice_count_` are published for the watchdog, the
+/// statistics counters (`counters`) for any reader. The
 /// current-worker thread-local is set for the lifetime of the thread (or, in
 /// deterministic mode, for the duration of a drive call).
 ///
@@ -106,6 +107,27 @@ public:
     }
 
     void fire_due_timers();
+
+    /// What the worker has done so far, read from any thread; each figure
+    /// is its own relaxed load, so a snapshot is not one instant.
+    struct counters {
+        std::uint64_t slices = 0;
+        std::uint64_t steals = 0;           ///< runnables taken from other workers
+        std::uint64_t parks = 0;            ///< times it slept for lack of work
+        std::uint64_t parked_ns = 0;        ///< time asleep, the current sleep included
+        std::uint32_t run_queue_length = 0; ///< local ring plus the next slot
+        std::size_t armed_timers = 0;
+    };
+
+    [[nodiscard]] counters read_counters(std::uint64_t now_ns) const noexcept;
+
+    /// Owner thread: the scheduler's clock as of this worker's last look
+    /// (at most a fairness interval of slices old, or the end of its last
+    /// sleep); what processes stamp message arrivals with.
+    [[nodiscard]] std::uint64_t clock_ms() const noexcept { return clock_ms_; }
+
+    /// Owner thread (or the deterministic driver): reads the clock anew.
+    void refresh_clock() noexcept;
 
 private:
     friend class scheduler;
@@ -216,6 +238,16 @@ private:
     // Slices started so far; the watchdog sees a slice that outlives two of
     // its samples as long. Relaxed for the same reason.
     std::atomic<std::uint64_t> slice_count_{0};
+
+    // Statistics (read_counters). Written only by the owner, with relaxed
+    // load-and-store (no read-modify-write); read relaxed by anyone: each
+    // is a counter on its own, ordered with nothing else.
+    std::atomic<std::uint64_t> steals_{0};
+    std::atomic<std::uint64_t> parks_{0};
+    std::atomic<std::uint64_t> parked_ns_{0};
+    // Scheduler-clock nanoseconds at which the current sleep began; 0 awake.
+    std::atomic<std::uint64_t> parked_since_ns_{0};
+    std::uint64_t clock_ms_ = 0; // owner only: see clock_ms()
 };
 
 } // namespace rill::internal

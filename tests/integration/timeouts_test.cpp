@@ -211,7 +211,7 @@ struct counted_payload {
 };
 
 std::size_t armed_timers(runtime& rt) {
-    return rt.core().sched().worker_at(0).wheel().size();
+    return rt.scheduler_statistics().workers.at(0).armed_timers;
 }
 
 task<> arm_and_cancel(int count, int* live, int* cancelled) {

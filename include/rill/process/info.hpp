@@ -14,6 +14,7 @@
 #include <rill/core/term.hpp>
 #include <rill/detail/process_entry.hpp>
 #include <rill/process/receive.hpp>
+#include <rill/process/summary.hpp>
 #include <rill/process/task.hpp>
 
 #include <cstddef>
@@ -22,12 +23,6 @@
 #include <vector>
 
 namespace rill {
-
-enum class process_status : std::uint8_t {
-    running,  ///< the process asked about itself
-    runnable, ///< ready to run, or running when the query arrived
-    waiting,  ///< suspended in a receive or a sleep
-};
 
 struct process_info {
     pid self;

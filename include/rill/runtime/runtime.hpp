@@ -9,14 +9,18 @@
 #include <rill/detail/mailbox_node.hpp>
 #include <rill/detail/process_entry.hpp>
 #include <rill/process/spawn.hpp>
+#include <rill/process/summary.hpp>
 #include <rill/runtime/remote.hpp>
 #include <rill/runtime/runtime_options.hpp>
+#include <rill/runtime/statistics.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 namespace rill::internal {
 class node_layers;
@@ -90,6 +94,16 @@ public:
     /// Processes currently alive.
     [[nodiscard]] std::size_t process_count() const noexcept;
 
+    /// The pids of the live processes (any thread; see process/summary.hpp).
+    [[nodiscard]] std::vector<pid> processes() const;
+
+    /// `p` seen from outside, without its help (any thread; see
+    /// process/summary.hpp); nullopt when `p` is not a live process here.
+    [[nodiscard]] std::optional<process_summary> summary(const pid& p) const;
+
+    /// What each scheduler worker has done so far (any thread).
+    [[nodiscard]] ::rill::scheduler_statistics scheduler_statistics() const;
+
     /// Whether `p` is a live process of this node (any thread).
     [[nodiscard]] bool is_alive(const pid& p) const noexcept;
 
@@ -103,8 +117,6 @@ public:
     /// The exit reason of a process that has exited, while the runtime
     /// remembers it (deterministic mode records every exit; otherwise none).
     [[nodiscard]] std::optional<term> exit_reason_of(const pid& p) const;
-
-    [[nodiscard]] detail::runtime_core& core() noexcept { return *core_; }
 
 private:
     term run_root(task<> body);

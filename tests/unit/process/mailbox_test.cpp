@@ -49,14 +49,14 @@ void drain_into_queue(mailbox& box) {
     mailbox_node* node = box.take_incoming();
     while (node != nullptr) {
         mailbox_node* next = node->next;
-        box.append(node);
+        box.append(node, 0);
         node = next;
     }
 }
 
 void append_values(mailbox& box, const std::vector<int>& values) {
     for (int v : values) {
-        box.append(make_message_node(v));
+        box.append(make_message_node(v), 0);
     }
 }
 
@@ -436,7 +436,7 @@ TEST(Mailbox, RemoveIfRemovesEveryMatchAndKeepsOrderAndTail) {
 TEST(Mailbox, QueuedBytesSumTheNodeSizeOfEachQueuedMessage) {
     owned_mailbox box;
     append_values(box, {1, 2});
-    box.append(make_message_node(std::array<char, 100>{}));
+    box.append(make_message_node(std::array<char, 100>{}), 0);
 
     const std::size_t with_three = box.queued_bytes();
     box.remove_if(
@@ -668,4 +668,20 @@ TEST(Mailbox, ManyProducersLoseNothingKeepPerProducerOrderAndWakeOncePerBlock) {
     EXPECT_EQ(extra_wakes, 0U);
     EXPECT_EQ(wakes.load(), blocks);
     EXPECT_EQ(box.take_incoming(), nullptr);
+}
+
+TEST(Mailbox, OldestArrivalIsTheStampOfTheHeadOfTheQueue) {
+    owned_mailbox box;
+    EXPECT_EQ(box.oldest_arrival(), std::nullopt);
+    box.append(make_message_node(1), 5);
+    box.append(make_message_node(2), 7);
+    EXPECT_EQ(box.oldest_arrival(), 5U);
+
+    box.remove_if([](const mailbox_node* node) { return value_of(node) == 1; });
+    EXPECT_EQ(box.oldest_arrival(), 7U);
+
+    consume_list(box.take_all_messages());
+    EXPECT_EQ(box.oldest_arrival(), std::nullopt);
+    EXPECT_EQ(box.length(), 0U);
+    EXPECT_EQ(box.queued_bytes(), 0U);
 }

@@ -1,0 +1,64 @@
+/// \file
+/// Introspection without the target's help (include/rill/process/summary.hpp).
+///
+/// The list of processes reads each block's alive bit and serial without
+/// pinning: pinning would write to the first cache line of every process
+/// on the node, the line its senders use. The pair may mix two incarnations
+/// of a slot (the alive bit of one and the serial of the next), which still
+/// names a process that was alive during the walk. A summary pins its one
+/// block, so the figures it reads belong to the incarnation asked about.
+
+#include <rill/detail/process_entry.hpp>
+
+#include "process/process.hpp"
+#include "process/process_table.hpp"
+#include "process/runtime_core.hpp"
+
+namespace rill::detail {
+
+std::vector<pid> runtime_core::processes() const {
+    std::vector<pid> live;
+    live.reserve(live_count());
+    table_.for_each_block([&](const internal::process& block) {
+        if (block.is_alive_hint()) {
+            live.push_back(pid{node_, block.id(), block.serial(), creation_});
+        }
+    });
+    return live;
+}
+
+std::optional<process_summary> runtime_core::summary(const pid& p) noexcept {
+    internal::process* block = pin(p);
+    if (block == nullptr) {
+        return std::nullopt;
+    }
+    std::optional<process_summary> result;
+    if (block->is_alive_hint()) {
+        internal::process::published_figures figures = block->read_published(sched().now_ms());
+        result = process_summary{
+            .self = p,
+            .registered_name = block->registered_name(),
+            .status = figures.status,
+            .message_queue_length = figures.message_queue_length,
+            .oldest_message_age = std::chrono::milliseconds(figures.oldest_message_age_ms),
+            .memory = figures.memory,
+            .reductions = figures.reductions,
+        };
+    }
+    block->unpin();
+    return result;
+}
+
+} // namespace rill::detail
+
+namespace rill::process {
+
+std::vector<pid> processes() {
+    return detail::current_runtime("process::processes").processes();
+}
+
+std::optional<process_summary> summary(const pid& p) {
+    return detail::current_runtime("process::summary").summary(p);
+}
+
+} // namespace rill::process
