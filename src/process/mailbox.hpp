@@ -118,11 +118,29 @@ public:
     /// Queues `node`, stamped with its arrival time (`tag`; see
     /// oldest_arrival).
     void append(mailbox_node* node, std::uint32_t arrival) noexcept {
+        append_uncounted(node, arrival);
+        add_counts(1, words_of(node));
+    }
+
+    /// `append` of a batch: each node by `append_uncounted`, then their
+    /// number and words (`words_of`) once by `add_counts`.
+    void append_uncounted(mailbox_node* node, std::uint32_t arrival) noexcept {
         node->next = nullptr;
         node->tag = arrival;
         *tail_ = node;
         tail_ = &node->next;
-        count(node, +1);
+    }
+
+    void add_counts(std::uint32_t nodes, std::uint32_t words) noexcept {
+        // Only the owner writes: relaxed load and store, no read-modify-write.
+        length_.store(length_.load(std::memory_order_relaxed) + nodes, std::memory_order_relaxed);
+        queued_words_.store(queued_words_.load(std::memory_order_relaxed) + words,
+                            std::memory_order_relaxed);
+    }
+
+    /// The size of `node` in the units of queued_bytes' counter.
+    static std::uint32_t words_of(const mailbox_node* node) noexcept {
+        return static_cast<std::uint32_t>(node->vtable->node_size / word);
     }
 
     /// Starts a new receive: the next scan begins at the oldest message.
@@ -224,27 +242,15 @@ private:
         if (mark_ == &node->next) {
             mark_ = link;
         }
-        count(node, -1);
+        // Only the owner writes: relaxed load and store, no read-modify-write.
+        length_.store(length_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+        queued_words_.store(queued_words_.load(std::memory_order_relaxed) - words_of(node),
+                            std::memory_order_relaxed);
     }
 
     // Node sizes are multiples of 8: the queue's size is kept in words, so
     // 32 bits hold 32 GiB.
     static constexpr std::size_t word = 8;
-
-    /// Adds (`sign` +1) or removes (-1) `node` from the length and size.
-    void count(const mailbox_node* node, int sign) noexcept {
-        // Only the owner writes: relaxed load and store, no read-modify-write.
-        const auto words = static_cast<std::uint32_t>(node->vtable->node_size / word);
-        const std::uint32_t length = length_.load(std::memory_order_relaxed);
-        const std::uint32_t queued = queued_words_.load(std::memory_order_relaxed);
-        if (sign > 0) {
-            length_.store(length + 1, std::memory_order_relaxed);
-            queued_words_.store(queued + words, std::memory_order_relaxed);
-        } else {
-            length_.store(length - 1, std::memory_order_relaxed);
-            queued_words_.store(queued - words, std::memory_order_relaxed);
-        }
-    }
 
     static mailbox_node* reverse(mailbox_node* stack) noexcept {
         mailbox_node* ordered = nullptr;

@@ -179,18 +179,6 @@ void process::budget_ran_out() noexcept {
     runtime_.sched().demote_next();
 }
 
-void process::account_reductions(process_status next) noexcept {
-    // Only the owner writes these: relaxed loads and stores, published for
-    // read_published (see the fields).
-    reductions_done_.store(reductions_done_.load(std::memory_order_relaxed) +
-                               static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_)),
-                           std::memory_order_relaxed);
-    budget_ = reductions_left_;
-    oldest_arrival_.store(mailbox_.oldest_arrival().value_or(arrival_stamp()),
-                          std::memory_order_relaxed);
-    publish_status(next);
-}
-
 std::uint32_t process::arrival_stamp() noexcept {
     // The worker's coarse clock, truncated: ages are taken modulo 2^32 ms.
     worker* on = worker::current();
@@ -199,9 +187,10 @@ std::uint32_t process::arrival_stamp() noexcept {
 
 process::published_figures process::read_published(std::uint64_t now_ms) const noexcept {
     published_figures figures{};
-    figures.status = static_cast<process_status>(status_.load(std::memory_order_relaxed));
     figures.message_queue_length = mailbox_.length();
-    if (figures.message_queue_length != 0) {
+    const std::uint8_t state = status_.load(std::memory_order_relaxed);
+    figures.status = static_cast<process_status>(state & status_mask);
+    if (figures.message_queue_length != 0 && (state & has_oldest_arrival) != 0) {
         // Modulo 2^32: exact for ages under 49 days.
         figures.oldest_message_age_ms =
             static_cast<std::uint32_t>(now_ms) - oldest_arrival_.load(std::memory_order_relaxed);
@@ -305,6 +294,8 @@ void process::drain_incoming() noexcept {
         return;
     }
     const std::uint32_t arrival = arrival_stamp();
+    std::uint32_t messages = 0;
+    std::uint32_t words = 0;
     while (node != nullptr) {
         mailbox_node* next = node->next;
         if (exit_pending_) {
@@ -312,12 +303,20 @@ void process::drain_incoming() noexcept {
             // answered as by a dead process (a link gets noproc, S68).
             runtime_.drop(node);
         } else if (node->kind == detail::signal_kind::message) {
-            mailbox_.append(node, arrival);
+            mailbox_.append_uncounted(node, arrival);
+            ++messages;
+            words += mailbox::words_of(node);
         } else {
+            // Signals may read the queue's figures (an info query): count
+            // what is queued so far first.
+            mailbox_.add_counts(messages, words);
+            messages = 0;
+            words = 0;
             handle_signal(node);
         }
         node = next;
     }
+    mailbox_.add_counts(messages, words);
 }
 
 void process::handle_signal(mailbox_node* node) noexcept {

@@ -295,15 +295,35 @@ private:
     void slice() noexcept;
     void budget_ran_out() noexcept;
     bool try_park_after_receive() noexcept;
+
     /// Ends a stretch of work: adds the reductions spent to the total and
     /// publishes the figures read_published reads, with the status the
     /// process is about to have.
-    void account_reductions(process_status next) noexcept;
+    void account_reductions(process_status next) noexcept {
+        // Only the owner writes these: relaxed loads and stores, published
+        // for read_published (see the fields).
+        reductions_done_.store(
+            reductions_done_.load(std::memory_order_relaxed) +
+                static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_)),
+            std::memory_order_relaxed);
+        budget_ = reductions_left_;
+        auto state = static_cast<std::uint8_t>(next);
+        if (std::optional<std::uint32_t> oldest = mailbox_.oldest_arrival()) {
+            oldest_arrival_.store(*oldest, std::memory_order_relaxed);
+            state |= has_oldest_arrival;
+        }
+        status_.store(state, std::memory_order_relaxed);
+    }
 
     void publish_status(process_status status) noexcept {
         // Relaxed: a figure for introspection, ordered with nothing.
         status_.store(static_cast<std::uint8_t>(status), std::memory_order_relaxed);
     }
+
+    // status_: the process_status in the low bits, and whether
+    // oldest_arrival_ holds the stamp of a queued message.
+    static constexpr std::uint8_t status_mask = 0x3;
+    static constexpr std::uint8_t has_oldest_arrival = 0x80;
 
     static std::uint32_t arrival_stamp() noexcept;
     wait_outcome advance_wait() noexcept;
@@ -362,8 +382,8 @@ private:
     std::atomic<bool> has_send_after_{false};
     bool is_root_ = false;
     // Introspection (read_published), written only by the owner, read
-    // relaxed from any thread: its process_status, and the arrival stamp of
-    // its oldest queued message (the clock at publication when none).
+    // relaxed from any thread: its process_status (with a flag, see
+    // status_mask), and the arrival stamp of its oldest queued message.
     std::atomic<std::uint8_t> status_{0};
     std::atomic<std::uint32_t> oldest_arrival_{0};
     // Its first word, the inbox head, closes the first line.

@@ -49,6 +49,12 @@ public:
     /// Owner thread: makes `item` the next to run (message locality).
     void push_next(runnable* item);
 
+    enum class section_entry : std::uint8_t {
+        refused, ///< the watchdog holds the slot and the wheel
+        entered, ///< this section holds them until it ends
+        nested,  ///< an enclosing section holds them
+    };
+
     /// Owner thread: the section in which the owner touches its next slot
     /// and its wheel. Converts to false when the watchdog holds them; then
     /// the owner must touch neither. Sections nest.
@@ -56,22 +62,22 @@ public:
     public:
         explicit own_section(worker& w) noexcept
             : worker_(w)
-            , entered_(w.enter_section()) {}
+            , entry_(w.enter_section()) {}
 
         own_section(const own_section&) = delete;
         own_section& operator=(const own_section&) = delete;
 
         ~own_section() {
-            if (entered_) {
+            if (entry_ == section_entry::entered) {
                 worker_.leave_section();
             }
         }
 
-        explicit operator bool() const noexcept { return entered_; }
+        explicit operator bool() const noexcept { return entry_ != section_entry::refused; }
 
     private:
         worker& worker_;
-        bool entered_;
+        section_entry entry_;
     };
 
     /// Watchdog thread: takes the next-slot runnable of this worker, which
@@ -143,10 +149,11 @@ private:
     void park();
     void unpark();
 
-    bool enter_section() noexcept {
-        if (section_depth_ != 0) {
-            ++section_depth_;
-            return true;
+    section_entry enter_section() noexcept {
+        // Relaxed: only the owner stores in_section_, so it reads back its
+        // own last value: true inside an enclosing section.
+        if (in_section_.load(std::memory_order_relaxed)) {
+            return section_entry::nested;
         }
         // Relaxed store and acquire load, ordered by the light barrier for
         // the rescuer's heavy one (see the file comment). Acquire: a
@@ -156,18 +163,15 @@ private:
         light_barrier();
         if (rescuer_active_.load(std::memory_order_acquire)) {
             in_section_.store(false, std::memory_order_relaxed);
-            return false;
+            return section_entry::refused;
         }
-        section_depth_ = 1;
-        return true;
+        return section_entry::entered;
     }
 
     void leave_section() noexcept {
-        if (--section_depth_ == 0) {
-            // Release: a rescuer that reads false next sees this section's
-            // changes to the slot and the wheel.
-            in_section_.store(false, std::memory_order_release);
-        }
+        // Release: a rescuer that reads false next sees this section's
+        // changes to the slot and the wheel.
+        in_section_.store(false, std::memory_order_release);
     }
 
     [[nodiscard]] runnable* take_next() noexcept { return next_.exchange_relaxed(nullptr); }
@@ -196,11 +200,10 @@ private:
     } next_;
 
     // The owner is in its section (see the file comment); owner writes,
-    // rescuer reads.
+    // rescuer reads. Sections nest: an inner one finds it set and leaves it.
     std::atomic<bool> in_section_{false};
     // The watchdog holds the slot and the wheel; rescuer writes, owner reads.
     std::atomic<bool> rescuer_active_{false};
-    unsigned section_depth_ = 0; // owner only: nesting of own_section
     unsigned next_streak_ = 0;
     std::uint32_t tick_ = 0;
     std::uint64_t rng_;
