@@ -3,6 +3,7 @@
 #include <rill/core/errors.hpp>
 
 #include "sched/worker.hpp"
+#include "sync/fence.hpp"
 
 #include <algorithm>
 #include <string>
@@ -170,7 +171,7 @@ void scheduler::wake_one_if_idle() {
     // Pairs with the fence in park_prepare (see the header's protocol): the
     // item this thread just published is visible to a worker that counted
     // itself idle after this point, or this load sees that worker.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    store_load_fence();
     if (idle_count_.load(std::memory_order_relaxed) == 0) {
         return;
     }
@@ -257,7 +258,7 @@ bool scheduler::park_prepare(worker& w) {
         searching_count_.fetch_sub(1, std::memory_order_seq_cst);
     }
     // Pairs with the fence in wake_one_if_idle.
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    store_load_fence();
     if (has_visible_work(w) || stopping_.load(std::memory_order_relaxed)) {
         park_cancel(w);
         return false;
@@ -320,7 +321,7 @@ void scheduler::add_timer(timer_entry* entry) {
         timer_inbox_.push_back(entry);
         timer_inbox_nonempty_.store(true, std::memory_order_relaxed);
     }
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    store_load_fence();
     if (idle_count_.load(std::memory_order_relaxed) != 0) {
         wake_one(); // a parked worker must re-arm its park deadline
     }

@@ -15,8 +15,11 @@
 /// - Idle workers park on their own condition variable. Lost wake-ups are
 ///   ruled out Dekker-style: a parking worker first announces itself in
 ///   `idle_count_` and then re-checks every queue; a pusher first publishes
-///   its item and then reads `idle_count_`; both sides put a seq_cst fence
-///   between the two steps, so at least one of them sees the other.
+///   its item and then reads `idle_count_`; both sides put a full fence
+///   (`store_load_fence`, sync/fence.hpp, which TSan follows too) between
+///   the two steps, so at least one of them sees the other. The parking
+///   stress test loses a wake-up within a few hundred rounds when the
+///   re-check comes before the announcement.
 /// - In deterministic mode there is one worker and no thread: the caller
 ///   drives `run_until_idle`, runnables wait in one ready list from which a
 ///   seeded generator picks, and time is virtual.

@@ -18,6 +18,8 @@
 /// Where the system call is missing, `heavy_barrier` returns false and
 /// the heavy side must not rely on the handshake (it gives up).
 
+#include "sync/fence.hpp"
+
 #include <atomic>
 
 namespace rill::internal {
@@ -25,10 +27,9 @@ namespace rill::internal {
 /// The light side: orders a store before a later load for the heavy side.
 inline void light_barrier() noexcept {
 #if defined(__SANITIZE_THREAD__)
-    // ThreadSanitizer sees neither the system call nor a compiler barrier;
-    // a full fence keeps the handshake correct even where the heavy side
-    // falls back (TSan does not model fences, only the flags' atomics).
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // ThreadSanitizer sees neither the system call nor a compiler barrier:
+    // a fence it models (fence.hpp) keeps the handshake visible to it.
+    store_load_fence();
 #else
     std::atomic_signal_fence(std::memory_order_seq_cst);
 #endif
