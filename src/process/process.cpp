@@ -128,8 +128,7 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     oldest_arrival_.store(0, std::memory_order_relaxed);
     doomed_.store(false, std::memory_order_relaxed);
     has_send_after_.store(false, std::memory_order_relaxed);
-    registered_name_.store(no_name, std::memory_order_relaxed);
-    relations_.reset();
+    name_.reset();
     suspend_ = suspend_reason::none;
     mailbox_.reopen();
     std::uint32_t serial = serial_.load(std::memory_order_relaxed) + 1;
@@ -335,34 +334,9 @@ void process::handle_signal(mailbox_node* node) noexcept {
     node->destroy();
 }
 
-process_relations& process::relations() {
-    if (!relations_) {
-        relations_ = std::make_unique<process_relations>();
-    }
-    return *relations_;
-}
-
-void process::hold_monitor(const reference& ref, const monitor_held& held) {
-    release_held_monitor(); // one at a time, in order
-    held_monitor& slot = relations().held_back;
-    slot.ref = ref;
-    slot.held = held;
-    has_held_monitor_ = true;
-}
-
-bool process::cancel_held_monitor(const reference& ref) noexcept {
-    if (!has_held_monitor_ || !(relations_->held_back.ref == ref)) {
-        return false;
-    }
-    has_held_monitor_ = false;
-    return true;
-}
-
 void process::send_held_monitor() noexcept {
-    const held_monitor& slot = relations_->held_back;
-    has_held_monitor_ = false; // first: sending below must not recurse
-    relations_->monitors.insert_or_assign(slot.ref, slot.held);
-    runtime_.upper->send_held_monitor(*this, slot);
+    has_held_monitor_ = false; // first: sending must not recurse
+    runtime_.upper->send_held_monitor(*this);
 }
 
 void process::request_exit(term reason) noexcept {
@@ -506,8 +480,7 @@ void process::terminate(const term& reason) noexcept {
     if (has_send_after_.load(std::memory_order_relaxed)) {
         runtime_.cancel_send_after_to(to_pid()); // as Erlang cancels a dead pid's timers
     }
-    runtime_.upper->process_ending(*this, reason);
-    relations_.reset();
+    runtime_.upper->process_ending(*this, reason); // frees the tables
     runtime_.process_exited(to_pid(), reason, is_root_);
     // 4. Give up the block (the last pin recycles it).
     release_alive();

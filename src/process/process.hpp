@@ -33,7 +33,7 @@
 #include <rill/process/task.hpp>
 
 #include "process/mailbox.hpp"
-#include "process/relations.hpp"
+#include "process/name_slot.hpp"
 #include "sched/runnable.hpp"
 
 #include <algorithm>
@@ -52,6 +52,7 @@ namespace rill::internal {
 
 class worker;
 struct timeout_timer;
+struct process_relations; // the signal layer's (src/signal/relations.hpp)
 
 class alignas(64) process final : public runnable {
 public:
@@ -174,15 +175,20 @@ public:
         return mailbox_.remove_if(std::forward<Match>(match));
     }
 
-    /// Owner: holds back the signal of a monitor just taken on `held.target`
-    /// instead of sending it (docs/design/0007). It goes out before the
-    /// process next acts on anything outside itself — sends, spawns,
-    /// receives, suspends — or never, if `demonitor(ref)` comes first.
-    void hold_monitor(const reference& ref, const monitor_held& held);
+    /// Owner: the slot of the link and monitor tables. The tables belong to
+    /// the signal layer (src/signal/relations.hpp), which makes them on
+    /// first use and frees them when the process ends; null until then.
+    [[nodiscard]] process_relations*& relations_slot() noexcept { return relations_; }
 
-    /// Owner: drops the held-back monitor if it is `ref`'s; returns whether
-    /// it was (the monitor was active, and no DOWN can exist for it).
-    bool cancel_held_monitor(const reference& ref) noexcept;
+    /// Owner: whether the tables hold back the signal of a monitor just
+    /// taken (docs/design/0007). The signal layer sets it; the process
+    /// sends the signal (through the signal layer) before it next acts on
+    /// anything outside itself — sends, spawns, receives, suspends — unless
+    /// `demonitor` drops it first. The flag lives here, not in the tables,
+    /// because every send checks it.
+    [[nodiscard]] bool holds_monitor() const noexcept { return has_held_monitor_; }
+
+    void set_holds_monitor(bool held) noexcept { has_held_monitor_ = held; }
 
     /// Owner: sends the held-back monitor signal, if any.
     void release_held_monitor() noexcept {
@@ -191,54 +197,12 @@ public:
         }
     }
 
-    [[nodiscard]] const held_monitor* held_back_monitor() const noexcept {
-        return has_held_monitor_ ? &relations_->held_back : nullptr;
-    }
+    /// The registered name, if any (any thread; see name_slot.hpp).
+    [[nodiscard]] std::optional<atom> registered_name() const noexcept { return name_.get(); }
 
-    /// Owner: the link and monitor tables, made on first use.
-    process_relations& relations();
-
-    [[nodiscard]] process_relations* relations_if_any() noexcept { return relations_.get(); }
-
-    /// The registered name, if any. Written by the registry under its
-    /// mutex; read anywhere. Acquire pairs with the release stores below, so
-    /// a reader on another thread (the watchdog) also sees the atom's
-    /// interning, which happened before the name was stored.
-    [[nodiscard]] std::optional<atom> registered_name() const noexcept {
-        std::uint32_t index = registered_name_.load(std::memory_order_acquire);
-        if (index == no_name || index == name_closed) {
-            return std::nullopt;
-        }
-        return atom::from_index(index);
-    }
-
-    /// Registry only (under its mutex): gives the name unless the process
-    /// already has one or is ending (CAS from "no name"; release publishes
-    /// the atom to readers).
-    bool try_take_name(atom name) noexcept {
-        std::uint32_t expected = no_name;
-        return registered_name_.compare_exchange_strong(
-            expected, name.index(), std::memory_order_acq_rel, std::memory_order_acquire);
-    }
-
-    /// Registry only (under its mutex): drops the name `name` if it still
-    /// holds it (a process that is ending keeps its slot closed).
-    void drop_name(atom name) noexcept {
-        std::uint32_t expected = name.index();
-        registered_name_.compare_exchange_strong(
-            expected, no_name, std::memory_order_acq_rel, std::memory_order_relaxed);
-    }
-
-    /// The dying process itself: closes the name slot, so no name can be
-    /// given any more, and returns the name it held, if any. Lock-free; the
-    /// registry then removes that name under its mutex.
-    std::optional<atom> close_registered_name() noexcept {
-        std::uint32_t previous = registered_name_.exchange(name_closed, std::memory_order_acq_rel);
-        if (previous == no_name || previous == name_closed) {
-            return std::nullopt;
-        }
-        return atom::from_index(previous);
-    }
+    /// The slot of the registered name: the registry and the dying process
+    /// change it (name_slot.hpp).
+    [[nodiscard]] name_slot& name() noexcept { return name_; }
 
     /// Binds a new process body to this (free) block and makes it alive.
     /// Returns the new pid's serial. `root`: the process `runtime::run`
@@ -367,12 +331,8 @@ private:
     std::atomic<std::uint32_t> serial_{0};
     // Bit 31: a process lives here; bits 0..30: pins by senders.
     std::atomic<std::uint32_t> refs_{0};
-    static constexpr std::uint32_t no_name = ~std::uint32_t{0};
-    static constexpr std::uint32_t name_closed = ~std::uint32_t{0} - 1;
-    // Atom index of the registered name, `no_name`, or `name_closed` once
-    // the process is ending; see registered_name().
-    std::atomic<std::uint32_t> registered_name_{no_name};
-    std::unique_ptr<process_relations> relations_;
+    name_slot name_;                         // the registered name
+    process_relations* relations_ = nullptr; // see relations_slot()
     // Set by a sender of an untrappable kill; reset by `start`. Relaxed: the
     // sender itself reads it back in program order (S6); others may race.
     std::atomic<bool> doomed_{false};

@@ -16,7 +16,6 @@
 namespace rill::internal {
 
 class process;
-struct held_monitor;
 
 class upper_layers {
 public:
@@ -42,7 +41,7 @@ public:
     virtual void answer_undeliverable(detail::mailbox_node* node, atom reason) noexcept = 0;
 
     /// The owner sends the monitor signal it held back (docs/design/0007).
-    virtual void send_held_monitor(process& owner, const held_monitor& monitor) noexcept = 0;
+    virtual void send_held_monitor(process& owner) noexcept = 0;
 
     /// A signal from `sender` (null: not from a process of this node) to a
     /// pid of another node: handed to the installed remote route, or

@@ -36,7 +36,7 @@ void registry::register_name(const pid& p, atom name) {
         block->unpin();
         fail("register_name: ", name, " is already taken by ", holder);
     }
-    if (!block->try_take_name(name)) {
+    if (!block->name().try_take(name)) {
         std::optional<atom> current = block->registered_name();
         lock.unlock();
         block->unpin();
@@ -59,7 +59,7 @@ void registry::unregister(atom name) {
     pid holder = found->second;
     names_.erase(found);
     if (process* block = runtime_.pin(holder)) {
-        block->drop_name(name);
+        block->name().drop(name);
         block->unpin();
     }
 }
@@ -84,7 +84,7 @@ std::vector<atom> registry::registered() const {
 }
 
 void registry::release(process& dying) noexcept {
-    std::optional<atom> name = dying.close_registered_name();
+    std::optional<atom> name = dying.name().close();
     if (!name) {
         return; // most processes have no name: no lock
     }

@@ -120,8 +120,8 @@ void node_layers::answer_undeliverable(detail::mailbox_node* node, atom reason) 
     internal::answer_undeliverable(core_, node, reason);
 }
 
-void node_layers::send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
-    internal::send_held_monitor(owner, monitor);
+void node_layers::send_held_monitor(process& owner) noexcept {
+    internal::send_held_monitor(owner);
 }
 
 void node_layers::route(remote_signal signal, detail::mailbox_node* node) noexcept {

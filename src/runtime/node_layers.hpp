@@ -43,7 +43,7 @@ public:
     void handle_signal(process& owner, detail::mailbox_node* node) noexcept override;
     void process_ending(process& dying, const term& reason) noexcept override;
     void answer_undeliverable(detail::mailbox_node* node, atom reason) noexcept override;
-    void send_held_monitor(process& owner, const held_monitor& monitor) noexcept override;
+    void send_held_monitor(process& owner) noexcept override;
     void send_remote(process* sender, const pid& to, detail::mailbox_node* node) override;
     void send_remote_to_name(process* sender,
                              atom name,

@@ -11,6 +11,7 @@
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "process/upper_layers.hpp"
+#include "signal/relations.hpp"
 #include "signal/signal_nodes.hpp"
 
 namespace rill::detail {
@@ -36,15 +37,16 @@ void relate_child(process& child, void* context) {
     pid parent = request.parent->to_pid();
     pid child_pid = child.to_pid();
     if (request.link) {
-        child.relations().links.try_emplace(parent);
-        request.parent->relations().links.insert_or_assign(child_pid, internal::link_state{});
+        internal::relations_of(child).links.try_emplace(parent);
+        internal::relations_of(*request.parent)
+            .links.insert_or_assign(child_pid, internal::link_state{});
     }
     if (request.monitor_ref != nullptr) {
         reference ref = *request.monitor_ref;
-        child.relations().monitored_by.insert_or_assign(
+        internal::relations_of(child).monitored_by.insert_or_assign(
             ref, internal::monitor_on_me{parent, atoms::undefined});
-        request.parent->relations().monitors.insert_or_assign(
-            ref, internal::monitor_held{child_pid, atoms::undefined});
+        internal::relations_of(*request.parent)
+            .monitors.insert_or_assign(ref, internal::monitor_held{child_pid, atoms::undefined});
     }
 }
 
@@ -82,14 +84,14 @@ void link(runtime_core& runtime, const pid& to) {
     if (to == me) {
         return; // S30
     }
-    internal::link_state& state = self.relations().links[to];
+    internal::link_state& state = internal::relations_of(self).links[to];
     state.set_unlink_id(0); // sending LINK: active, any pending unlink forgotten
     runtime.send_out(&self, to, internal::make_link_signal(signal_kind::link, me, to));
 }
 
 void unlink(runtime_core& runtime, const pid& from) {
     process& self = caller("process::unlink");
-    internal::process_relations* relations = self.relations_if_any();
+    internal::process_relations* relations = internal::relations_if_any(self);
     if (relations == nullptr || from == self.to_pid()) {
         return;
     }
@@ -118,7 +120,7 @@ reference monitor_target(runtime_core& runtime,
     if (target == me) {
         return ref; // S63: a reference, and nothing else
     }
-    self.hold_monitor(ref, internal::monitor_held{target, name});
+    internal::hold_monitor(self, ref, internal::monitor_held{target, name});
     return ref;
 }
 
@@ -145,7 +147,7 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     reference ref = runtime.make_reference();
     self.note_reference_made(ref);
     pid me = self.to_pid();
-    self.relations().monitors.insert_or_assign(ref, internal::monitor_held{me, name});
+    internal::relations_of(self).monitors.insert_or_assign(ref, internal::monitor_held{me, name});
     runtime.send_out(
         &self,
         me,
@@ -155,12 +157,12 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
 
 bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool info) {
     process& self = caller("process::demonitor");
-    if (self.cancel_held_monitor(ref)) {
+    if (internal::cancel_held_monitor(self, ref)) {
         return true; // never sent: it was active, and no DOWN can exist
     }
     self.handle_arrived_signals(); // a DOWN already received counts as fired (S60)
     bool was_active = false;
-    if (internal::process_relations* relations = self.relations_if_any()) {
+    if (internal::process_relations* relations = internal::relations_if_any(self)) {
         auto found = relations->monitors.find(ref);
         if (found != relations->monitors.end()) {
             was_active = true;

@@ -42,7 +42,7 @@ void handle_explicit_exit(process& owner, const exit_signal_node& signal) {
 
 // Link rows: only an active link acts, and it is gone afterwards (S35).
 void handle_link_exit(process& owner, const exit_signal_node& signal) {
-    process_relations* relations = owner.relations_if_any();
+    process_relations* relations = relations_if_any(owner);
     if (relations == nullptr) {
         return;
     }
@@ -59,7 +59,7 @@ void handle_link_exit(process& owner, const exit_signal_node& signal) {
 }
 
 void handle_link_protocol(process& owner, const link_signal_node& signal) {
-    auto& links = owner.relations().links;
+    auto& links = relations_of(owner).links;
     detail::runtime_core& runtime = owner.runtime();
     switch (signal.kind) {
     case signal_kind::link:
@@ -94,18 +94,18 @@ void handle_link_protocol(process& owner, const link_signal_node& signal) {
 void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) {
     switch (signal.kind) {
     case signal_kind::monitor:
-        owner.relations().monitored_by.insert_or_assign(signal.ref,
-                                                        monitor_on_me{signal.from, signal.name});
+        relations_of(owner).monitored_by.insert_or_assign(signal.ref,
+                                                          monitor_on_me{signal.from, signal.name});
         break;
     case signal_kind::demonitor:
-        if (process_relations* relations = owner.relations_if_any()) {
+        if (process_relations* relations = relations_if_any(owner)) {
             relations->monitored_by.erase(signal.ref);
         }
         break;
     case signal_kind::down:
         // The object comes from the watcher's own entry (one rule for local
         // and remote monitors, by pid or by name): the pid, or {Name, Node}.
-        if (process_relations* relations = owner.relations_if_any()) {
+        if (process_relations* relations = relations_if_any(owner)) {
             auto found = relations->monitors.find(signal.ref);
             if (found != relations->monitors.end()) {
                 term object = monitor_object(found->second.target, found->second.name);
@@ -133,7 +133,7 @@ process_info snapshot(process& owner, const pid& asker) {
     info.trap_exit = owner.traps_exits();
     info.reductions = owner.reductions();
     info.memory = sizeof(process) + owner.message_queue_bytes();
-    if (process_relations* relations = owner.relations_if_any()) {
+    if (process_relations* relations = relations_if_any(owner)) {
         for (const auto& [peer, state] : relations->links) {
             if (state.active()) {
                 info.links.push_back(peer);
@@ -142,7 +142,7 @@ process_info snapshot(process& owner, const pid& asker) {
         for (const auto& entry : relations->monitors) {
             info.monitors.push_back(monitor_object(entry.second.target, entry.second.name));
         }
-        if (const held_monitor* held = owner.held_back_monitor()) {
+        if (const held_monitor* held = held_back_monitor(owner)) {
             info.monitors.push_back(monitor_object(held->held.target, held->held.name));
         }
         for (const auto& entry : relations->monitored_by) {
@@ -200,7 +200,7 @@ void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept
 }
 
 void signal_links_and_monitors(process& dying, const term& reason) noexcept {
-    process_relations* relations = dying.relations_if_any();
+    process_relations* relations = relations_if_any(dying);
     if (relations == nullptr) {
         return;
     }
@@ -228,10 +228,13 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept {
     } catch (...) {
         // Out of memory building signals: nothing more can be done here.
     }
+    free_relations(dying);
 }
 
-void send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
+void send_held_monitor(process& owner) noexcept {
+    const held_monitor& monitor = owner.relations_slot()->held_back;
     try {
+        owner.relations_slot()->monitors.insert_or_assign(monitor.ref, monitor.held);
         owner.runtime().send_out(&owner,
                                  monitor.held.target,
                                  make_monitor_signal(signal_kind::monitor,
@@ -240,8 +243,8 @@ void send_held_monitor(process& owner, const held_monitor& monitor) noexcept {
                                                      monitor.ref,
                                                      monitor.held.name));
     } catch (...) {
-        // Out of memory building the signal: the monitor stays in the
-        // owner's table and never fires, as if the target never answered.
+        // Out of memory growing the table or building the signal: the
+        // monitor never fires, as if the target never answered.
     }
 }
 

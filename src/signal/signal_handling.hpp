@@ -7,6 +7,7 @@
 
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
+#include "signal/relations.hpp"
 
 namespace rill::internal {
 
@@ -18,6 +19,6 @@ void signal_links_and_monitors(process& dying, const term& reason) noexcept;
 void answer_undeliverable(detail::runtime_core& runtime,
                           detail::mailbox_node* node,
                           atom reason) noexcept;
-void send_held_monitor(process& owner, const held_monitor& monitor) noexcept;
+void send_held_monitor(process& owner) noexcept;
 
 } // namespace rill::internal

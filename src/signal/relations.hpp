@@ -1,10 +1,14 @@
 #pragma once
 
 /// \file
-/// A process's links and monitors: plain tables owned by the process and
-/// touched only by its worker (the signal layer edits them when it handles a
-/// signal). Allocated on the first link or monitor, so an idle process that
-/// has none pays one null pointer.
+/// A process's links and monitors: plain tables of the signal layer, one
+/// set per process, touched only by the process's worker (the signal layer
+/// edits them when the process links or monitors and when it handles a
+/// signal). Made on the first link or monitor and freed when the process
+/// ends, so an idle process that has none pays one null pointer in its
+/// control block (`process::relations_slot`). The one piece of this state
+/// the process layer keeps itself is the flag "a monitor is held back",
+/// which every send checks inline (process.hpp).
 ///
 /// Per link, the state of SEMANTICS.md appendix 2: the id of an unlink this
 /// side sent and has not seen acknowledged (64-bit, as UNLINK_ID carries it
@@ -14,7 +18,7 @@
 #include <rill/core/reference.hpp>
 #include <rill/core/term.hpp>
 
-#include "process/relation_map.hpp"
+#include "signal/relation_map.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -82,8 +86,31 @@ struct process_relations {
     relation_map<pid, link_state> links;
     relation_map<reference, monitor_held> monitors;
     relation_map<reference, monitor_on_me> monitored_by;
-    held_monitor held_back;
+    held_monitor held_back;           // valid while the process's holds_monitor()
     std::uint64_t next_unlink_id = 1; // 0 means "no unlink pending"; 2^64 ids never wrap
 };
+
+class process;
+
+/// The tables of `p`, made on first use (throws `std::bad_alloc`). Owner.
+process_relations& relations_of(process& p);
+
+/// The tables of `p`, or null when it never linked or monitored. Owner.
+process_relations* relations_if_any(process& p) noexcept;
+
+/// Frees the tables of an ending process (after its links and monitors
+/// were signalled).
+void free_relations(process& p) noexcept;
+
+/// Holds back the signal of a monitor just taken on `held.target` instead
+/// of sending it (docs/design/0007); a monitor held earlier goes out first.
+void hold_monitor(process& owner, const reference& ref, const monitor_held& held);
+
+/// Drops the held-back monitor if it is `ref`'s; returns whether it was
+/// (the monitor was active, and no DOWN can exist for it).
+bool cancel_held_monitor(process& owner, const reference& ref) noexcept;
+
+/// The held-back monitor, if any.
+const held_monitor* held_back_monitor(process& owner) noexcept;
 
 } // namespace rill::internal

@@ -1,4 +1,4 @@
-#include "process/relation_map.hpp"
+#include "signal/relation_map.hpp"
 
 #include <rill/core/pid.hpp>
 
