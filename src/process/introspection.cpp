@@ -13,6 +13,8 @@
 #include "process/process.hpp"
 #include "process/process_table.hpp"
 #include "process/runtime_core.hpp"
+#include "sched/scheduler.hpp"
+#include "sched/worker.hpp"
 
 namespace rill::detail {
 
@@ -27,6 +29,19 @@ std::vector<pid> runtime_core::processes() const {
     return live;
 }
 
+bool runtime_core::runs_now(const internal::process* block) noexcept {
+    if (internal::process::current() == block) {
+        return true; // the caller asks about itself
+    }
+    internal::scheduler& workers = sched();
+    for (unsigned i = 0; i < workers.worker_count(); ++i) {
+        if (workers.worker_at(i).running() == block) {
+            return true;
+        }
+    }
+    return false;
+}
+
 std::optional<process_summary> runtime_core::summary(const pid& p) noexcept {
     internal::process* block = pin(p);
     if (block == nullptr) {
@@ -38,7 +53,7 @@ std::optional<process_summary> runtime_core::summary(const pid& p) noexcept {
         result = process_summary{
             .self = p,
             .registered_name = block->registered_name(),
-            .status = figures.status,
+            .status = runs_now(block) ? process_status::running : figures.status,
             .message_queue_length = figures.message_queue_length,
             .oldest_message_age = std::chrono::milliseconds(figures.oldest_message_age_ms),
             .memory = figures.memory,

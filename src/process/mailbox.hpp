@@ -107,6 +107,13 @@ public:
         return reverse(head);
     }
 
+    /// Whether the owner is parked waiting for a signal (any thread; a
+    /// snapshot for introspection).
+    [[nodiscard]] bool is_parked() const noexcept {
+        // Relaxed: a figure, ordered with nothing.
+        return incoming_.load(std::memory_order_relaxed) == blocked_marker();
+    }
+
     /// Owner (before reuse of the control block): opens a closed mailbox.
     void reopen() noexcept {
         // Relaxed: published by the release that makes the process alive.
@@ -118,29 +125,14 @@ public:
     /// Queues `node`, stamped with its arrival time (`tag`; see
     /// oldest_arrival).
     void append(mailbox_node* node, std::uint32_t arrival) noexcept {
-        append_uncounted(node, arrival);
-        add_counts(1, words_of(node));
-    }
-
-    /// `append` of a batch: each node by `append_uncounted`, then their
-    /// number and words (`words_of`) once by `add_counts`.
-    void append_uncounted(mailbox_node* node, std::uint32_t arrival) noexcept {
         node->next = nullptr;
         node->tag = arrival;
         *tail_ = node;
         tail_ = &node->next;
-    }
-
-    void add_counts(std::uint32_t nodes, std::uint32_t words) noexcept {
         // Only the owner writes: relaxed load and store, no read-modify-write.
-        length_.store(length_.load(std::memory_order_relaxed) + nodes, std::memory_order_relaxed);
-        queued_words_.store(queued_words_.load(std::memory_order_relaxed) + words,
+        length_.store(length_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        queued_words_.store(queued_words_.load(std::memory_order_relaxed) + words_of(node),
                             std::memory_order_relaxed);
-    }
-
-    /// The size of `node` in the units of queued_bytes' counter.
-    static std::uint32_t words_of(const mailbox_node* node) noexcept {
-        return static_cast<std::uint32_t>(node->vtable->node_size / word);
     }
 
     /// Starts a new receive: the next scan begins at the oldest message.
@@ -242,7 +234,7 @@ private:
         if (mark_ == &node->next) {
             mark_ = link;
         }
-        // Only the owner writes: relaxed load and store, no read-modify-write.
+        // As in append.
         length_.store(length_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
         queued_words_.store(queued_words_.load(std::memory_order_relaxed) - words_of(node),
                             std::memory_order_relaxed);
@@ -251,6 +243,10 @@ private:
     // Node sizes are multiples of 8: the queue's size is kept in words, so
     // 32 bits hold 32 GiB.
     static constexpr std::size_t word = 8;
+
+    static std::uint32_t words_of(const mailbox_node* node) noexcept {
+        return static_cast<std::uint32_t>(node->vtable->node_size / word);
+    }
 
     static mailbox_node* reverse(mailbox_node* stack) noexcept {
         mailbox_node* ordered = nullptr;

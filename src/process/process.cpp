@@ -124,7 +124,6 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     reductions_done_.store(0, std::memory_order_relaxed);
     budget_ = 0;
     reductions_left_ = 0;
-    publish_status(process_status::runnable);
     oldest_arrival_.store(0, std::memory_order_relaxed);
     doomed_.store(false, std::memory_order_relaxed);
     has_send_after_.store(false, std::memory_order_relaxed);
@@ -163,7 +162,6 @@ void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     running_ = p;
     p->budget_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
     p->reductions_left_ = p->budget_;
-    p->publish_status(process_status::running);
     if (p->runtime_.sched().deterministic()) {
         p->runtime_.trace.push_back(p->to_pid());
     }
@@ -179,20 +177,20 @@ void process::budget_ran_out() noexcept {
 }
 
 std::uint32_t process::arrival_stamp() noexcept {
-    // The worker's coarse clock, truncated: ages are taken modulo 2^32 ms.
+    // The worker's coarse clock, truncated (ages are taken modulo 2^32 ms)
+    // and made odd, so that 0 means "no stamp".
     worker* on = worker::current();
-    return on != nullptr ? static_cast<std::uint32_t>(on->clock_ms()) : 0;
+    return (on != nullptr ? static_cast<std::uint32_t>(on->clock_ms()) : 0U) | 1U;
 }
 
 process::published_figures process::read_published(std::uint64_t now_ms) const noexcept {
     published_figures figures{};
     figures.message_queue_length = mailbox_.length();
-    const std::uint8_t state = status_.load(std::memory_order_relaxed);
-    figures.status = static_cast<process_status>(state & status_mask);
-    if (figures.message_queue_length != 0 && (state & has_oldest_arrival) != 0) {
-        // Modulo 2^32: exact for ages under 49 days.
-        figures.oldest_message_age_ms =
-            static_cast<std::uint32_t>(now_ms) - oldest_arrival_.load(std::memory_order_relaxed);
+    figures.status = mailbox_.is_parked() ? process_status::waiting : process_status::runnable;
+    const std::uint32_t oldest = oldest_arrival_.load(std::memory_order_relaxed);
+    if (figures.message_queue_length != 0 && oldest != 0) {
+        // Modulo 2^32: exact for ages under 49 days; odd like the stamps.
+        figures.oldest_message_age_ms = (static_cast<std::uint32_t>(now_ms) | 1U) - oldest;
     }
     figures.memory = sizeof(process) + mailbox_.queued_bytes();
     figures.reductions = reductions_done_.load(std::memory_order_relaxed);
@@ -225,7 +223,7 @@ void process::slice() noexcept {
             return;
         case suspend_reason::yield:
             release_held_monitor();
-            account_reductions(process_status::runnable);
+            account_reductions();
             runtime_.sched().schedule_fair(this);
             return;
         case suspend_reason::receive:
@@ -246,7 +244,7 @@ bool process::try_park_after_receive() noexcept {
     if (wait_->timeout_ms > 0 && timeout_ == nullptr) {
         arm_timeout();
     }
-    account_reductions(process_status::waiting); // before try_block publishes the process
+    account_reductions(); // before try_block publishes the process
     return mailbox_.try_block();
 }
 
@@ -258,7 +256,7 @@ process::wait_outcome process::advance_wait() noexcept {
             return wait_outcome::terminated;
         }
         if (reductions_left_ <= 0) {
-            account_reductions(process_status::runnable);
+            account_reductions();
             runtime_.sched().schedule_fair(this);
             return wait_outcome::requeued;
         }
@@ -266,7 +264,7 @@ process::wait_outcome process::advance_wait() noexcept {
         if (take_match(wait)) {
             complete_wait();
             if (reductions_left_ <= 0) {
-                account_reductions(process_status::runnable);
+                account_reductions();
                 runtime_.sched().schedule_fair(this);
                 return wait_outcome::requeued;
             }
@@ -280,7 +278,7 @@ process::wait_outcome process::advance_wait() noexcept {
         if (wait.timeout_ms > 0 && timeout_ == nullptr) {
             arm_timeout();
         }
-        account_reductions(process_status::waiting); // before try_block publishes the process
+        account_reductions(); // before try_block publishes the process
         if (mailbox_.try_block()) {
             return wait_outcome::parked;
         }
@@ -293,8 +291,6 @@ void process::drain_incoming() noexcept {
         return;
     }
     const std::uint32_t arrival = arrival_stamp();
-    std::uint32_t messages = 0;
-    std::uint32_t words = 0;
     while (node != nullptr) {
         mailbox_node* next = node->next;
         if (exit_pending_) {
@@ -302,20 +298,12 @@ void process::drain_incoming() noexcept {
             // answered as by a dead process (a link gets noproc, S68).
             runtime_.drop(node);
         } else if (node->kind == detail::signal_kind::message) {
-            mailbox_.append_uncounted(node, arrival);
-            ++messages;
-            words += mailbox::words_of(node);
+            mailbox_.append(node, arrival);
         } else {
-            // Signals may read the queue's figures (an info query): count
-            // what is queued so far first.
-            mailbox_.add_counts(messages, words);
-            messages = 0;
-            words = 0;
             handle_signal(node);
         }
         node = next;
     }
-    mailbox_.add_counts(messages, words);
 }
 
 void process::handle_signal(mailbox_node* node) noexcept {

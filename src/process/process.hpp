@@ -136,8 +136,9 @@ public:
     }
 
     /// What another thread can read of a live process without its help,
-    /// each figure as of the process's last slice (the queue figures as of
-    /// now). Call with the block pinned; `now_ms` is the scheduler clock.
+    /// each figure as of the process's last slice (the queue figures and
+    /// the status as of now, except `running`, which only the workers
+    /// know). Call with the block pinned; `now_ms` is the scheduler clock.
     struct published_figures {
         process_status status;
         std::uint32_t message_queue_length;
@@ -261,33 +262,23 @@ private:
     bool try_park_after_receive() noexcept;
 
     /// Ends a stretch of work: adds the reductions spent to the total and
-    /// publishes the figures read_published reads, with the status the
-    /// process is about to have.
-    void account_reductions(process_status next) noexcept {
-        // Only the owner writes these: relaxed loads and stores, published
-        // for read_published (see the fields).
+    /// publishes the oldest queued message's arrival stamp (0: none) for
+    /// read_published. The status needs no publishing: the inbox word says
+    /// whether the process is parked, the workers which process runs.
+    void account_reductions() noexcept {
+        // Only the owner writes these: relaxed loads and stores (see the
+        // fields). The stamp is stored only when it changes, so a process
+        // whose queue stays empty writes nothing.
         reductions_done_.store(
             reductions_done_.load(std::memory_order_relaxed) +
                 static_cast<std::uint64_t>(std::max(0, budget_ - reductions_left_)),
             std::memory_order_relaxed);
         budget_ = reductions_left_;
-        auto state = static_cast<std::uint8_t>(next);
-        if (std::optional<std::uint32_t> oldest = mailbox_.oldest_arrival()) {
-            oldest_arrival_.store(*oldest, std::memory_order_relaxed);
-            state |= has_oldest_arrival;
+        const std::uint32_t oldest = mailbox_.oldest_arrival().value_or(0);
+        if (oldest_arrival_.load(std::memory_order_relaxed) != oldest) {
+            oldest_arrival_.store(oldest, std::memory_order_relaxed);
         }
-        status_.store(state, std::memory_order_relaxed);
     }
-
-    void publish_status(process_status status) noexcept {
-        // Relaxed: a figure for introspection, ordered with nothing.
-        status_.store(static_cast<std::uint8_t>(status), std::memory_order_relaxed);
-    }
-
-    // status_: the process_status in the low bits, and whether
-    // oldest_arrival_ holds the stamp of a queued message.
-    static constexpr std::uint8_t status_mask = 0x3;
-    static constexpr std::uint8_t has_oldest_arrival = 0x80;
 
     static std::uint32_t arrival_stamp() noexcept;
     wait_outcome advance_wait() noexcept;
@@ -342,9 +333,8 @@ private:
     std::atomic<bool> has_send_after_{false};
     bool is_root_ = false;
     // Introspection (read_published), written only by the owner, read
-    // relaxed from any thread: its process_status (with a flag, see
-    // status_mask), and the arrival stamp of its oldest queued message.
-    std::atomic<std::uint8_t> status_{0};
+    // relaxed from any thread: the arrival stamp of its oldest queued
+    // message as of its last slice's end, 0 when none (stamps are odd).
     std::atomic<std::uint32_t> oldest_arrival_{0};
     // Its first word, the inbox head, closes the first line.
     mailbox mailbox_;

@@ -107,6 +107,8 @@ public:
     /// processes, and one of them seen from outside.
     [[nodiscard]] std::vector<pid> processes() const;
     [[nodiscard]] std::optional<process_summary> summary(const pid& p) noexcept;
+    /// Whether `block` is in a slice right now (or is the caller).
+    [[nodiscard]] bool runs_now(const internal::process* block) noexcept;
 
     [[nodiscard]] std::size_t live_count() const noexcept {
         return static_cast<std::size_t>(live_.load(std::memory_order_acquire));

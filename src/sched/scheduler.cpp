@@ -29,7 +29,8 @@ scheduler::scheduler(scheduler_options options)
     unsigned count = options_.deterministic ? 1U : std::max(1U, options_.workers);
     workers_.reserve(count);
     for (unsigned i = 0; i < count; ++i) {
-        workers_.push_back(std::make_unique<worker>(*this, i));
+        // Only with two workers or more does the watchdog rescue (watchdog_loop).
+        workers_.push_back(std::make_unique<worker>(*this, i, count > 1));
     }
 }
 

@@ -50,9 +50,10 @@ void add_owned(std::atomic<T>& counter, T amount) noexcept {
 
 } // namespace
 
-worker::worker(scheduler& owner, unsigned index)
+worker::worker(scheduler& owner, unsigned index, bool rescuable)
     : owner_(owner)
     , index_(index)
+    , rescuable_(rescuable)
     , rng_(0x9E3779B97F4A7C15ULL * (index + 1)) {}
 
 void worker::set_current(worker* w) noexcept {
@@ -168,6 +169,9 @@ runnable* worker::find_work() {
 }
 
 void worker::rescue() noexcept {
+    if (!rescuable_) {
+        return; // its owner does not guard its sections
+    }
     // Only the watchdog rescues, so nobody else sets the flag: a plain
     // store, ordered before the load of in_section_ by the heavy barrier.
     rescuer_active_.store(true, std::memory_order_relaxed);

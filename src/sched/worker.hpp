@@ -41,7 +41,9 @@ class scheduler;
 
 class worker {
 public:
-    worker(scheduler& owner, unsigned index);
+    /// `rescuable`: whether the watchdog may rescue this worker; when not,
+    /// the owner's sections cost nothing.
+    worker(scheduler& owner, unsigned index, bool rescuable);
 
     /// Thread body: runs slices until the scheduler stops.
     void run_loop();
@@ -151,8 +153,9 @@ private:
 
     section_entry enter_section() noexcept {
         // Relaxed: only the owner stores in_section_, so it reads back its
-        // own last value: true inside an enclosing section.
-        if (in_section_.load(std::memory_order_relaxed)) {
+        // own last value: true inside an enclosing section. Without a
+        // rescuer every section is as good as nested in a permanent one.
+        if (!rescuable_ || in_section_.load(std::memory_order_relaxed)) {
             return section_entry::nested;
         }
         // Relaxed store and acquire load, ordered by the light barrier for
@@ -178,6 +181,7 @@ private:
 
     scheduler& owner_;
     unsigned index_;
+    bool rescuable_; // see the constructor
     local_queue queue_;
 
     // The next slot. Atomic only because the rescuer may take it; every

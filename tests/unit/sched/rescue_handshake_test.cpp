@@ -81,7 +81,7 @@ TEST(RescueHandshake, EveryRunnableRunsOnceAndEveryTimerFiresOnceWhileTheWatchdo
     }
     completion done;
     finished = &done;
-    scheduler sched(scheduler_options{.workers = 1});
+    scheduler sched(scheduler_options{.workers = 2}); // one worker is never rescued
     worker& w = sched.worker_at(0);
     std::vector<counted_runnable> runnables(items);
     std::vector<counted_timer> timers(items / timer_every);
