@@ -162,11 +162,21 @@ void process::run_slice(runnable* self, worker& /*on*/) noexcept {
     running_ = p;
     p->budget_ = static_cast<std::int32_t>(p->runtime_.options().reductions_per_slice);
     p->reductions_left_ = p->budget_;
-    if (p->runtime_.sched().deterministic()) {
-        p->runtime_.trace.push_back(p->to_pid());
+    if (p->runtime_.sched().deterministic()) [[unlikely]] {
+        p->record_in_trace();
     }
     p->slice();
     running_ = previous;
+}
+
+// Out of line, so that the slice path saves no registers for the vector's
+// growth.
+void process::record_in_trace() noexcept {
+    try {
+        runtime_.trace.push_back(to_pid());
+    } catch (...) {
+        // Out of memory: the trace misses a slice; the run goes on.
+    }
 }
 
 // The process will keep its worker until it next suspends; whatever waits

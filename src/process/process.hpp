@@ -258,6 +258,7 @@ private:
     enum class wait_outcome : std::uint8_t { resume, parked, requeued, terminated };
 
     void slice() noexcept;
+    [[gnu::noinline, gnu::cold]] void record_in_trace() noexcept;
     void budget_ran_out() noexcept;
     bool try_park_after_receive() noexcept;
 

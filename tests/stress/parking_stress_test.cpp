@@ -38,10 +38,10 @@ struct reply_box {
     std::optional<int> value;
 
     void put(int v) {
-        {
-            std::lock_guard lock(mutex);
-            value = v;
-        }
+        // Notifies under the lock: the waiter cannot return, and the test
+        // end the box, before the notification is done.
+        std::lock_guard lock(mutex);
+        value = v;
         arrived.notify_one();
     }
 
@@ -81,8 +81,8 @@ void jitter(std::mt19937& rng, std::chrono::microseconds most) {
 
 TEST(ParkingStress, AWakeFromAnotherThreadReachesTheWorkersAtEveryMomentOfTheirParking) {
     constexpr int rounds = 4'000 / scale_down;
+    reply_box box; // outlives the runtime, whose processes use it
     runtime rt(runtime_options{.workers = 2});
-    reply_box box;
     pid server = rt.spawn(echo, &box);
     std::mt19937 rng(2026);
     for (int round = 0; round < rounds; ++round) {

@@ -35,10 +35,8 @@ struct completion {
     int done = 0;
 
     void one_more() {
-        {
-            std::lock_guard lock(mutex);
-            ++done;
-        }
+        std::lock_guard lock(mutex); // notifies under it: see parking_stress_test
+        ++done;
         changed.notify_all();
     }
 
