@@ -224,6 +224,54 @@ task<> pingpong_bench(int rounds) {
                  2.0 * rounds / (ns / 1e9));
 }
 
+// 3b. clauses M: pingpong twice in one run, pong receiving first with
+// receive_exact<int>, then with receive_first over two clauses whose first
+// (std::string) never matches: what a second clause costs a receive.
+
+task<> pong_two_clauses(pid ping) {
+    for (;;) {
+        int n = co_await process::receive_first(
+            [](const std::string& s) { return static_cast<int>(s.size()) - 1; },
+            [](int value) { return value; });
+        if (n == 0) {
+            co_return;
+        }
+        process::send(ping, n);
+    }
+}
+
+template <class Pong>
+task<double> timed_pingpong(int rounds, Pong partner_body) {
+    pid partner = process::spawn(partner_body, process::self());
+    auto start = steady::now();
+    process::send(partner, 1);
+    for (int expected = 1;; ++expected) {
+        int n = co_await process::receive_exact<int>();
+        if (n != expected) {
+            fail("clauses: got " + std::to_string(n) + ", expected " + std::to_string(expected));
+        }
+        if (n == rounds) {
+            break;
+        }
+        process::send(partner, n + 1);
+    }
+    auto end = steady::now();
+    process::send(partner, 0);
+    co_return ns_between(start, end) / rounds;
+}
+
+task<> clauses_bench(int rounds) {
+    double exact_ns = co_await timed_pingpong(rounds, pong);
+    double first_ns = co_await timed_pingpong(rounds, pong_two_clauses);
+    co_await expect_empty_mailbox("clauses");
+    print_result("clauses",
+                 "m=%d rtt_ns_exact=%.1f rtt_ns_two_clauses=%.1f ratio=%.3f",
+                 rounds,
+                 exact_ns,
+                 first_ns,
+                 first_ns / exact_ns);
+}
+
 // 4. ring N LAPS: node i forwards h-1 to node i+1 (the last to the first);
 // the node that receives 0 tells the coordinator. A negative token stops the
 // ring: each node passes it on and exits.
@@ -544,6 +592,7 @@ constexpr workload_spec workloads[] = {
     {"spawn", "N", 1, "1000000"},
     {"skynet", "LEAVES FANOUT", 2, "1000000 10 (LEAVES a power of FANOUT)"},
     {"pingpong", "M", 1, "1000000"},
+    {"clauses", "M", 1, "1000000 (pingpong with receive_exact, then with receive_first)"},
     {"ring", "N LAPS", 2, "1000 1000, 100000 10"},
     {"fanin", "K PER", 2, "1000 1000"},
     {"linkstorm", "N [ORDER]", 2, "100000, 30000 (ORDER: oldest, the default, or newest)"},
@@ -644,6 +693,9 @@ int main(int argc, char** argv) {
     }
     if (name == "pingpong") {
         return run_coordinator(pingpong_bench, p[0]);
+    }
+    if (name == "clauses") {
+        return run_coordinator(clauses_bench, p[0]);
     }
     if (name == "ring") {
         if (static_cast<long long>(p[0]) * p[1] > INT_MAX) {

@@ -212,10 +212,12 @@ private:
     // Converts a term payload into the cache; false (cache empty) when the
     // node holds no term or the term does not convert.
     bool convert(const mailbox_node* node) const noexcept {
-        clear();
         if (!holds_payload<term>(node)) {
+            // The common case, first: no term, nothing to convert. A value
+            // still cached belongs to the node its `node` field names.
             return false;
         }
+        clear();
         try {
             std::optional<T> value = term_conversion<T>::from_term(payload_of<term>(node));
             if (!value) {
