@@ -198,14 +198,18 @@ task<> pong(pid ping) {
     }
 }
 
-task<> pingpong_bench(int rounds) {
-    pid partner = process::spawn(pong, process::self());
+// Runs M round trips against a new `partner_body(self)`, which must echo
+// every integer and end on 0; returns nanoseconds per round trip.
+template <class Pong>
+task<double> timed_pingpong(const char* name, int rounds, Pong partner_body) {
+    pid partner = process::spawn(partner_body, process::self());
     auto start = steady::now();
     process::send(partner, 1);
     for (int expected = 1;; ++expected) {
         int n = co_await process::receive_exact<int>();
         if (n != expected) {
-            fail("pingpong: got " + std::to_string(n) + ", expected " + std::to_string(expected));
+            fail(std::string(name) + ": got " + std::to_string(n) + ", expected " +
+                 std::to_string(expected));
         }
         if (n == rounds) {
             break;
@@ -214,14 +218,18 @@ task<> pingpong_bench(int rounds) {
     }
     auto end = steady::now();
     process::send(partner, 0);
+    co_return ns_between(start, end) / rounds;
+}
+
+task<> pingpong_bench(int rounds) {
+    double rtt_ns = co_await timed_pingpong("pingpong", rounds, pong);
     co_await expect_empty_mailbox("pingpong");
-    double ns = ns_between(start, end);
     print_result("pingpong",
                  "m=%d total_ms=%.1f rtt_ns=%.1f msgs_per_s=%.0f",
                  rounds,
-                 ns / 1e6,
-                 ns / rounds,
-                 2.0 * rounds / (ns / 1e9));
+                 rtt_ns * rounds / 1e6,
+                 rtt_ns,
+                 2.0 / (rtt_ns / 1e9));
 }
 
 // 3b. clauses M: pingpong twice in one run, pong receiving first with
@@ -240,29 +248,9 @@ task<> pong_two_clauses(pid ping) {
     }
 }
 
-template <class Pong>
-task<double> timed_pingpong(int rounds, Pong partner_body) {
-    pid partner = process::spawn(partner_body, process::self());
-    auto start = steady::now();
-    process::send(partner, 1);
-    for (int expected = 1;; ++expected) {
-        int n = co_await process::receive_exact<int>();
-        if (n != expected) {
-            fail("clauses: got " + std::to_string(n) + ", expected " + std::to_string(expected));
-        }
-        if (n == rounds) {
-            break;
-        }
-        process::send(partner, n + 1);
-    }
-    auto end = steady::now();
-    process::send(partner, 0);
-    co_return ns_between(start, end) / rounds;
-}
-
 task<> clauses_bench(int rounds) {
-    double exact_ns = co_await timed_pingpong(rounds, pong);
-    double first_ns = co_await timed_pingpong(rounds, pong_two_clauses);
+    double exact_ns = co_await timed_pingpong("clauses", rounds, pong);
+    double first_ns = co_await timed_pingpong("clauses", rounds, pong_two_clauses);
     co_await expect_empty_mailbox("clauses");
     print_result("clauses",
                  "m=%d rtt_ns_exact=%.1f rtt_ns_two_clauses=%.1f ratio=%.3f",

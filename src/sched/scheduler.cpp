@@ -98,9 +98,7 @@ std::uint64_t scheduler::now_ms() const noexcept {
     if (options_.deterministic) {
         return virtual_now_;
     }
-    auto since = std::chrono::steady_clock::now() - started_;
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(since).count());
+    return now_ns() / 1'000'000;
 }
 
 std::uint64_t scheduler::now_ns() const noexcept {

@@ -4,8 +4,8 @@
 /// Introspection without the target's help: the list of a node's processes
 /// and a summary of one, read from outside the process (from another
 /// process, from the runtime's thread, from a test). Nothing is sent to the
-/// processes looked at; each figure is what the process last published,
-/// which costs it a few stores at the end of each slice and nothing else.
+/// processes looked at; each figure is read from what the process keeps
+/// anyway or publishes at the end of each slice (docs/design/0012).
 /// `process::info` (info.hpp) asks the process itself for the rest: links,
 /// monitors, trap_exit.
 
@@ -27,9 +27,10 @@ enum class process_status : std::uint8_t {
 };
 
 /// A process seen from outside (`runtime::summary`, `process::summary`).
-/// The queue figures are current; the others are as of the end of the
-/// process's last slice (a process that computes for a long time without
-/// suspending shows the figures from before it started).
+/// The name, the status and the queue length and memory are current; the
+/// reductions and the message age are as of the end of the process's last
+/// slice (a process that computes for a long time without suspending shows
+/// them from before it started).
 struct process_summary {
     pid self;
     std::optional<atom> registered_name;
