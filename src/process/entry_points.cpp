@@ -60,28 +60,6 @@ void send_to_name(runtime_core& runtime, atom name, atom node, mailbox_node* mes
     runtime.send_out_to_name(sender, name, node, message);
 }
 
-namespace {
-
-// The misuse path of send_from_current, out of line so that the send path
-// saves no registers for it.
-[[noreturn, gnu::noinline, gnu::cold]] void refuse_send_outside_process(const char* operation,
-                                                                        mailbox_node* node) {
-    node->destroy();
-    internal::process::current_or_throw(operation); // throws not_in_process
-    std::terminate();                               // unreachable
-}
-
-} // namespace
-
-void send_from_current(const char* operation, const pid& to, mailbox_node* node) {
-    internal::process* caller = internal::process::current();
-    if (caller == nullptr) [[unlikely]] {
-        refuse_send_outside_process(operation, node);
-    }
-    caller->charge();
-    caller->runtime().send_out(caller, to, node);
-}
-
 void throw_nan_timeout(const char* operation) {
     throw badarg(std::string(operation) + ": the timeout is NaN, which is no duration");
 }

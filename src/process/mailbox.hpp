@@ -17,7 +17,7 @@
 /// reverses it, which restores send order (per-sender FIFO, S8/S10).
 ///
 /// Message queue (`head_` / `tail_` / `scan_`): owner only. Its length and
-/// its size in bytes are also kept in relaxed atomics that only the owner
+/// its size are also kept in one relaxed atomic word that only the owner
 /// writes, so introspection reads them from any thread. `scan_` points at
 /// the link from which the current receive resumes scanning, so a receive
 /// that is woken by new messages only examines the new ones.
@@ -130,9 +130,8 @@ public:
         *tail_ = node;
         tail_ = &node->next;
         // Only the owner writes: relaxed load and store, no read-modify-write.
-        length_.store(length_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-        queued_words_.store(queued_words_.load(std::memory_order_relaxed) + words_of(node),
-                            std::memory_order_relaxed);
+        counts_.store(counts_.load(std::memory_order_relaxed) + counts_of(node),
+                      std::memory_order_relaxed);
     }
 
     /// Starts a new receive: the next scan begins at the oldest message.
@@ -188,20 +187,19 @@ public:
         tail_ = &head_;
         scan_ = &head_;
         mark_ = &head_;
-        length_.store(0, std::memory_order_relaxed);
-        queued_words_.store(0, std::memory_order_relaxed);
+        counts_.store(0, std::memory_order_relaxed);
         return all;
     }
 
     /// Messages queued. Any thread (exact on the owner's).
     [[nodiscard]] std::uint32_t length() const noexcept {
-        return length_.load(std::memory_order_relaxed);
+        return static_cast<std::uint32_t>(counts_.load(std::memory_order_relaxed));
     }
 
     /// Bytes of the queued messages' nodes, each at the size its vtable
     /// gives. Any thread (exact on the owner's).
     [[nodiscard]] std::size_t queued_bytes() const noexcept {
-        return std::size_t{queued_words_.load(std::memory_order_relaxed)} * word;
+        return static_cast<std::size_t>(counts_.load(std::memory_order_relaxed) >> 32) * word;
     }
 
     /// Owner: the arrival stamp of the oldest queued message (see
@@ -235,17 +233,17 @@ private:
             mark_ = link;
         }
         // As in append.
-        length_.store(length_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-        queued_words_.store(queued_words_.load(std::memory_order_relaxed) - words_of(node),
-                            std::memory_order_relaxed);
+        counts_.store(counts_.load(std::memory_order_relaxed) - counts_of(node),
+                      std::memory_order_relaxed);
     }
 
     // Node sizes are multiples of 8: the queue's size is kept in words, so
     // 32 bits hold 32 GiB.
     static constexpr std::size_t word = 8;
 
-    static std::uint32_t words_of(const mailbox_node* node) noexcept {
-        return static_cast<std::uint32_t>(node->vtable->node_size / word);
+    // What one queued node adds to `counts_`: its words high, 1 low.
+    static std::uint64_t counts_of(const mailbox_node* node) noexcept {
+        return (std::uint64_t{node->size_words} << 32) | 1;
     }
 
     static mailbox_node* reverse(mailbox_node* stack) noexcept {
@@ -268,10 +266,12 @@ private:
     mailbox_node** tail_ = &head_;
     mailbox_node** scan_ = &head_;
     mailbox_node** mark_ = &head_;
-    // Queued messages and their size in words: written by the owner only,
-    // read relaxed by introspection on any thread.
-    std::atomic<std::uint32_t> length_{0};
-    std::atomic<std::uint32_t> queued_words_{0};
+    // Queued messages (low 32 bits) and their size in words (high 32
+    // bits), in one word so that append and unlink update both with one
+    // load and one store: written by the owner only, read relaxed by
+    // introspection on any thread (a torn pair is impossible, and a stale
+    // one is a figure of a moment ago).
+    std::atomic<std::uint64_t> counts_{0};
 };
 
 } // namespace rill::internal

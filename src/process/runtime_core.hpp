@@ -71,6 +71,10 @@ public:
     /// whose payload cannot become a term (the node is freed).
     void send_out(internal::process* sender, const pid& to, mailbox_node* node);
 
+    /// `send_out` for the hot case: a message node from the running process
+    /// `sender` (never null). Same duties, without those of exit signals.
+    void send_message_out(internal::process& sender, const pid& to, mailbox_node* message);
+
     /// `send_out` to the process registered as `name` on `node`: resolved
     /// now on this node (dropped when nobody holds it, S16), or sent by name
     /// to another node.

@@ -80,6 +80,11 @@ struct mailbox_node {
     mailbox_node* next = nullptr;
     const payload_vtable* vtable = nullptr;
     signal_kind kind = signal_kind::message;
+    /// A message node's size in 8-byte words, for the queue's memory figure
+    /// (set by `payload_node`; read on every append and removal, where a
+    /// vtable load would cost more). Capped at 65,535 words (512 KiB), past
+    /// which an inline payload is counted at the cap.
+    std::uint16_t size_words = 0;
     std::uint32_t tag = 0;
 
     void destroy() noexcept { vtable->destroy(this); }
@@ -106,9 +111,16 @@ template <class T>
 struct payload_node final : mailbox_node {
     template <class... Args>
     explicit payload_node(Args&&... args)
-        : value(std::forward<Args>(args)...) {}
+        : value(std::forward<Args>(args)...) {
+        size_words = size_in_words;
+    }
 
     T value;
+
+private:
+    static constexpr std::size_t words = sizeof(payload_node) / 8;
+    static constexpr std::uint16_t size_in_words =
+        static_cast<std::uint16_t>(words < 0xFFFF ? words : 0xFFFF);
 };
 
 /// Whether payloads of type T take part in integer matching: the integral

@@ -140,17 +140,10 @@ public:
     [[nodiscard]] bool match_converted(const mailbox_node* node) const noexcept {
         if constexpr (is_term) {
             return true;
+        } else if constexpr (is_integer || converts) {
+            return match_by_value(node);
         } else {
-            if constexpr (is_integer) {
-                if (node->vtable->integer_kind != integer_kind::none) {
-                    return integer_payload_as<T>(node).has_value();
-                }
-            }
-            if constexpr (converts) {
-                return convert(node);
-            } else {
-                return false;
-            }
+            return false;
         }
     }
 
@@ -209,6 +202,22 @@ public:
     }
 
 private:
+    // Out of line: inlined, its register saves and stack frame landed on the
+    // exact-type fast path of every match (4 instructions a message,
+    // callgrind fanin 100 1000).
+    [[gnu::noinline]] bool match_by_value(const mailbox_node* node) const noexcept {
+        if constexpr (is_integer) {
+            if (node->vtable->integer_kind != integer_kind::none) {
+                return integer_payload_as<T>(node).has_value();
+            }
+        }
+        if constexpr (converts) {
+            return convert(node);
+        } else {
+            return false;
+        }
+    }
+
     // Converts a term payload into the cache; false (cache empty) when the
     // node holds no term or the term does not convert.
     bool convert(const mailbox_node* node) const noexcept {

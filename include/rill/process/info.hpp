@@ -36,8 +36,9 @@ struct process_info {
     bool trap_exit = false;
     /// Bytes held by the runtime for it: control block, link and monitor
     /// tables, queued messages, each at the size of its node with the
-    /// payload inline (coroutine frames, and memory a payload owns elsewhere
-    /// such as a long string's buffer, are not counted).
+    /// payload inline, up to 512 KiB a message (coroutine frames, and memory
+    /// a payload owns elsewhere such as a long string's buffer, are not
+    /// counted).
     std::size_t memory = 0;
     /// Reductions (receives, sends, spawns, signals) spent so far.
     std::uint64_t reductions = 0;
