@@ -37,6 +37,11 @@ install(EXPORT rillTargets
     DESTINATION ${RILL_INSTALL_CMAKEDIR}
     COMPONENT rill_development)
 
+if(TARGET rill_dist)
+    set(RILL_CONFIG_DIST_DEPENDENCIES "${RILL_DIST_FIND_DEPENDENCIES}")
+else()
+    set(RILL_CONFIG_DIST_DEPENDENCIES "")
+endif()
 configure_package_config_file(
     "${PROJECT_SOURCE_DIR}/cmake/rillConfig.cmake.in"
     "${PROJECT_BINARY_DIR}/rillConfig.cmake"
@@ -76,6 +81,14 @@ if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
 else()
     set(RILL_PC_PREFIX "\${pcfiledir}/${_rill_pc_to_prefix}")
 endif()
+# rill::dist is a second library, with zlib behind it.
+if(TARGET rill_dist)
+    set(RILL_PC_DIST_LIBS "-lrill_dist")
+    set(RILL_PC_DIST_DEPENDENCY_LIBS "-lz")
+else()
+    set(RILL_PC_DIST_LIBS "")
+    set(RILL_PC_DIST_DEPENDENCY_LIBS "")
+endif()
 configure_file("${PROJECT_SOURCE_DIR}/cmake/rill.pc.in" "${PROJECT_BINARY_DIR}/rill.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/rill.pc"
     DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
@@ -84,3 +97,4 @@ install(FILES "${PROJECT_BINARY_DIR}/rill.pc"
 unset(_rill_install_targets)
 unset(_rill_target)
 unset(_rill_pc_to_prefix)
+unset(RILL_CONFIG_DIST_DEPENDENCIES)

@@ -159,6 +159,13 @@ term term::binary(std::span<const std::byte> bytes) {
                  new internal::binary_node(std::vector<std::byte>(bytes.begin(), bytes.end()), 8));
 }
 
+term term::binary(std::shared_ptr<const void> owner, std::span<const std::byte> bytes) {
+    if (!owner && !bytes.empty()) {
+        throw badarg("badarg: term::binary needs an owner for shared bytes");
+    }
+    return boxed(kind::binary, new internal::binary_node(std::move(owner), bytes));
+}
+
 term term::bitstring(std::span<const std::byte> bytes, std::uint8_t bits_in_last_byte) {
     if (bits_in_last_byte < 1 || bits_in_last_byte > 8) {
         throw badarg("badarg: bits_in_last_byte must be 1..8, got " +

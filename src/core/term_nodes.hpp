@@ -17,6 +17,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -88,13 +90,31 @@ struct map_node final : detail::term_node {
     std::vector<std::pair<term, term>> entries; // sorted by exact key order, unique keys
 };
 
+// A binary's bytes are either its own (`storage`) or a range of a buffer
+// that `owner` keeps alive (a sub-binary of a received frame, see
+// term::binary(owner, bytes)); `bytes` views whichever it is, and is all
+// that equality, order, hashing and printing read.
 struct binary_node final : detail::term_node {
     binary_node(std::vector<std::byte> b, std::uint8_t bits)
-        : bytes(std::move(b))
+        : storage(std::move(b))
+        , bytes(storage)
         , bits_in_last_byte(bits) {}
 
-    std::vector<std::byte> bytes;
-    std::uint8_t bits_in_last_byte; // 1..8; 8 for a binary (and for an empty one)
+    binary_node(std::shared_ptr<const void> keep_alive, std::span<const std::byte> shared)
+        : owner(std::move(keep_alive))
+        , bytes(shared)
+        , bits_in_last_byte(8) {}
+
+    binary_node(const binary_node&) = delete;
+    binary_node& operator=(const binary_node&) = delete;
+    binary_node(binary_node&&) = delete;
+    binary_node& operator=(binary_node&&) = delete;
+    ~binary_node() override = default;
+
+    std::vector<std::byte> storage;    // the bytes, unless `owner` holds them
+    std::shared_ptr<const void> owner; // null unless the bytes live in a shared buffer
+    std::span<const std::byte> bytes;  // into `storage` or into `owner`'s buffer
+    std::uint8_t bits_in_last_byte;    // 1..8; 8 for a binary (and for an empty one)
 };
 
 struct opaque_node final : detail::term_node {

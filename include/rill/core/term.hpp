@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -228,8 +229,17 @@ public:
     /// The map of `entries`; of keys that are `exactly_equal`, the last wins.
     static term map(std::vector<std::pair<term, term>> entries);
 
-    /// A binary holding `bytes`.
+    /// A binary holding a copy of `bytes`.
     static term binary(std::span<const std::byte> bytes);
+
+    /// A binary of `bytes` without copying them: the term refers to memory
+    /// that `owner` keeps alive (a received frame shared by the binaries
+    /// decoded from it), and holds `owner` for as long as the term or a copy
+    /// of it lives. The bytes must not change while `owner` lives. Equality,
+    /// order, hashing and printing are those of `binary(bytes)`; only
+    /// `bytes().data()` tells them apart. Throws `badarg` when `owner` is
+    /// null and `bytes` is not empty.
+    static term binary(std::shared_ptr<const void> owner, std::span<const std::byte> bytes);
 
     /// A bitstring: `bytes` with only the high `bits_in_last_byte` bits (1..8)
     /// of the last byte in use. Unused low bits are cleared. Throws `badarg`

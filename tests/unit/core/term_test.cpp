@@ -193,6 +193,53 @@ TEST(Term, BitstringReportsBitSizeAndClearsUnusedBits) {
     EXPECT_THROW((void)term::bitstring(bytes, 9), rill::badarg);
 }
 
+TEST(Term, SharedBinaryRefersToItsOwnersBytesWithoutCopying) {
+    auto buffer = std::make_shared<const std::vector<std::byte>>(bytes_of({'a', 'b', 'c', 'd'}));
+    const std::span<const std::byte> middle = std::span(*buffer).subspan(1, 2);
+
+    const term shared = term::binary(buffer, middle);
+
+    EXPECT_EQ(shared.bytes().data(), middle.data());
+    EXPECT_EQ(buffer.use_count(), 2);
+    EXPECT_TRUE(shared.is_binary());
+}
+
+TEST(Term, SharedBinaryComparesHashesAndPrintsAsACopiedOne) {
+    auto buffer = std::make_shared<const std::vector<std::byte>>(bytes_of({'x', 'y', 'z'}));
+    const term shared = term::binary(buffer, *buffer);
+    const term copied = term::binary(bytes_of({'x', 'y', 'z'}));
+
+    EXPECT_TRUE(exactly_equal(shared, copied));
+    EXPECT_EQ(shared <=> copied, std::weak_ordering::equivalent);
+    EXPECT_EQ(shared.hash(), copied.hash());
+    EXPECT_EQ(to_string(shared), "<<\"xyz\">>");
+    EXPECT_LT(shared, term::binary(bytes_of({'x', 'z'})));
+}
+
+TEST(Term, SharedBinaryKeepsItsOwnerAliveAcrossCopies) {
+    std::weak_ptr<const std::vector<std::byte>> watch;
+    term copy;
+    {
+        auto buffer = std::make_shared<const std::vector<std::byte>>(bytes_of({1, 2, 3}));
+        watch = buffer;
+        const term shared = term::binary(buffer, *buffer);
+        copy = shared;
+    }
+
+    EXPECT_FALSE(watch.expired());
+    EXPECT_EQ(copy.bytes()[2], std::byte{3});
+    copy = term{};
+    EXPECT_TRUE(watch.expired());
+}
+
+TEST(Term, SharedBinaryNeedsAnOwnerUnlessEmpty) {
+    const auto bytes = bytes_of({1});
+
+    EXPECT_THROW((void)term::binary(nullptr, bytes), rill::badarg);
+    EXPECT_TRUE(
+        exactly_equal(term::binary(nullptr, {}), term::binary(std::span<const std::byte>{})));
+}
+
 TEST(Term, OpaqueFunKeepsItsExternalBytes) {
     const auto bytes =
         bytes_of({113, 119, 5, 'l', 'i', 's', 't', 's', 119, 3, 'm', 'a', 'p', 97, 2});
