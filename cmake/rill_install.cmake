@@ -81,10 +81,10 @@ if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
 else()
     set(RILL_PC_PREFIX "\${pcfiledir}/${_rill_pc_to_prefix}")
 endif()
-# rill::dist is a second library, with zlib behind it.
+# rill::dist is a second library, with zlib and libcrypto behind it.
 if(TARGET rill_dist)
     set(RILL_PC_DIST_LIBS "-lrill_dist")
-    set(RILL_PC_DIST_DEPENDENCY_LIBS "-lz")
+    set(RILL_PC_DIST_DEPENDENCY_LIBS "-lz -lcrypto")
 else()
     set(RILL_PC_DIST_LIBS "")
     set(RILL_PC_DIST_DEPENDENCY_LIBS "")

@@ -21,7 +21,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$(pwd)
 
-if ! scripts/install-deps.sh; then
+# Erlang/OTP and Elixir: the real peers of the interop tests.
+if ! scripts/install-deps.sh erlang-nox erlang-dev elixir; then
     echo "test.sh: installing dependencies failed" >&2
     echo "0 passed, 1 failed"
     exit 1

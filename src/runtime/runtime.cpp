@@ -141,6 +141,14 @@ atom runtime::node() const noexcept {
     return core_->node();
 }
 
+std::uint32_t runtime::creation() const noexcept {
+    return core_->creation();
+}
+
+const std::string& runtime::cookie() const noexcept {
+    return core_->options().cookie;
+}
+
 std::chrono::milliseconds runtime::now() const noexcept {
     return std::chrono::milliseconds(core_->sched().now_ms());
 }

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -109,6 +110,14 @@ public:
 
     /// This node's name.
     [[nodiscard]] atom node() const noexcept;
+
+    /// This node's creation: the incarnation number in its pids and
+    /// references, chosen at start (never 0), so that pids of an earlier
+    /// run of a node of the same name never reach this one's processes.
+    [[nodiscard]] std::uint32_t creation() const noexcept;
+
+    /// The distribution cookie of `runtime_options`.
+    [[nodiscard]] const std::string& cookie() const noexcept;
 
     /// Milliseconds since the runtime started, on its clock (virtual in
     /// deterministic mode).

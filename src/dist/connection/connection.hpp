@@ -1,0 +1,117 @@
+#pragma once
+
+// One connection to one peer node: the queue of frames for it, and once the
+// handshake is done, the socket with its reader, writer and ticker.
+//
+// Threads. `send` runs on any thread (a worker whose process sends to the
+// peer): it encodes the frame outside any lock, then appends it to the
+// queue under `mutex_`. Everything else runs on the I/O thread: the
+// handshake coroutines call `attach` or `fail`, the reader decodes frames
+// and injects them into the runtime, the writer and the ticker write.
+//
+// Writing. The writer takes every frame queued so far in one go and writes
+// them with one vectored write (gather); frames queued meanwhile go in the
+// next write. `writing_` is true from the moment a sender schedules the
+// writer until the writer finds the queue empty, so exactly one write chain
+// runs and no sender ever waits for the socket. Order: a sender's frames
+// enter the queue in the order of its sends and leave in queue order, so
+// the signals of one process to one remote process keep their order.
+//
+// Before the handshake completes the queue only fills (frames in the
+// forms every OTP 25 node reads); a setup that fails answers the queued
+// links and monitors as unreachable (`noconnection`) and drops the rest,
+// as for a node that cannot be reached (S73).
+//
+// Liveness: every quarter of net_ticktime the ticker writes a tick (an
+// empty frame) when nothing else was written, and fails the connection
+// when nothing at all was read for four quarters in a row.
+
+#include <rill/core/atom.hpp>
+#include <rill/runtime/remote.hpp>
+
+#include "dist/handshake/handshake.hpp"
+#include "dist/io/asio.hpp"
+#include "dist/wire/wire_bytes.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rill::dist::internal {
+
+class node_core;
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    enum class state : std::uint8_t { connecting, up, closed };
+
+    connection(node_core& node, atom peer);
+
+    [[nodiscard]] atom peer() const noexcept { return peer_; }
+
+    /// Any thread: queues `signal` for the peer. Throws `etf::encode_error`
+    /// for a payload that cannot be encoded (nothing is queued).
+    void send(const remote_signal& signal);
+
+    /// I/O thread: the handshake on `socket` completed with `peer`; the
+    /// connection is up.
+    void attach(tcp::socket socket, const peer_identity& peer);
+
+    /// I/O thread: ends the connection (a failed setup, a lost peer, a
+    /// protocol error, a disconnect), logging `why`. Idempotent.
+    void fail(const std::string& why);
+
+    [[nodiscard]] state current_state() const;
+
+    /// Whether the initiating handshake of this node gave way to the
+    /// peer's (simultaneous connect); the acceptor then attaches. I/O thread.
+    bool initiator_superseded = false;
+
+    // Figures for introspection; relaxed counters written on the I/O thread
+    // (queued bytes under the mutex), read by any thread.
+    std::atomic<std::uint64_t> bytes_sent{0};
+    std::atomic<std::uint64_t> bytes_received{0};
+    std::atomic<std::uint64_t> frames_sent{0};
+    std::atomic<std::uint64_t> frames_received{0};
+    [[nodiscard]] std::size_t queued_bytes() const;
+
+private:
+    struct queued_frame {
+        bytes frame;
+        // What to inject locally if the frame never leaves (a link or a
+        // monitor answered as unreachable).
+        std::optional<remote_signal> answer_if_lost;
+    };
+
+    void push(queued_frame frame);
+    void start_write();
+    awaitable<void> read_loop(std::shared_ptr<tcp::socket> socket);
+    awaitable<void> tick_loop(std::shared_ptr<tcp::socket> socket);
+    void answer_lost(std::vector<queued_frame>& frames);
+
+    node_core& node_;
+    atom peer_;
+
+    mutable std::mutex mutex_;
+    // Guarded by mutex_.
+    state state_ = state::connecting;
+    std::vector<queued_frame> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false;
+
+    // The peer's flags once up (0 before: frames then use the forms every
+    // peer reads). Relaxed: a sender that reads 0 after the handshake
+    // merely writes an older form, which the peer also reads.
+    std::atomic<std::uint64_t> peer_flags_{0};
+
+    // I/O thread only.
+    std::shared_ptr<tcp::socket> socket_;
+    std::uint64_t reads_seen_ = 0;  // frames and ticks read, for the ticker
+    std::uint64_t writes_seen_ = 0; // writes completed, for the ticker
+};
+
+} // namespace rill::dist::internal

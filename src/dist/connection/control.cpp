@@ -1,0 +1,304 @@
+#include "dist/connection/control.hpp"
+
+#include "dist/handshake/dist_flags.hpp"
+#include "dist/wire/protocol_error.hpp"
+
+#include <string>
+#include <utility>
+
+namespace rill::dist::internal {
+
+namespace {
+
+constexpr std::byte pass_through{112}; // 'p'
+
+// The unused slot of SEND and REG_SEND: the empty atom.
+atom empty_atom() {
+    static const atom empty{""};
+    return empty;
+}
+
+[[noreturn]] void malformed(const term& control, const char* why) {
+    throw protocol_error(std::string("control message ") + to_string(control) + ": " + why);
+}
+
+pid pid_at(const term& control, std::size_t index) {
+    const term& element = control.elements()[index];
+    if (!element.is_pid()) {
+        malformed(control, "a pid was expected");
+    }
+    return element.as_pid();
+}
+
+reference ref_at(const term& control, std::size_t index) {
+    const term& element = control.elements()[index];
+    if (!element.is_reference()) {
+        malformed(control, "a reference was expected");
+    }
+    return element.as_reference();
+}
+
+// A pid, or a registered name (on `node`) in `name`.
+pid pid_or_name_at(const term& control, std::size_t index, atom node, atom& name) {
+    const term& element = control.elements()[index];
+    if (element.is_atom()) {
+        name = element.as_atom();
+        return pid{node, 0, 0, 0};
+    }
+    return pid_at(control, index);
+}
+
+std::uint64_t unlink_id_at(const term& control, std::size_t index) {
+    const std::optional<std::uint64_t> id = control.elements()[index].to_uint64();
+    if (!id || *id == 0) {
+        malformed(control, "an unlink id (1..2^64-1) was expected");
+    }
+    return *id;
+}
+
+void expect_arity(const term& control, std::size_t arity) {
+    if (control.elements().size() != arity) {
+        malformed(control, ("arity " + std::to_string(arity) + " was expected").c_str());
+    }
+}
+
+} // namespace
+
+inbound_signal decode_frame(const etf::shared_bytes& body, atom local_node) {
+    const std::span<const std::byte> input = body.bytes;
+    if (input.empty() || input[0] != pass_through) {
+        throw protocol_error(input.size() >= 2 && input[0] == etf::version_byte
+                                 ? "a frame with a distribution header (atom cache or "
+                                   "fragments), which this node did not offer"
+                                 : "a frame that does not start with 'p' (pass-through)");
+    }
+    etf::decoded_term control = etf::decode_at(body, 1);
+    const std::size_t payload_at = 1 + control.size;
+    auto payload = [&]() -> term {
+        etf::decoded_term decoded = etf::decode_at(body, payload_at);
+        if (payload_at + decoded.size != input.size()) {
+            throw protocol_error("bytes after the payload of a control message");
+        }
+        return std::move(decoded.value);
+    };
+    auto no_payload = [&] {
+        if (payload_at != input.size()) {
+            throw protocol_error("bytes after a control message that carries no payload");
+        }
+    };
+
+    const term& c = control.value;
+    if (!c.is_tuple() || c.elements().empty() || !c.elements()[0].to_int64()) {
+        throw protocol_error("a control message that is no tuple tagged by an integer: " +
+                             to_string(c));
+    }
+    const std::int64_t op = *c.elements()[0].to_int64();
+    remote_signal s;
+    switch (op) {
+    case control_op::send:
+    case control_op::send_tt:
+        expect_arity(c, op == control_op::send ? 3 : 4);
+        s.kind = remote_signal_kind::message;
+        s.to = pid_at(c, 2);
+        s.payload = payload();
+        return s;
+    case control_op::send_sender:
+    case control_op::send_sender_tt:
+        expect_arity(c, op == control_op::send_sender ? 3 : 4);
+        s.kind = remote_signal_kind::message;
+        s.from = pid_at(c, 1);
+        s.to = pid_at(c, 2);
+        s.payload = payload();
+        return s;
+    case control_op::reg_send:
+    case control_op::reg_send_tt:
+        expect_arity(c, op == control_op::reg_send ? 4 : 5);
+        if (!c.elements()[3].is_atom()) {
+            malformed(c, "a registered name was expected");
+        }
+        s.kind = remote_signal_kind::message;
+        s.from = pid_at(c, 1);
+        s.to = pid{local_node, 0, 0, 0};
+        s.name = c.elements()[3].as_atom();
+        s.payload = payload();
+        return s;
+    case control_op::link:
+        expect_arity(c, 3);
+        no_payload();
+        s.kind = remote_signal_kind::link;
+        s.from = pid_at(c, 1);
+        s.to = pid_at(c, 2);
+        return s;
+    case control_op::unlink_id:
+    case control_op::unlink_id_ack:
+        expect_arity(c, 4);
+        no_payload();
+        s.kind = op == control_op::unlink_id ? remote_signal_kind::unlink
+                                             : remote_signal_kind::unlink_ack;
+        s.unlink_id = unlink_id_at(c, 1);
+        s.from = pid_at(c, 2);
+        s.to = pid_at(c, 3);
+        return s;
+    case control_op::exit:
+    case control_op::exit2:
+    case control_op::exit_tt:
+    case control_op::exit2_tt: {
+        const bool traced = op == control_op::exit_tt || op == control_op::exit2_tt;
+        expect_arity(c, traced ? 5 : 4);
+        no_payload();
+        s.kind = op == control_op::exit || op == control_op::exit_tt ? remote_signal_kind::link_exit
+                                                                     : remote_signal_kind::exit;
+        s.from = pid_at(c, 1);
+        s.to = pid_at(c, 2);
+        s.payload = c.elements()[traced ? 4 : 3];
+        return s;
+    }
+    case control_op::payload_exit:
+    case control_op::payload_exit2:
+    case control_op::payload_exit_tt:
+    case control_op::payload_exit2_tt:
+        expect_arity(c, op == control_op::payload_exit || op == control_op::payload_exit2 ? 3 : 4);
+        s.kind = op == control_op::payload_exit || op == control_op::payload_exit_tt
+                     ? remote_signal_kind::link_exit
+                     : remote_signal_kind::exit;
+        s.from = pid_at(c, 1);
+        s.to = pid_at(c, 2);
+        s.payload = payload();
+        return s;
+    case control_op::monitor_p:
+    case control_op::demonitor_p:
+        expect_arity(c, 4);
+        no_payload();
+        s.kind = op == control_op::monitor_p ? remote_signal_kind::monitor
+                                             : remote_signal_kind::demonitor;
+        s.from = pid_at(c, 1);
+        s.to = pid_or_name_at(c, 2, local_node, s.name);
+        s.ref = ref_at(c, 3);
+        return s;
+    case control_op::monitor_p_exit:
+    case control_op::payload_monitor_p_exit: {
+        const bool in_payload = op == control_op::payload_monitor_p_exit;
+        expect_arity(c, in_payload ? 4 : 5);
+        s.kind = remote_signal_kind::down;
+        // The watched process (or the name it was watched by) is on the
+        // peer's node: its pid, or a name (the connection fills in the
+        // peer's node for it).
+        s.from = pid_or_name_at(c, 1, atoms::undefined, s.name);
+        s.to = pid_at(c, 2);
+        s.ref = ref_at(c, 3);
+        if (in_payload) {
+            s.payload = payload();
+        } else {
+            no_payload();
+            s.payload = c.elements()[4];
+        }
+        return s;
+    }
+    case control_op::group_leader:
+    case control_op::unlink:
+        // Accepted and ignored: no group leaders here; the old unlink is
+        // not sent by peers that agreed on UNLINK_ID.
+        return std::nullopt;
+    default:
+        throw protocol_error("unknown control message " + to_string(c));
+    }
+}
+
+void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) {
+    const std::size_t start = out.size();
+    out.resize(start + 4); // the length, written last
+    out.push_back(pass_through);
+    const bool payload_exits = (peer_flags & dflag::exit_payload) != 0;
+    const term from = s.from;
+    const term to = s.to;
+    try {
+        switch (s.kind) {
+        case remote_signal_kind::message:
+            if (s.name != atoms::undefined) {
+                etf::append_encoded(
+                    out, term::tuple_of(control_op::reg_send, from, empty_atom(), s.name));
+            } else if ((peer_flags & dflag::send_sender) != 0) {
+                etf::append_encoded(out, term::tuple_of(control_op::send_sender, from, to));
+            } else {
+                etf::append_encoded(out, term::tuple_of(control_op::send, empty_atom(), to));
+            }
+            etf::append_encoded(out, s.payload);
+            break;
+        case remote_signal_kind::exit:
+        case remote_signal_kind::link_exit: {
+            const bool link = s.kind == remote_signal_kind::link_exit;
+            if (payload_exits) {
+                etf::append_encoded(
+                    out,
+                    term::tuple_of(
+                        link ? control_op::payload_exit : control_op::payload_exit2, from, to));
+                etf::append_encoded(out, s.payload);
+            } else {
+                etf::append_encoded(
+                    out,
+                    term::tuple_of(
+                        link ? control_op::exit : control_op::exit2, from, to, s.payload));
+            }
+            break;
+        }
+        case remote_signal_kind::link:
+            etf::append_encoded(out, term::tuple_of(control_op::link, from, to));
+            break;
+        case remote_signal_kind::unlink:
+        case remote_signal_kind::unlink_ack:
+            etf::append_encoded(out,
+                                term::tuple_of(s.kind == remote_signal_kind::unlink
+                                                   ? control_op::unlink_id
+                                                   : control_op::unlink_id_ack,
+                                               term::from_uint64(s.unlink_id),
+                                               from,
+                                               to));
+            break;
+        case remote_signal_kind::monitor:
+        case remote_signal_kind::demonitor: {
+            const term target = s.name != atoms::undefined ? term(s.name) : to;
+            etf::append_encoded(out,
+                                term::tuple_of(s.kind == remote_signal_kind::monitor
+                                                   ? control_op::monitor_p
+                                                   : control_op::demonitor_p,
+                                               from,
+                                               target,
+                                               term::from_reference(s.ref)));
+            break;
+        }
+        case remote_signal_kind::down: {
+            const term watched = s.name != atoms::undefined ? term(s.name) : from;
+            if (payload_exits) {
+                etf::append_encoded(out,
+                                    term::tuple_of(control_op::payload_monitor_p_exit,
+                                                   watched,
+                                                   to,
+                                                   term::from_reference(s.ref)));
+                etf::append_encoded(out, s.payload);
+            } else {
+                etf::append_encoded(out,
+                                    term::tuple_of(control_op::monitor_p_exit,
+                                                   watched,
+                                                   to,
+                                                   term::from_reference(s.ref),
+                                                   s.payload));
+            }
+            break;
+        }
+        }
+    } catch (...) {
+        out.resize(start);
+        throw;
+    }
+    const std::size_t length = out.size() - start - 4;
+    if (length > 0xFFFFFFFFU) {
+        out.resize(start);
+        throw protocol_error("a frame over 4 GiB");
+    }
+    for (int i = 0; i < 4; ++i) {
+        out[start + static_cast<std::size_t>(i)] =
+            static_cast<std::byte>((length >> (8U * static_cast<unsigned>(3 - i))) & 0xFFU);
+    }
+}
+
+} // namespace rill::dist::internal

@@ -1,0 +1,30 @@
+#pragma once
+
+// Standalone Asio as the distribution layer uses it: C++20 coroutines
+// (`asio::awaitable`) on one io_context. Only src/dist includes this; no
+// public header names an Asio type.
+
+#include <asio/awaitable.hpp>
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/co_spawn.hpp>
+#include <asio/connect.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/use_future.hpp>
+#include <asio/write.hpp>
+
+namespace rill::dist::internal {
+
+using tcp = asio::ip::tcp;
+template <class T = void>
+using awaitable = asio::awaitable<T>;
+inline constexpr auto use_awaitable = asio::use_awaitable;
+
+} // namespace rill::dist::internal

@@ -1,0 +1,15 @@
+#include "dist/io/io_thread.hpp"
+
+namespace rill::dist::internal {
+
+io_thread::io_thread()
+    : work_(asio::make_work_guard(context_))
+    , thread_([this] { context_.run(); }) {}
+
+io_thread::~io_thread() {
+    work_.reset();
+    context_.stop();
+    thread_.join();
+}
+
+} // namespace rill::dist::internal

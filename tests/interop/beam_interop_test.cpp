@@ -1,0 +1,199 @@
+// rill against real Erlang/OTP nodes (Debian's erlang-nox), on loopback and
+// on a private epmd port: the rill node runs an embedded epmd on a free
+// port and each BEAM node is started with ERL_EPMD_PORT set to it, so
+// parallel runs never meet. The BEAM side is tests/interop/erlang/
+// rill_interop.erl; it reports to the test's `sink` process and exits with
+// its verdict, and the test waits on both (no sleeps). Skipped when erl is
+// not installed.
+
+#include <rill/dist.hpp>
+#include <rill/rill.hpp>
+
+#include "interop/beam_node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace rill {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Generous bounds on waits that normally end in milliseconds: they only
+// turn a hang into a failure.
+constexpr auto event_bound = 60s;
+
+const std::string cookie = "interop";
+
+runtime_options rill_options(const char* name) {
+    runtime_options options;
+    options.workers = 2;
+    options.node_name = name;
+    options.cookie = cookie;
+    options.long_slice_threshold = std::chrono::milliseconds(0); // erl runs in a worker's slice
+    return options;
+}
+
+dist::options embedded_epmd_options() {
+    dist::options options;
+    options.epmd = dist::epmd_mode::embedded;
+    options.epmd_port = 0; // any free port: ERL_EPMD_PORT for the BEAM nodes
+    return options;
+}
+
+std::vector<std::string> beam_args() {
+    return {"-pa", RILL_INTEROP_BEAM_DIR};
+}
+
+class BeamInterop : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!test::erl_available()) {
+            GTEST_SKIP() << "erl is not installed (Debian package erlang-nox)";
+        }
+    }
+};
+
+// The test's mailbox on the rill node: registered as `sink`.
+void become_sink() {
+    process::register_name(process::self(), atom("sink"));
+}
+
+task<> ping_from_beam(std::uint16_t epmd_port, std::optional<term>* report, int* status) {
+    become_sink();
+    test::beam_node beam(
+        "beam_ping", cookie, epmd_port, "rill_interop:ping('rill_a@localhost')", beam_args());
+    *report = co_await process::receive_exact<term>(event_bound);
+    *status = beam.wait();
+    if (*status != 0) {
+        ADD_FAILURE() << beam.output();
+    }
+}
+
+TEST_F(BeamInterop, BeamPingsRillAndGetsPong) {
+    runtime rt(rill_options("rill_a@localhost"));
+    dist::net_kernel net(rt, embedded_epmd_options());
+    std::optional<term> report;
+    int status = -1;
+    rt.run(ping_from_beam, net.epmd_port(), &report, &status);
+    ASSERT_TRUE(report.has_value());
+    EXPECT_EQ(*report, term::tuple_of(atom("pinged"), atom("pong")));
+    EXPECT_EQ(status, 0);
+}
+
+task<> echo_process() {
+    process::register_name(process::self(), atom("echo"));
+    for (;;) {
+        term request = co_await process::receive_exact<term>();
+        // {From, Tag, T} -> From ! {Tag, T}
+        if (request.is_tuple() && request.elements().size() == 3 &&
+            request.elements()[0].is_pid()) {
+            process::send(request.elements()[0].as_pid(),
+                          term::tuple_of(request.elements()[1], request.elements()[2]));
+        }
+    }
+}
+
+task<> echo_for_beam(std::uint16_t epmd_port, std::optional<term>* report, int* status) {
+    become_sink();
+    process::spawn(echo_process);
+    test::beam_node beam("beam_echo",
+                         cookie,
+                         epmd_port,
+                         "rill_interop:echo('rill_b@localhost', \"" RILL_ETF_VECTORS_FILE "\")",
+                         beam_args());
+    *report = co_await process::receive_exact<term>(event_bound);
+    *status = beam.wait();
+    if (*status != 0) {
+        ADD_FAILURE() << beam.output();
+    }
+}
+
+TEST_F(BeamInterop, EveryVectorLargeBinariesAndDeepTermsComeBackEqual) {
+    runtime rt(rill_options("rill_b@localhost"));
+    dist::net_kernel net(rt, embedded_epmd_options());
+    std::optional<term> report;
+    int status = -1;
+    rt.run(echo_for_beam, net.epmd_port(), &report, &status);
+    ASSERT_TRUE(report.has_value());
+    ASSERT_TRUE(report->is_tuple()) << *report;
+    EXPECT_TRUE(report->elements()[0].is_atom(atom("echoed")));
+    EXPECT_GT(*report->elements()[1].to_int64(), 80); // every vector, not a few
+    EXPECT_EQ(*report->elements()[2].to_int64(), 0) << *report;
+    EXPECT_EQ(status, 0);
+}
+
+task<> talk_to_beam(std::uint16_t epmd_port, std::vector<term>* replies, bool* pinged) {
+    become_sink();
+    test::beam_node beam(
+        "beam_srv", cookie, epmd_port, "rill_interop:serve('rill_c@localhost')", beam_args());
+    const atom beam_node{"beam_srv@localhost"};
+    std::optional<term> ready = co_await process::receive_exact<term>(event_bound);
+    if (!ready || !ready->is_tuple() || ready->elements().size() != 2) {
+        ADD_FAILURE() << "no beam_ready: " << beam.output();
+        co_return;
+    }
+    *pinged = co_await dist::ping(beam_node);
+    const pid beam_pid = ready->elements()[1].as_pid();
+    EXPECT_EQ(dist::node(beam_pid), beam_node);
+
+    // By pid, then by {Name, Node}.
+    const reference tag1 = process::make_ref();
+    process::send(beam_pid, term::tuple_of(process::self(), tag1, atom("by_pid")));
+    replies->push_back(co_await process::receive_reply<term>(tag1));
+    const reference tag2 = process::make_ref();
+    process::send(std::pair{atom("beam_echo"), beam_node},
+                  term::tuple_of(process::self(), tag2, std::string("by name")));
+    replies->push_back(co_await process::receive_reply<term>(tag2));
+    process::send(beam_pid, atom("stop"));
+    EXPECT_EQ(beam.wait(), 0) << beam.output();
+}
+
+TEST_F(BeamInterop, RillPingsBeamAndSendsToItsPidsAndNames) {
+    runtime rt(rill_options("rill_c@localhost"));
+    dist::net_kernel net(rt, embedded_epmd_options());
+    std::vector<term> replies;
+    bool pinged = false;
+    rt.run(talk_to_beam, net.epmd_port(), &replies, &pinged);
+    EXPECT_TRUE(pinged);
+    ASSERT_EQ(replies.size(), 2U);
+    EXPECT_EQ(replies[0], term::tuple_of(atom("beam"), atom("by_pid")));
+    EXPECT_EQ(replies[1], term::tuple_of(atom("beam"), term("by name")));
+}
+
+task<> ping_nobody(bool* pinged) {
+    *pinged = co_await dist::ping(atom("nobody@localhost"));
+}
+
+TEST_F(BeamInterop, PingOfANodeNobodyRunsIsPang) {
+    runtime rt(rill_options("rill_d@localhost"));
+    dist::net_kernel net(rt, embedded_epmd_options());
+    bool pinged = true;
+    rt.run(ping_nobody, &pinged);
+    EXPECT_FALSE(pinged);
+}
+
+TEST_F(BeamInterop, EpmdNamesListsARillNodeRegisteredWithTheEmbeddedEpmd) {
+    runtime rt(rill_options("rill_e@localhost"));
+    dist::net_kernel net(rt, embedded_epmd_options());
+    ASSERT_TRUE(net.runs_embedded_epmd());
+    const std::string command =
+        "ERL_EPMD_PORT=" + std::to_string(net.epmd_port()) + " epmd -names 2>&1";
+    std::string output;
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        char buffer[256];
+        while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+            output += buffer;
+        }
+        ::pclose(pipe);
+    }
+    EXPECT_NE(output.find("name rill_e at port " + std::to_string(net.port())), std::string::npos)
+        << output;
+}
+
+} // namespace
+} // namespace rill

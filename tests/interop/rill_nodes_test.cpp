@@ -1,0 +1,148 @@
+// Two rill nodes in one OS process (two runtimes, each with its own
+// distribution), over real loopback sockets: one runs the embedded epmd,
+// the other registers with it. No BEAM needed.
+
+#include <rill/dist.hpp>
+#include <rill/rill.hpp>
+
+#include <gtest/gtest.h>
+
+#include <barrier>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+namespace rill {
+namespace {
+
+using namespace std::chrono_literals;
+
+runtime_options node_options(const std::string& name) {
+    runtime_options options;
+    options.workers = 2;
+    options.node_name = name;
+    options.cookie = "pair";
+    return options;
+}
+
+dist::options first_node() {
+    dist::options options;
+    options.epmd = dist::epmd_mode::embedded;
+    options.epmd_port = 0;
+    return options;
+}
+
+dist::options second_node(std::uint16_t epmd_port) {
+    dist::options options;
+    options.epmd = dist::epmd_mode::external;
+    options.epmd_port = epmd_port;
+    return options;
+}
+
+task<> deliver_first(std::promise<term>* got) {
+    got->set_value(co_await process::receive_exact<term>());
+}
+
+// Both nodes, each with a process that fulfils a promise with the first
+// message it gets.
+struct node_pair {
+    node_pair(const std::string& a_name, const std::string& b_name)
+        : a(node_options(a_name))
+        , net_a(a, first_node())
+        , b(node_options(b_name))
+        , net_b(b, second_node(net_a.epmd_port()))
+        , sink_a(a.spawn(deliver_first, &got_a))
+        , sink_b(b.spawn(deliver_first, &got_b)) {}
+
+    runtime a;
+    dist::net_kernel net_a;
+    runtime b;
+    dist::net_kernel net_b;
+    std::promise<term> got_a;
+    std::promise<term> got_b;
+    pid sink_a;
+    pid sink_b;
+};
+
+TEST(RillNodes, AMessageFromAThreadReachesAProcessOfTheOtherNode) {
+    node_pair nodes("ra1@localhost", "rb1@localhost");
+    nodes.a.send(nodes.sink_b, term::tuple_of(atom("hello"), 42));
+    std::future<term> got = nodes.got_b.get_future();
+    ASSERT_EQ(got.wait_for(30s), std::future_status::ready);
+    EXPECT_EQ(got.get(), term::tuple_of(atom("hello"), 42));
+    EXPECT_EQ(nodes.net_a.nodes(), std::vector<atom>{atom("rb1@localhost")});
+}
+
+TEST(RillNodes, ASendOfATypeWithoutATermConversionThrowsAtTheSend) {
+    struct opaque {
+        int x;
+    };
+
+    node_pair nodes("ra2@localhost", "rb2@localhost");
+    EXPECT_THROW(nodes.a.send(nodes.sink_b, opaque{1}), no_term_conversion);
+}
+
+// Both nodes dial each other at the same instant, many times: BEAM's rule
+// (the attempt of the node whose name sorts higher wins) leaves one
+// connection, and neither message is lost.
+TEST(RillNodes, SimultaneousConnectLeavesOneConnectionAndLosesNothing) {
+    for (int round = 0; round < 20; ++round) {
+        const std::string suffix = std::to_string(round);
+        node_pair nodes("sa" + suffix + "@localhost", "sb" + suffix + "@localhost");
+        std::barrier start(2);
+        std::thread from_a([&] {
+            start.arrive_and_wait();
+            nodes.a.send(nodes.sink_b, term::tuple_of(atom("from_a"), round));
+        });
+        std::thread from_b([&] {
+            start.arrive_and_wait();
+            nodes.b.send(nodes.sink_a, term::tuple_of(atom("from_b"), round));
+        });
+        from_a.join();
+        from_b.join();
+        std::future<term> at_a = nodes.got_a.get_future();
+        std::future<term> at_b = nodes.got_b.get_future();
+        ASSERT_EQ(at_b.wait_for(30s), std::future_status::ready) << "round " << round;
+        ASSERT_EQ(at_a.wait_for(30s), std::future_status::ready) << "round " << round;
+        EXPECT_EQ(at_b.get(), term::tuple_of(atom("from_a"), round));
+        EXPECT_EQ(at_a.get(), term::tuple_of(atom("from_b"), round));
+        EXPECT_EQ(nodes.net_a.nodes().size(), 1U);
+        EXPECT_EQ(nodes.net_b.nodes().size(), 1U);
+    }
+}
+
+TEST(RillNodes, AWrongCookieIsRefusedAndTheNodeGoesOn) {
+    runtime a(node_options("ca@localhost"));
+    dist::net_kernel net_a(a, first_node());
+    runtime_options wrong = node_options("cb@localhost");
+    wrong.cookie = "not the same";
+    runtime b(wrong);
+    std::vector<std::string> log_b;
+    std::mutex log_mutex;
+    dist::options options_b = second_node(net_a.epmd_port());
+    options_b.log = [&](std::string_view line) {
+        std::lock_guard lock(log_mutex);
+        log_b.emplace_back(line);
+    };
+    dist::net_kernel net_b(b, options_b);
+    EXPECT_FALSE(net_b.connect_blocking(atom("ca@localhost")));
+    EXPECT_TRUE(net_a.nodes().empty());
+    std::lock_guard lock(log_mutex);
+    ASSERT_FALSE(log_b.empty());
+    EXPECT_NE(log_b.back().find("ca@localhost"), std::string::npos) << log_b.back();
+}
+
+TEST(RillNodes, MisuseIsAClearError) {
+    runtime plain; // nonode@nohost
+    EXPECT_THROW(dist::net_kernel(plain, first_node()), dist::setup_error);
+    runtime a(node_options("twice@localhost"));
+    dist::net_kernel first(a, first_node());
+    EXPECT_THROW(dist::net_kernel(a, first_node()), dist::setup_error);
+    runtime_options long_name = node_options("long@host.example");
+    runtime c(long_name);
+    EXPECT_THROW(dist::net_kernel(c, first_node()), dist::setup_error);
+}
+
+} // namespace
+} // namespace rill
