@@ -4,9 +4,10 @@
 #         alone (rill_check_headers), the full CTest suite (consumer tests included)
 #   asan  AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer): build, CTest
 #   tsan  ThreadSanitizer: build, CTest
+#   fuzz  clang + libFuzzer: the fuzz targets, a short run of each
 # Installs what it needs first (scripts/install-deps.sh).
 #
-#   scripts/test.sh [stage…]          # default: dev asan tsan
+#   scripts/test.sh [stage…]          # default: dev asan tsan fuzz
 #
 # Environment: RILL_JOBS (build jobs, default: number of CPUs), RILL_TEST_JOBS
 # (ctest -j, default 2), RILL_TEST_TIMEOUT (seconds per test, default 300),
@@ -22,14 +23,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$(pwd)
 
 # Erlang/OTP and Elixir: the real peers of the interop tests.
-if ! scripts/install-deps.sh erlang-nox erlang-dev elixir; then
+# clang and its runtimes: the fuzz stage (libFuzzer).
+if ! scripts/install-deps.sh erlang-nox erlang-dev elixir clang libclang-rt-14-dev; then
     echo "test.sh: installing dependencies failed" >&2
     echo "0 passed, 1 failed"
     exit 1
 fi
 
 stages=("$@")
-[[ ${#stages[@]} -gt 0 ]] || stages=(dev asan tsan)
+[[ ${#stages[@]} -gt 0 ]] || stages=(dev asan tsan fuzz)
 build_jobs=${RILL_JOBS:-$(nproc 2>/dev/null || echo 2)}
 test_jobs=${RILL_TEST_JOBS:-2}
 test_timeout=${RILL_TEST_TIMEOUT:-300}
@@ -256,13 +258,48 @@ stage_tsan() {
     finish_stage tsan "$ctest_note${tsan_note:+; $tsan_note}" "$ok"
 }
 
+# The fuzz targets (clang, libFuzzer, ASan+UBSan) on what the network
+# sends: a short run of each from the vector seeds (RILL_FUZZ_SECONDS).
+# Only the fuzzers are built here; the other stages run the rest.
+stage_fuzz() {
+    step_failed=0
+    failed_steps=()
+    ctest_note="ctest not run"
+    local ok=0
+    if step "fuzz: configure" cmake --preset fuzz -DRILL_FUZZ_SECONDS="${RILL_FUZZ_SECONDS:-20}" &&
+        step "fuzz: build" cmake --build --preset fuzz --target rill_fuzzers \
+            --parallel "$build_jobs"; then
+        banner "fuzz: ctest"
+        local log="build/fuzz/test-sh-ctest.log" line passed failed total rc
+        ctest --test-dir build/fuzz --output-on-failure -L fuzz -j 1 2>&1 | tee "$log"
+        rc=${PIPESTATUS[0]}
+        line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+        if [[ -n "$line" ]]; then
+            failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+            total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+        else
+            failed=1 total=1
+        fi
+        [[ $rc -ne 0 && $failed -eq 0 ]] && failed=1
+        passed=$((total - failed))
+        total_passed=$((total_passed + passed))
+        total_failed=$((total_failed + failed))
+        ctest_note="ctest $passed passed, $failed failed"
+        [[ $failed -eq 0 ]] || ok=1
+    else
+        ok=1
+    fi
+    finish_stage fuzz "$ctest_note" "$ok"
+}
+
 for stage in "${stages[@]}"; do
     case "$stage" in
     dev) stage_dev ;;
     asan) stage_asan ;;
     tsan) stage_tsan ;;
+    fuzz) stage_fuzz ;;
     *)
-        echo "test.sh: unknown stage '$stage' (dev, asan, tsan)" >&2
+        echo "test.sh: unknown stage '$stage' (dev, asan, tsan, fuzz)" >&2
         total_failed=$((total_failed + 1))
         summaries+=("$stage: FAILED (unknown stage)")
         ;;

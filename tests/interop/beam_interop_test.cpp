@@ -63,11 +63,23 @@ void become_sink() {
     process::register_name(process::self(), atom("sink"));
 }
 
+// The next `{report, From, Message}` from the BEAM side: acknowledged (the
+// BEAM node halts only then, so nothing it sent is lost) and returned.
+task<std::optional<term>> next_report() {
+    std::optional<term> report = co_await process::receive_exact<term>(event_bound);
+    if (!report || !report->is_tuple() || report->elements().size() != 3 ||
+        !report->elements()[1].is_pid()) {
+        co_return report;
+    }
+    process::send(report->elements()[1].as_pid(), atom("report_ack"));
+    co_return report->elements()[2];
+}
+
 task<> ping_from_beam(std::uint16_t epmd_port, std::optional<term>* report, int* status) {
     become_sink();
     test::beam_node beam(
         "beam_ping", cookie, epmd_port, "rill_interop:ping('rill_a@localhost')", beam_args());
-    *report = co_await process::receive_exact<term>(event_bound);
+    *report = co_await next_report();
     *status = beam.wait();
     if (*status != 0) {
         ADD_FAILURE() << beam.output();
@@ -106,7 +118,7 @@ task<> echo_for_beam(std::uint16_t epmd_port, std::optional<term>* report, int* 
                          epmd_port,
                          "rill_interop:echo('rill_b@localhost', \"" RILL_ETF_VECTORS_FILE "\")",
                          beam_args());
-    *report = co_await process::receive_exact<term>(event_bound);
+    *report = co_await next_report();
     *status = beam.wait();
     if (*status != 0) {
         ADD_FAILURE() << beam.output();
@@ -132,7 +144,7 @@ task<> talk_to_beam(std::uint16_t epmd_port, std::vector<term>* replies, bool* p
     test::beam_node beam(
         "beam_srv", cookie, epmd_port, "rill_interop:serve('rill_c@localhost')", beam_args());
     const atom beam_node{"beam_srv@localhost"};
-    std::optional<term> ready = co_await process::receive_exact<term>(event_bound);
+    std::optional<term> ready = co_await next_report();
     if (!ready || !ready->is_tuple() || ready->elements().size() != 2) {
         ADD_FAILURE() << "no beam_ready: " << beam.output();
         co_return;

@@ -4,6 +4,13 @@
 // (`asio::awaitable`) on one io_context. Only src/dist includes this; no
 // public header names an Asio type.
 
+// Asio 1.22 detects C++20 coroutines on GCC but not on clang 14, which has
+// them (the fuzz preset builds with clang): say so before any Asio header.
+#if defined(__clang__) && !defined(ASIO_HAS_CO_AWAIT)
+#define ASIO_HAS_CO_AWAIT 1
+#define ASIO_HAS_STD_COROUTINE 1
+#endif
+
 #include <asio/awaitable.hpp>
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/co_spawn.hpp>

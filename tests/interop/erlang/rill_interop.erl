@@ -7,10 +7,15 @@
 -module(rill_interop).
 -export([ping/1, echo/2, serve/1, ping_only/1]).
 
+%% {report, Self, Message} to the sink, then its `report_ack`.
+report(RillNode, Message) ->
+    {sink, RillNode} ! {report, self(), Message},
+    receive report_ack -> ok after 60000 -> halt(2) end.
+
 %% BEAM pings rill; reports {pinged, pong | pang}.
 ping(RillNode) ->
     Result = net_adm:ping(RillNode),
-    {sink, RillNode} ! {pinged, Result},
+    report(RillNode, {pinged, Result}),
     halt(if Result =:= pong -> 0; true -> 1 end).
 
 %% Pings and halts without a report (for a rill node with no sink).
@@ -24,7 +29,7 @@ ping_only(RillNode) ->
 echo(RillNode, VectorsFile) ->
     Terms = vector_terms(VectorsFile) ++ extra_terms(),
     Failures = lists:filter(fun(T) -> not round_trip(RillNode, T) end, Terms),
-    {sink, RillNode} ! {echoed, length(Terms), length(Failures)},
+    report(RillNode, {echoed, length(Terms), length(Failures)}),
     [io:format("not echoed equal: ~P~n", [F, 20]) || F <- Failures],
     halt(if Failures =:= [] -> 0; true -> 1 end).
 
@@ -78,7 +83,7 @@ extra_terms() ->
 %% tells rill's sink {beam_ready, self()}, and stops on `stop`.
 serve(RillNode) ->
     register(beam_echo, self()),
-    {sink, RillNode} ! {beam_ready, self()},
+    {sink, RillNode} ! {report, self(), {beam_ready, self()}},
     serve_loop().
 
 serve_loop() ->
