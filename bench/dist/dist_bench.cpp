@@ -1,0 +1,331 @@
+// The distribution's workloads (the issue "Erlang distribution, part 1";
+// BEAM's side is bench/erlang/rill_dist_bench.erl): one program, one
+// workload per run, a RESULT line like rill_bench's.
+//
+//   rill_dist_bench codec ROUNDS          encode/decode of a 1,000-record list
+//   rill_dist_bench pingpong M            round trips between two rill nodes
+//   rill_dist_bench stream SENDERS PER    SENDERS processes streaming PER small
+//                                         messages each to one remote receiver
+//   rill_dist_bench bulk COUNT BYTES      COUNT binaries of BYTES, one way
+//   rill_dist_bench serve NAME            a node NAME whose `echo` answers
+//                                         {From, X} with X, until `stop`
+//   rill_dist_bench pingpong_to NODE M    round trips to NODE's `echo` (a BEAM
+//                                         or rill node; epmd from ERL_EPMD_PORT)
+//
+// The two nodes of pingpong, stream and bulk are two runtimes in this OS
+// process (2 workers each), connected over loopback by the distribution as
+// any two nodes are (the embedded epmd on a free port).
+
+#include <rill/dist.hpp>
+#include <rill/rill.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace rill;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+double ms_since(clock_type::time_point start) {
+    return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
+}
+
+// {user, I, I*10^12, I/3, <<I:128>>, [a, b, I], Pid} for I in 1..1000.
+term mixed_records(const pid& owner) {
+    std::vector<term> records;
+    records.reserve(1000);
+    for (std::int64_t i = 1; i <= 1000; ++i) {
+        std::vector<std::byte> bits(16, std::byte{0});
+        for (int b = 0; b < 8; ++b) {
+            bits[15 - static_cast<std::size_t>(b)] =
+                static_cast<std::byte>((static_cast<std::uint64_t>(i) >> (8 * b)) & 0xFF);
+        }
+        records.push_back(term::tuple_of(atom("user"),
+                                         i,
+                                         i * 1'000'000'000'000,
+                                         static_cast<double>(i) / 3.0,
+                                         term::binary(bits),
+                                         term::list_of(atom("a"), atom("b"), i),
+                                         owner));
+    }
+    return term::list(std::move(records));
+}
+
+int codec(int rounds) {
+    const term value = mixed_records(pid{atom("bench@localhost"), 42, 0, 7});
+    const std::vector<std::byte> bytes = etf::encode(value);
+    auto start = clock_type::now();
+    std::size_t sink = 0;
+    for (int r = 0; r < rounds; ++r) {
+        sink += etf::encode(value).size();
+    }
+    const double encode_ms = ms_since(start);
+    start = clock_type::now();
+    for (int r = 0; r < rounds; ++r) {
+        sink += etf::decode(bytes).list_elements().size();
+    }
+    const double decode_ms = ms_since(start);
+    const double mb = static_cast<double>(bytes.size()) * rounds / 1e6;
+    std::printf("RESULT sys=rill bench=codec rounds=%d bytes=%zu encode_ms=%.1f decode_ms=%.1f "
+                "encode_mb_per_s=%.1f decode_mb_per_s=%.1f check=%zu\n",
+                rounds,
+                bytes.size(),
+                encode_ms,
+                decode_ms,
+                mb / (encode_ms / 1000),
+                mb / (decode_ms / 1000),
+                sink);
+    return 0;
+}
+
+runtime_options node(const char* name) {
+    runtime_options options;
+    options.workers = 2;
+    options.node_name = name;
+    options.cookie = "bench";
+    return options;
+}
+
+// Two connected nodes: `a` runs the embedded epmd; b registers with it.
+struct two_nodes {
+    two_nodes()
+        : a(node("bench_a@localhost"))
+        , net_a(a,
+                [] {
+                    dist::options o;
+                    o.epmd = dist::epmd_mode::embedded;
+                    o.epmd_port = 0;
+                    return o;
+                }())
+        , b(node("bench_b@localhost"))
+        , net_b(b, [this] {
+            dist::options o;
+            o.epmd = dist::epmd_mode::external;
+            o.epmd_port = net_a.epmd_port();
+            return o;
+        }()) {
+        if (!net_a.connect_blocking(atom("bench_b@localhost"))) {
+            std::fprintf(stderr, "rill_dist_bench: the nodes did not connect\n");
+            std::exit(1);
+        }
+    }
+
+    runtime a;
+    dist::net_kernel net_a;
+    runtime b;
+    dist::net_kernel net_b;
+};
+
+task<> echo_server() {
+    for (;;) {
+        term request = co_await process::receive_exact<term>();
+        if (!request.is_tuple()) {
+            co_return;
+        }
+        process::send(request.elements()[0].as_pid(), request.elements()[1]);
+    }
+}
+
+task<> pinger(pid server, int rounds, double* ms) {
+    const pid me = process::self();
+    // One warm-up round trip, then the measured ones.
+    process::send(server, term::tuple_of(me, 0));
+    (void)co_await process::receive_exact<term>();
+    const auto start = clock_type::now();
+    for (int i = 1; i <= rounds; ++i) {
+        process::send(server, term::tuple_of(me, i));
+        (void)co_await process::receive_exact<term>();
+    }
+    *ms = ms_since(start);
+    process::send(server, atom("stop"));
+}
+
+int pingpong(int rounds) {
+    two_nodes nodes;
+    const pid server = nodes.b.spawn(echo_server);
+    double ms = 0;
+    nodes.a.run(pinger, server, rounds, &ms);
+    std::printf("RESULT sys=rill bench=dist_pingpong pair=rill-rill m=%d total_ms=%.1f "
+                "rtt_ns=%.1f\n",
+                rounds,
+                ms,
+                ms * 1e6 / rounds);
+    return 0;
+}
+
+// The receivers of stream and bulk run on node b, spawned from main; the
+// root on node a tells them where to report with a first `{start, Pid}`,
+// which reaches them before anything its processes send later (one
+// connection, in order).
+task<pid> await_start() {
+    const term start = co_await process::receive_exact<term>();
+    co_return start.elements()[1].as_pid();
+}
+
+task<> stream_receiver(std::int64_t expected) {
+    const pid report_to = co_await await_start();
+    for (std::int64_t n = 0; n < expected; ++n) {
+        (void)co_await process::receive_exact<std::int64_t>();
+    }
+    process::send(report_to, atom("done"));
+}
+
+task<> stream_sender(pid to, int per) {
+    for (int i = 0; i < per; ++i) {
+        process::send(to, std::int64_t{i});
+    }
+    co_return;
+}
+
+task<> stream_root(pid receiver, int senders, int per, double* ms) {
+    const auto start = clock_type::now();
+    process::send(receiver, term::tuple_of(atom("start"), process::self()));
+    for (int s = 0; s < senders; ++s) {
+        process::spawn(stream_sender, receiver, per);
+    }
+    (void)co_await process::receive_exact<term>();
+    *ms = ms_since(start);
+}
+
+int stream(int senders, int per) {
+    two_nodes nodes;
+    const pid receiver = nodes.b.spawn(stream_receiver, std::int64_t{senders} * per);
+    double ms = 0;
+    nodes.a.run(stream_root, receiver, senders, per, &ms);
+    const double total = static_cast<double>(senders) * per;
+    std::printf("RESULT sys=rill bench=dist_stream pair=rill-rill senders=%d per=%d "
+                "total_ms=%.1f msgs_per_s=%.0f\n",
+                senders,
+                per,
+                ms,
+                total / (ms / 1000));
+    return 0;
+}
+
+task<> bulk_receiver(int count) {
+    const pid report_to = co_await await_start();
+    std::int64_t bytes = 0;
+    for (int n = 0; n < count; ++n) {
+        term t = co_await process::receive_exact<term>();
+        bytes += static_cast<std::int64_t>(t.bytes().size());
+    }
+    process::send(report_to, bytes);
+}
+
+task<> bulk_root(pid receiver, int count, int size, double* ms) {
+    const term blob = term::binary(std::vector<std::byte>(static_cast<std::size_t>(size)));
+    const auto start = clock_type::now();
+    process::send(receiver, term::tuple_of(atom("start"), process::self()));
+    for (int i = 0; i < count; ++i) {
+        process::send(receiver, blob);
+    }
+    (void)co_await process::receive_exact<std::int64_t>();
+    *ms = ms_since(start);
+}
+
+int bulk(int count, int size) {
+    two_nodes nodes;
+    const pid receiver = nodes.b.spawn(bulk_receiver, count);
+    double ms = 0;
+    nodes.a.run(bulk_root, receiver, count, size, &ms);
+    const double mb = static_cast<double>(count) * size / 1e6;
+    std::printf("RESULT sys=rill bench=dist_bulk pair=rill-rill count=%d bytes=%d "
+                "total_ms=%.1f mb_per_s=%.1f\n",
+                count,
+                size,
+                ms,
+                mb / (ms / 1000));
+    return 0;
+}
+
+task<> echo_registered() {
+    process::register_name(process::self(), atom("echo"));
+    for (;;) {
+        term request = co_await process::receive_exact<term>();
+        if (!request.is_tuple()) {
+            co_return; // stop
+        }
+        process::send(request.elements()[0].as_pid(), request.elements()[1]);
+    }
+}
+
+int serve(const char* name) {
+    runtime rt(node(name));
+    dist::net_kernel net(rt);
+    std::printf("serving %s on port %u\n", name, static_cast<unsigned>(net.port()));
+    std::fflush(stdout);
+    rt.run(echo_registered);
+    return 0;
+}
+
+task<> remote_pinger(atom server_node, int rounds, double* ms) {
+    const std::pair<atom, atom> echo{atom("echo"), server_node};
+    const pid me = process::self();
+    process::send(echo, term::tuple_of(me, 0));
+    (void)co_await process::receive_exact<term>();
+    const auto start = clock_type::now();
+    for (int i = 1; i <= rounds; ++i) {
+        process::send(echo, term::tuple_of(me, i));
+        (void)co_await process::receive_exact<term>();
+    }
+    *ms = ms_since(start);
+}
+
+int pingpong_to(const char* server, int rounds) {
+    runtime rt(node("bench_client@localhost"));
+    dist::net_kernel net(rt);
+    if (!net.connect_blocking(atom(server))) {
+        std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
+        return 1;
+    }
+    double ms = 0;
+    rt.run(remote_pinger, atom(server), rounds, &ms);
+    std::printf("RESULT sys=rill bench=dist_pingpong pair=rill-%s m=%d total_ms=%.1f "
+                "rtt_ns=%.1f\n",
+                std::getenv("RILL_BENCH_PEER") != nullptr ? std::getenv("RILL_BENCH_PEER") : "peer",
+                rounds,
+                ms,
+                ms * 1e6 / rounds);
+    return 0;
+}
+
+int usage() {
+    std::fprintf(stderr,
+                 "usage: rill_dist_bench codec ROUNDS | pingpong M | stream SENDERS PER"
+                 " | bulk COUNT BYTES | serve NAME | pingpong_to NODE M\n");
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        return usage();
+    }
+    const std::string workload = argv[1];
+    if (workload == "serve") {
+        return serve(argv[2]);
+    }
+    if (workload == "pingpong_to" && argc > 3) {
+        return pingpong_to(argv[2], std::atoi(argv[3]));
+    }
+    const int first = std::atoi(argv[2]);
+    const int second = argc > 3 ? std::atoi(argv[3]) : 0;
+    if (workload == "codec") {
+        return codec(first);
+    }
+    if (workload == "pingpong") {
+        return pingpong(first);
+    }
+    if (workload == "stream" && argc > 3) {
+        return stream(first, second);
+    }
+    if (workload == "bulk" && argc > 3) {
+        return bulk(first, second);
+    }
+    return usage();
+}
