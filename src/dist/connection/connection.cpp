@@ -9,6 +9,7 @@
 #include "dist/node/node_core.hpp"
 
 #include <array>
+#include <sys/socket.h>
 #include <utility>
 
 namespace rill::dist::internal {
@@ -80,6 +81,9 @@ void connection::push(queued_frame frame) {
             answer_lost(lost);
             return;
         }
+        if (state_ == state::up && !writing_ && queue_.empty() && try_write_now(frame.frame)) {
+            return; // all of it left from this thread
+        }
         queued_bytes_ += frame.frame.size();
         queue_.push_back(std::move(frame));
         overflow = queued_bytes_ > node_.opts().max_queued_bytes;
@@ -98,6 +102,28 @@ void connection::push(queued_frame frame) {
     }
 }
 
+bool connection::try_write_now(bytes& frame) {
+    // No write chain runs (writing_ is false) and the queue is empty, so
+    // nothing else writes to the socket; the socket is open while state_
+    // is up (fail closes it only after setting closed, under mutex_, which
+    // the caller holds). A non-blocking send of what fits; the rest, if
+    // any, stays in `frame` for the writer.
+    const ssize_t sent =
+        ::send(native_socket_, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent <= 0) {
+        return false; // full, or failed: the writer finds out which
+    }
+    const auto count = static_cast<std::size_t>(sent);
+    bytes_sent.fetch_add(count, std::memory_order_relaxed);
+    writes_seen_.fetch_add(1, std::memory_order_relaxed);
+    if (count == frame.size()) {
+        frames_sent.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    frame.erase(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(count));
+    return false;
+}
+
 void connection::attach(tcp::socket socket, const peer_identity& peer) {
     peer_flags_.store(peer.flags, std::memory_order_relaxed);
     socket.set_option(tcp::no_delay(true));
@@ -107,6 +133,7 @@ void connection::attach(tcp::socket socket, const peer_identity& peer) {
         if (state_ != state::connecting) {
             return;
         }
+        native_socket_ = socket_->native_handle();
         state_ = state::up;
         writing_ = true; // what queued while connecting goes out now
     }
@@ -176,7 +203,7 @@ void connection::start_write() {
             }
             self->bytes_sent.fetch_add(total, std::memory_order_relaxed);
             self->frames_sent.fetch_add(batch->size(), std::memory_order_relaxed);
-            ++self->writes_seen_;
+            self->writes_seen_.fetch_add(1, std::memory_order_relaxed);
             self->start_write();
         });
 }
@@ -230,7 +257,7 @@ awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
     asio::steady_timer timer(node_.io());
     const auto quarter = node_.opts().net_ticktime / 4;
     std::uint64_t last_reads = reads_seen_;
-    std::uint64_t last_writes = writes_seen_;
+    std::uint64_t last_writes = writes_seen_.load(std::memory_order_relaxed);
     int silent_quarters = 0;
     for (;;) {
         timer.expires_after(quarter);
@@ -245,10 +272,11 @@ awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
                  " ms (net_ticktime)");
             co_return;
         }
-        if (writes_seen_ == last_writes) {
+        const std::uint64_t writes = writes_seen_.load(std::memory_order_relaxed);
+        if (writes == last_writes) {
             push(queued_frame{bytes(4, std::byte{0}), std::nullopt}); // a tick
         }
-        last_writes = writes_seen_;
+        last_writes = writes;
     }
 }
 

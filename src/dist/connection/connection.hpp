@@ -9,9 +9,12 @@
 // handshake coroutines call `attach` or `fail`, the reader decodes frames
 // and injects them into the runtime, the writer and the ticker write.
 //
-// Writing. The writer takes every frame queued so far in one go and writes
-// them with one vectored write (gather); frames queued meanwhile go in the
-// next write. `writing_` is true from the moment a sender schedules the
+// Writing. A sender that finds the connection idle (no write chain, nothing
+// queued) sends its frame itself with a non-blocking send under `mutex_`,
+// which saves waking the I/O thread; what the socket does not take goes to
+// the queue. The writer takes every frame queued so far in one go and
+// writes them with one vectored write (gather); frames queued meanwhile go
+// in the next write. `writing_` is true from the moment a sender schedules the
 // writer until the writer finds the queue empty, so exactly one write chain
 // runs and no sender ever waits for the socket. Order: a sender's frames
 // enter the queue in the order of its sends and leave in queue order, so
@@ -88,6 +91,9 @@ private:
     };
 
     void push(queued_frame frame);
+    // Sends what of `frame` the socket takes now, from the calling thread
+    // (mutex_ held, connection up, no write chain): true when all of it left.
+    bool try_write_now(bytes& frame);
     void start_write();
     awaitable<void> read_loop(std::shared_ptr<tcp::socket> socket);
     awaitable<void> tick_loop(std::shared_ptr<tcp::socket> socket);
@@ -102,6 +108,7 @@ private:
     std::vector<queued_frame> queue_;
     std::size_t queued_bytes_ = 0;
     bool writing_ = false;
+    int native_socket_ = -1; // the socket's descriptor while up (see try_write_now)
 
     // The peer's flags once up (0 before: frames then use the forms every
     // peer reads). Relaxed: a sender that reads 0 after the handshake
@@ -110,8 +117,10 @@ private:
 
     // I/O thread only.
     std::shared_ptr<tcp::socket> socket_;
-    std::uint64_t reads_seen_ = 0;  // frames and ticks read, for the ticker
-    std::uint64_t writes_seen_ = 0; // writes completed, for the ticker
+    std::uint64_t reads_seen_ = 0; // frames and ticks read, for the ticker
+    // Writes completed (by the writer or a sender's direct write), for the
+    // ticker; relaxed: a count, ordered with nothing.
+    std::atomic<std::uint64_t> writes_seen_{0};
 };
 
 } // namespace rill::dist::internal
