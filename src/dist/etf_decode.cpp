@@ -40,6 +40,7 @@
 #include <rill/dist/etf.hpp>
 
 #include "dist/etf_atoms.hpp"
+#include "dist/etf_bare.hpp"
 #include "dist/etf_reader.hpp"
 #include "dist/etf_tags.hpp"
 #include "dist/etf_zlib.hpp"
@@ -97,6 +98,14 @@ public:
             term value = read_compressed();
             return {std::move(value), in_.position() - start};
         }
+        term value = read_term();
+        return {std::move(value), in_.position() - start};
+    }
+
+    // The term at the reader's position, no version byte (under a
+    // distribution header), and its size.
+    decoded_term read_bare() {
+        const std::size_t start = in_.position();
         term value = read_term();
         return {std::move(value), in_.position() - start};
     }
@@ -563,3 +572,16 @@ decode_at(const shared_bytes& input, std::size_t offset, const decode_options& o
 }
 
 } // namespace rill::etf
+
+namespace rill::internal {
+
+etf::decoded_term etf_decode_bare_at(const etf::shared_bytes& input, std::size_t offset) {
+    if (offset > input.bytes.size()) {
+        etf_reader::fail_at(
+            offset, etf::decode_errc::truncated, "offset past the end of the input");
+    }
+    etf::decoder d(etf_reader(input.bytes, offset), input.owner, etf::decode_options{});
+    return d.read_bare();
+}
+
+} // namespace rill::internal

@@ -19,6 +19,7 @@
 #include <rill/dist/etf.hpp>
 
 #include "dist/etf_atoms.hpp"
+#include "dist/etf_bare.hpp"
 #include "dist/etf_tags.hpp"
 #include "dist/etf_zlib.hpp"
 
@@ -314,3 +315,17 @@ std::vector<std::byte> encode(const term& t, const encode_options& options) {
 }
 
 } // namespace rill::etf
+
+namespace rill::internal {
+
+void etf_append_bare(std::vector<std::byte>& out, const term& t) {
+    const std::size_t start = out.size();
+    try {
+        etf::encoder(out).write_term(t);
+    } catch (...) {
+        out.resize(start);
+        throw;
+    }
+}
+
+} // namespace rill::internal

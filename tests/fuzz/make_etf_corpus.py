@@ -39,6 +39,17 @@ def frames(path):
         fields = line.split("\t")
         if len(fields) >= 4 and fields[-1].startswith("7083") and HEX.match(fields[-1]):
             yield fields[-1]
+    # A run of fragments for the assembler (dist_frame_fuzz.cpp): 83 46,
+    # then frames of a 16-bit length and a body. The message is the control
+    # tuple {6, '', '', x} and the payload 1, without version bytes, in two
+    # fragments of sequence 1.
+    message = "6804610677007700770178" + "6101"
+    first = "8345" + "0000000000000001" + "0000000000000002" + "00" + message[:8]
+    rest = "8346" + "0000000000000001" + "0000000000000001" + message[8:]
+    run = "".join(f"{len(body) // 2:04x}{body}" for body in (first, rest))
+    yield "8346" + run
+    # The same message whole, under a distribution header.
+    yield "834400" + message
 
 
 # Section 6 of etf-vectors.txt: who sends each captured handshake message.

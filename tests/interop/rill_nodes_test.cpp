@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <barrier>
 #include <chrono>
 #include <future>
@@ -110,6 +111,64 @@ TEST(RillNodes, SimultaneousConnectLeavesOneConnectionAndLosesNothing) {
         EXPECT_EQ(nodes.net_a.nodes().size(), 1U);
         EXPECT_EQ(nodes.net_b.nodes().size(), 1U);
     }
+}
+
+task<> collect(std::promise<std::vector<term>>* got, int count) {
+    std::vector<term> seen;
+    for (int i = 0; i < count; ++i) {
+        seen.push_back(co_await process::receive_exact<term>());
+    }
+    got->set_value(std::move(seen));
+}
+
+task<> send_large_then_small(pid to, term large, pid next) {
+    process::send(to, large);
+    process::send(to, term::tuple_of(atom("small"), 1));
+    process::send(next, atom("go"));
+    co_return;
+}
+
+task<> send_small_when_told(pid to) {
+    (void)co_await process::receive_exact<atom>();
+    process::send(to, term::tuple_of(atom("small"), 2));
+}
+
+// A 100 MB message between nodes that agreed on fragments goes as 1,600
+// fragments (fragments_test.cpp shows how other senders' frames pass
+// them): it arrives whole, the sender's next message arrives after it, and
+// another process's message sent meanwhile arrives too.
+TEST(RillNodes, AHundredMegabyteMessageGoesInFragmentsAndArrivesWhole) {
+    node_pair nodes("fa@localhost", "fb@localhost");
+    ASSERT_TRUE(nodes.net_a.connect_blocking(atom("fb@localhost")));
+    std::promise<std::vector<term>> got;
+    const pid collector = nodes.b.spawn(collect, &got, 3);
+    std::vector<std::byte> data(std::size_t{100} << 20U);
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        data[i] = static_cast<std::byte>((i * 131U + i / 4099U) & 0xFFU);
+    }
+    const pid second = nodes.a.spawn(send_small_when_told, collector);
+    nodes.a.spawn(send_large_then_small, collector, term::binary(data), second);
+    std::future<std::vector<term>> seen_future = got.get_future();
+    ASSERT_EQ(seen_future.wait_for(300s), std::future_status::ready);
+    const std::vector<term> seen = seen_future.get();
+    auto position = [&](auto&& is_it) {
+        return std::find_if(seen.begin(), seen.end(), is_it) - seen.begin();
+    };
+    const auto large = position([](const term& t) { return t.is_binary(); });
+    const auto small1 =
+        position([](const term& t) { return t == term::tuple_of(atom("small"), 1); });
+    const auto small2 =
+        position([](const term& t) { return t == term::tuple_of(atom("small"), 2); });
+    ASSERT_LT(large, 3);
+    ASSERT_LT(small1, 3);
+    ASSERT_LT(small2, 3);
+    EXPECT_LT(large, small1);
+    const std::span<const std::byte> arrived = seen[static_cast<std::size_t>(large)].bytes();
+    ASSERT_EQ(arrived.size(), data.size());
+    EXPECT_TRUE(std::equal(arrived.begin(), arrived.end(), data.begin()));
+    const std::vector<dist::connection_statistics> at_b = nodes.net_b.connections();
+    ASSERT_EQ(at_b.size(), 1U);
+    EXPECT_GE(at_b.front().frames_received, 1600U); // 100 MiB in 64 KiB fragments
 }
 
 TEST(RillNodes, AWrongCookieIsRefusedAndTheNodeGoesOn) {

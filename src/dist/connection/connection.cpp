@@ -16,6 +16,10 @@ namespace rill::dist::internal {
 
 namespace {
 
+// The most bytes of fragments one write takes when other frames wait: a
+// tick or a small message waits for at most this much of a large message.
+constexpr std::size_t bulk_budget = 4 * (fragment_size + 32); // four fragments with their headers
+
 // What a link or monitor gets back when its frame cannot reach the peer:
 // the answers of an unreachable node (S73).
 std::optional<remote_signal> unreachable_answer(const remote_signal& s) {
@@ -57,17 +61,48 @@ connection::state connection::current_state() const {
 
 std::size_t connection::queued_bytes() const {
     std::lock_guard lock(mutex_);
-    return queued_bytes_;
+    std::size_t total = queue_.size_in_bytes();
+    for (const pending_frame& pending : before_up_) {
+        total += pending.frame.size();
+    }
+    return total;
 }
 
 void connection::send(const remote_signal& signal) {
-    queued_frame frame;
-    append_frame(frame.frame, signal, peer_flags_.load(std::memory_order_relaxed));
+    const std::uint64_t flags = peer_flags_.load(std::memory_order_relaxed);
+    outbound_frame frame;
+    append_frame(frame.head, signal, flags);
+    frame.sender = signal.from;
     frame.answer_if_lost = unreachable_answer(signal);
-    push(std::move(frame));
+    std::optional<remote_signal> encoded_blind;
+    if (flags == 0) {
+        encoded_blind = signal; // the peer's flags are not known yet
+    }
+    std::vector<outbound_frame> frames;
+    const bool has_payload =
+        signal.kind == remote_signal_kind::message || signal.kind == remote_signal_kind::exit ||
+        signal.kind == remote_signal_kind::link_exit || signal.kind == remote_signal_kind::down;
+    if ((flags & dflag::fragments) != 0 && has_payload &&
+        frame.head.size() > whole_message_prefix + fragment_size) {
+        // Fragments share the encoded frame; their data starts after its
+        // length and header.
+        const std::size_t size = frame.head.size() - whole_message_prefix;
+        const auto message = std::make_shared<const bytes>(std::move(frame.head));
+        frames = split_into_fragments(message,
+                                      whole_message_prefix,
+                                      size,
+                                      next_sequence_.fetch_add(1, std::memory_order_relaxed));
+        for (outbound_frame& fragment : frames) {
+            fragment.sender = signal.from;
+        }
+    } else {
+        frames.push_back(std::move(frame));
+    }
+    push(std::move(frames), std::move(encoded_blind));
 }
 
-void connection::push(queued_frame frame) {
+void connection::push(std::vector<outbound_frame> frames,
+                      std::optional<remote_signal> encoded_blind) {
     bool schedule = false;
     bool overflow = false;
     {
@@ -76,17 +111,33 @@ void connection::push(queued_frame frame) {
             // Lost with the connection: answered like any unsent frame
             // (outside the lock: an answer may come back this way).
             lock.unlock();
-            std::vector<queued_frame> lost;
-            lost.push_back(std::move(frame));
-            answer_lost(lost);
+            answer_lost(frames);
             return;
         }
-        if (state_ == state::up && !writing_ && queue_.empty() && try_write_now(frame.frame)) {
-            return; // all of it left from this thread
+        if (state_ == state::connecting) {
+            for (outbound_frame& frame : frames) {
+                before_up_bytes_ += frame.size();
+                before_up_.push_back(
+                    {std::move(frame),
+                     frames.size() == 1 ? std::move(encoded_blind) : std::nullopt});
+            }
+            overflow = before_up_bytes_ > node_.opts().max_queued_bytes;
+        } else if (encoded_blind && frames.size() == 1) {
+            // Encoded before the handshake ended, queued after it.
+            encode_again(frames.front(), *encoded_blind);
         }
-        queued_bytes_ += frame.frame.size();
-        queue_.push_back(std::move(frame));
-        overflow = queued_bytes_ > node_.opts().max_queued_bytes;
+        if (state_ == state::up) {
+            if (!writing_ && queue_.empty() && frames.size() == 1 &&
+                try_write_now(frames.front().head)) {
+                return; // all of it left from this thread
+            }
+            if (frames.size() == 1) {
+                queue_.push(std::move(frames.front()));
+            } else {
+                queue_.push_fragments(std::move(frames));
+            }
+            overflow = queue_.size_in_bytes() > node_.opts().max_queued_bytes;
+        }
         if (state_ == state::up && !writing_ && !overflow) {
             writing_ = true;
             schedule = true;
@@ -100,6 +151,33 @@ void connection::push(queued_frame frame) {
     } else if (schedule) {
         asio::post(node_.io(), [self = shared_from_this()] { self->start_write(); });
     }
+}
+
+void connection::push_tick() {
+    outbound_frame tick;
+    tick.head.assign(4, std::byte{0}); // an empty frame
+    {
+        std::lock_guard lock(mutex_);
+        if (state_ != state::up) {
+            return;
+        }
+        queue_.push_urgent(std::move(tick));
+        if (writing_) {
+            return;
+        }
+        writing_ = true;
+    }
+    start_write(); // on the I/O thread already
+}
+
+void connection::encode_again(outbound_frame& frame, const remote_signal& signal) const {
+    const std::uint64_t flags = peer_flags_.load(std::memory_order_relaxed);
+    if ((flags & dflag::fragments) == 0) {
+        return; // the pass-through form it has is right
+    }
+    bytes again;
+    append_frame(again, signal, flags);
+    frame.head = std::move(again);
 }
 
 bool connection::try_write_now(bytes& frame) {
@@ -135,7 +213,18 @@ void connection::attach(tcp::socket socket, const peer_identity& peer) {
         }
         native_socket_ = socket_->native_handle();
         state_ = state::up;
+        for (pending_frame& pending : before_up_) {
+            if (pending.encoded_blind) {
+                encode_again(pending.frame, *pending.encoded_blind);
+            }
+            queue_.push(std::move(pending.frame));
+        }
+        before_up_.clear();
+        before_up_bytes_ = 0;
         writing_ = true; // what queued while connecting goes out now
+    }
+    if ((peer.flags & dflag::fragments) != 0) {
+        assembler_.emplace(node_.opts().max_frame_size);
     }
     asio::co_spawn(node_.io(), read_loop(socket_), asio::detached);
     asio::co_spawn(node_.io(), tick_loop(socket_), asio::detached);
@@ -144,7 +233,7 @@ void connection::attach(tcp::socket socket, const peer_identity& peer) {
 }
 
 void connection::fail(const std::string& why) {
-    std::vector<queued_frame> unsent;
+    std::vector<outbound_frame> unsent;
     bool was_up = false;
     {
         std::lock_guard lock(mutex_);
@@ -153,8 +242,12 @@ void connection::fail(const std::string& why) {
         }
         was_up = state_ == state::up;
         state_ = state::closed;
-        unsent.swap(queue_);
-        queued_bytes_ = 0;
+        unsent = queue_.take_all();
+        for (pending_frame& pending : before_up_) {
+            unsent.push_back(std::move(pending.frame));
+        }
+        before_up_.clear();
+        before_up_bytes_ = 0;
     }
     node_.log(std::string(was_up ? "connection to " : "no connection to ") +
               std::string(peer_.name()) + " closed: " + why);
@@ -167,8 +260,8 @@ void connection::fail(const std::string& why) {
     node_.forget(shared_from_this());
 }
 
-void connection::answer_lost(std::vector<queued_frame>& frames) {
-    for (queued_frame& frame : frames) {
+void connection::answer_lost(std::vector<outbound_frame>& frames) {
+    for (outbound_frame& frame : frames) {
         if (frame.answer_if_lost) {
             node_.rt().inject(std::move(*frame.answer_if_lost));
         }
@@ -176,22 +269,25 @@ void connection::answer_lost(std::vector<queued_frame>& frames) {
 }
 
 void connection::start_write() {
-    auto batch = std::make_shared<std::vector<queued_frame>>();
+    auto batch = std::make_shared<std::vector<outbound_frame>>();
     {
         std::lock_guard lock(mutex_);
         if (state_ != state::up || queue_.empty()) {
             writing_ = false;
             return;
         }
-        batch->swap(queue_);
-        queued_bytes_ = 0;
+        *batch = queue_.take_batch(bulk_budget);
     }
     std::vector<asio::const_buffer> buffers;
-    buffers.reserve(batch->size());
+    buffers.reserve(2 * batch->size());
     std::size_t total = 0;
-    for (const queued_frame& frame : *batch) {
-        buffers.emplace_back(asio::buffer(frame.frame));
-        total += frame.frame.size();
+    for (const outbound_frame& frame : *batch) {
+        buffers.emplace_back(asio::buffer(frame.head));
+        if (frame.length != 0) {
+            const std::span<const std::byte> data = frame.data();
+            buffers.emplace_back(asio::buffer(data.data(), data.size()));
+        }
+        total += frame.size();
     }
     asio::async_write(
         *socket_,
@@ -232,8 +328,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
             co_await asio::async_read(*socket, asio::buffer(body), use_awaitable);
             ++reads_seen_;
             frames_received.fetch_add(1, std::memory_order_relaxed);
-            inbound_signal signal =
-                decode_frame(etf::shared_bytes::adopt(std::move(body)), node_.node());
+            inbound_signal signal = decode_body(std::move(body));
             if (!signal) {
                 continue;
             }
@@ -250,6 +345,14 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
     } catch (const std::exception& e) {
         fail(std::string("bad input from the peer: ") + e.what());
     }
+}
+
+inbound_signal connection::decode_body(bytes body) {
+    if (assembler_ && body.front() == etf::version_byte) {
+        std::optional<etf::shared_bytes> message = assembler_->feed(std::move(body));
+        return message ? decode_message(*message, node_.node()) : std::nullopt;
+    }
+    return decode_frame(etf::shared_bytes::adopt(std::move(body)), node_.node());
 }
 
 awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
@@ -274,7 +377,7 @@ awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
         }
         const std::uint64_t writes = writes_seen_.load(std::memory_order_relaxed);
         if (writes == last_writes) {
-            push(queued_frame{bytes(4, std::byte{0}), std::nullopt}); // a tick
+            push_tick();
         }
         last_writes = writes;
     }

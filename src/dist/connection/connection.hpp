@@ -14,16 +14,20 @@
 // which saves waking the I/O thread; what the socket does not take goes to
 // the queue. The writer takes every frame queued so far in one go and
 // writes them with one vectored write (gather); frames queued meanwhile go
-// in the next write. `writing_` is true from the moment a sender schedules the
+// in the next write. Between nodes that agreed on fragments, a message
+// over 64 KiB goes as fragments that the queue lets other senders' frames
+// and ticks pass (send_queue.hpp), and the reader puts fragments back
+// together (fragments.hpp). `writing_` is true from the moment a sender schedules the
 // writer until the writer finds the queue empty, so exactly one write chain
 // runs and no sender ever waits for the socket. Order: a sender's frames
 // enter the queue in the order of its sends and leave in queue order, so
 // the signals of one process to one remote process keep their order.
 //
 // Before the handshake completes the queue only fills (frames in the
-// forms every OTP 25 node reads); a setup that fails answers the queued
-// links and monitors as unreachable (`noconnection`) and drops the rest,
-// as for a node that cannot be reached (S73).
+// forms every OTP 25 node reads, re-encoded at `attach` when the peer agreed
+// on fragments, whose frames must all start with a distribution header); a setup that fails answers
+// the queued links and monitors as unreachable (`noconnection`) and drops the rest, as for a node
+// that cannot be reached (S73).
 //
 // Liveness: every quarter of net_ticktime the ticker writes a tick (an
 // empty frame) when nothing else was written, and fails the connection
@@ -32,6 +36,9 @@
 #include <rill/core/atom.hpp>
 #include <rill/runtime/remote.hpp>
 
+#include "dist/connection/control.hpp"
+#include "dist/connection/fragments.hpp"
+#include "dist/connection/send_queue.hpp"
 #include "dist/handshake/handshake.hpp"
 #include "dist/io/asio.hpp"
 #include "dist/wire/wire_bytes.hpp"
@@ -83,21 +90,29 @@ public:
     [[nodiscard]] std::size_t queued_bytes() const;
 
 private:
-    struct queued_frame {
-        bytes frame;
-        // What to inject locally if the frame never leaves (a link or a
-        // monitor answered as unreachable).
-        std::optional<remote_signal> answer_if_lost;
+    // A frame, and the signal it was encoded from while the peer's flags
+    // were not known yet (to encode again once they are).
+    struct pending_frame {
+        outbound_frame frame;
+        std::optional<remote_signal> encoded_blind;
     };
 
-    void push(queued_frame frame);
+    // Queues `frames` (the fragments of one message, or one whole frame).
+    void push(std::vector<outbound_frame> frames, std::optional<remote_signal> encoded_blind);
+    // I/O thread: queues a tick ahead of any large message's fragments.
+    void push_tick();
+    // Encodes a frame queued before the handshake again for the agreed
+    // flags (mutex_ held, peer flags known).
+    void encode_again(outbound_frame& frame, const remote_signal& signal) const;
     // Sends what of `frame` the socket takes now, from the calling thread
     // (mutex_ held, connection up, no write chain): true when all of it left.
     bool try_write_now(bytes& frame);
     void start_write();
     awaitable<void> read_loop(std::shared_ptr<tcp::socket> socket);
     awaitable<void> tick_loop(std::shared_ptr<tcp::socket> socket);
-    void answer_lost(std::vector<queued_frame>& frames);
+    void answer_lost(std::vector<outbound_frame>& frames);
+    // A frame body read from the peer: the signal it completes, if any.
+    inbound_signal decode_body(bytes body);
 
     node_core& node_;
     atom peer_;
@@ -105,8 +120,11 @@ private:
     mutable std::mutex mutex_;
     // Guarded by mutex_.
     state state_ = state::connecting;
-    std::vector<queued_frame> queue_;
-    std::size_t queued_bytes_ = 0;
+    send_queue queue_;
+    // Frames queued before the handshake, with the signals to encode them
+    // from again (see encode_again).
+    std::vector<pending_frame> before_up_;
+    std::size_t before_up_bytes_ = 0;
     bool writing_ = false;
     int native_socket_ = -1; // the socket's descriptor while up (see try_write_now)
 
@@ -115,9 +133,14 @@ private:
     // merely writes an older form, which the peer also reads.
     std::atomic<std::uint64_t> peer_flags_{0};
 
+    // Ids of fragmented messages, unique on this connection; relaxed: only
+    // uniqueness matters.
+    std::atomic<std::uint64_t> next_sequence_{1};
+
     // I/O thread only.
     std::shared_ptr<tcp::socket> socket_;
-    std::uint64_t reads_seen_ = 0; // frames and ticks read, for the ticker
+    std::optional<fragment_assembler> assembler_; // when the peer agreed on fragments
+    std::uint64_t reads_seen_ = 0;                // frames and ticks read, for the ticker
     // Writes completed (by the writer or a sender's direct write), for the
     // ticker; relaxed: a count, ordered with nothing.
     std::atomic<std::uint64_t> writes_seen_{0};

@@ -1,5 +1,7 @@
 #include "dist/connection/control.hpp"
 
+#include "dist/connection/fragments.hpp"
+#include "dist/etf_bare.hpp"
 #include "dist/handshake/dist_flags.hpp"
 #include "dist/wire/protocol_error.hpp"
 
@@ -64,18 +66,21 @@ void expect_arity(const term& control, std::size_t arity) {
 
 } // namespace
 
-inbound_signal decode_frame(const etf::shared_bytes& body, atom local_node) {
-    const std::span<const std::byte> input = body.bytes;
-    if (input.empty() || input[0] != pass_through) {
-        throw protocol_error(input.size() >= 2 && input[0] == etf::version_byte
-                                 ? "a frame with a distribution header (atom cache or "
-                                   "fragments), which this node did not offer"
-                                 : "a frame that does not start with 'p' (pass-through)");
-    }
-    etf::decoded_term control = etf::decode_at(body, 1);
-    const std::size_t payload_at = 1 + control.size;
+namespace {
+
+// The signal whose control term starts at `frame.bytes[at]`, with or
+// without version bytes (`bare`).
+inbound_signal
+decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom local_node) {
+    const std::span<const std::byte> input = frame.bytes;
+    auto decode_term_at = [&](std::size_t offset) {
+        return bare ? rill::internal::etf_decode_bare_at(frame, offset)
+                    : etf::decode_at(frame, offset);
+    };
+    etf::decoded_term control = decode_term_at(at);
+    const std::size_t payload_at = at + control.size;
     auto payload = [&]() -> term {
-        etf::decoded_term decoded = etf::decode_at(body, payload_at);
+        etf::decoded_term decoded = decode_term_at(payload_at);
         if (payload_at + decoded.size != input.size()) {
             throw protocol_error("bytes after the payload of a control message");
         }
@@ -204,10 +209,49 @@ inbound_signal decode_frame(const etf::shared_bytes& body, atom local_node) {
     }
 }
 
+} // namespace
+
+inbound_signal decode_frame(const etf::shared_bytes& body, atom local_node) {
+    const std::span<const std::byte> input = body.bytes;
+    if (input.empty()) {
+        throw protocol_error("an empty frame body");
+    }
+    if (input[0] == pass_through) {
+        return decode_control(body, 1, false, local_node);
+    }
+    if (input.size() >= 3 && input[0] == etf::version_byte && input[1] == dist_header) {
+        if (input[2] != std::byte{0}) {
+            throw protocol_error("atom cache references, which this node did not offer");
+        }
+        return decode_control(body, 3, true, local_node);
+    }
+    throw protocol_error(input.size() >= 2 && input[0] == etf::version_byte
+                             ? "a fragment outside a connection that agreed on fragments"
+                             : "a frame that starts with neither 'p' nor a distribution header");
+}
+
+inbound_signal decode_message(const etf::shared_bytes& message, atom local_node) {
+    return decode_control(message, 0, true, local_node);
+}
+
 void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) {
     const std::size_t start = out.size();
     out.resize(start + 4); // the length, written last
-    out.push_back(pass_through);
+    const bool under_header = (peer_flags & dflag::fragments) != 0;
+    if (under_header) {
+        out.push_back(etf::version_byte);
+        out.push_back(dist_header);
+        out.push_back(std::byte{0}); // no atom cache references
+    } else {
+        out.push_back(pass_through);
+    }
+    auto put = [&](const term& t) {
+        if (under_header) {
+            rill::internal::etf_append_bare(out, t);
+        } else {
+            etf::append_encoded(out, t);
+        }
+    };
     const bool payload_exits = (peer_flags & dflag::exit_payload) != 0;
     const term from = s.from;
     const term to = s.to;
@@ -215,73 +259,60 @@ void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) 
         switch (s.kind) {
         case remote_signal_kind::message:
             if (s.name != atoms::undefined) {
-                etf::append_encoded(
-                    out, term::tuple_of(control_op::reg_send, from, empty_atom(), s.name));
+                put(term::tuple_of(control_op::reg_send, from, empty_atom(), s.name));
             } else if ((peer_flags & dflag::send_sender) != 0) {
-                etf::append_encoded(out, term::tuple_of(control_op::send_sender, from, to));
+                put(term::tuple_of(control_op::send_sender, from, to));
             } else {
-                etf::append_encoded(out, term::tuple_of(control_op::send, empty_atom(), to));
+                put(term::tuple_of(control_op::send, empty_atom(), to));
             }
-            etf::append_encoded(out, s.payload);
+            put(s.payload);
             break;
         case remote_signal_kind::exit:
         case remote_signal_kind::link_exit: {
             const bool link = s.kind == remote_signal_kind::link_exit;
             if (payload_exits) {
-                etf::append_encoded(
-                    out,
-                    term::tuple_of(
-                        link ? control_op::payload_exit : control_op::payload_exit2, from, to));
-                etf::append_encoded(out, s.payload);
+                put(term::tuple_of(
+                    link ? control_op::payload_exit : control_op::payload_exit2, from, to));
+                put(s.payload);
             } else {
-                etf::append_encoded(
-                    out,
-                    term::tuple_of(
-                        link ? control_op::exit : control_op::exit2, from, to, s.payload));
+                put(term::tuple_of(
+                    link ? control_op::exit : control_op::exit2, from, to, s.payload));
             }
             break;
         }
         case remote_signal_kind::link:
-            etf::append_encoded(out, term::tuple_of(control_op::link, from, to));
+            put(term::tuple_of(control_op::link, from, to));
             break;
         case remote_signal_kind::unlink:
         case remote_signal_kind::unlink_ack:
-            etf::append_encoded(out,
-                                term::tuple_of(s.kind == remote_signal_kind::unlink
-                                                   ? control_op::unlink_id
-                                                   : control_op::unlink_id_ack,
-                                               term::from_uint64(s.unlink_id),
-                                               from,
-                                               to));
+            put(term::tuple_of(s.kind == remote_signal_kind::unlink ? control_op::unlink_id
+                                                                    : control_op::unlink_id_ack,
+                               term::from_uint64(s.unlink_id),
+                               from,
+                               to));
             break;
         case remote_signal_kind::monitor:
         case remote_signal_kind::demonitor: {
             const term target = s.name != atoms::undefined ? term(s.name) : to;
-            etf::append_encoded(out,
-                                term::tuple_of(s.kind == remote_signal_kind::monitor
-                                                   ? control_op::monitor_p
-                                                   : control_op::demonitor_p,
-                                               from,
-                                               target,
-                                               term::from_reference(s.ref)));
+            put(term::tuple_of(s.kind == remote_signal_kind::monitor ? control_op::monitor_p
+                                                                     : control_op::demonitor_p,
+                               from,
+                               target,
+                               term::from_reference(s.ref)));
             break;
         }
         case remote_signal_kind::down: {
             const term watched = s.name != atoms::undefined ? term(s.name) : from;
             if (payload_exits) {
-                etf::append_encoded(out,
-                                    term::tuple_of(control_op::payload_monitor_p_exit,
-                                                   watched,
-                                                   to,
-                                                   term::from_reference(s.ref)));
-                etf::append_encoded(out, s.payload);
+                put(term::tuple_of(
+                    control_op::payload_monitor_p_exit, watched, to, term::from_reference(s.ref)));
+                put(s.payload);
             } else {
-                etf::append_encoded(out,
-                                    term::tuple_of(control_op::monitor_p_exit,
-                                                   watched,
-                                                   to,
-                                                   term::from_reference(s.ref),
-                                                   s.payload));
+                put(term::tuple_of(control_op::monitor_p_exit,
+                                   watched,
+                                   to,
+                                   term::from_reference(s.ref),
+                                   s.payload));
             }
             break;
         }

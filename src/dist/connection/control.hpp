@@ -3,7 +3,9 @@
 // Distribution control messages <-> `remote_signal`s
 // (../shared/reference/erlang-distribution.md section 7). A frame in
 // pass-through form is 'p', the control tuple as a whole ETF term, then the
-// payload term for the operations that carry one:
+// payload term for the operations that carry one; between nodes that agreed
+// on fragments it is a distribution header and the same two terms without
+// their version bytes (fragments.hpp):
 //
 //   SEND {2,'',To}+Msg   SEND_SENDER {22,From,To}+Msg   REG_SEND {6,From,'',Name}+Msg
 //   LINK {1,From,To}     UNLINK_ID {35,Id,From,To}      UNLINK_ID_ACK {36,Id,From,To}
@@ -63,16 +65,24 @@ inline constexpr int unlink_id_ack = 36;
 /// message this node accepts and ignores (GROUP_LEADER, the old UNLINK).
 using inbound_signal = std::optional<remote_signal>;
 
-/// The signal in a pass-through frame body (after the 4-byte length,
-/// starting with 'p'). `local_node` is this node, for signals addressed by
-/// name. Binaries in the payload share `body`'s buffer. Throws
-/// `protocol_error` for an unknown or malformed control message,
-/// `etf::decode_error` for a term that does not decode.
+/// The signal in a whole frame body (after the 4-byte length): 'p' then
+/// two terms, or 131 68 0 then two terms without version bytes.
+/// `local_node` is this node, for signals addressed by name. Binaries in
+/// the payload share `body`'s buffer. Throws `protocol_error` for an
+/// unknown or malformed control message or a fragment (which needs the
+/// connection's `fragment_assembler`), `etf::decode_error` for a term that
+/// does not decode.
 inbound_signal decode_frame(const etf::shared_bytes& body, atom local_node);
 
+/// As `decode_frame`, for a message a `fragment_assembler` returned (the
+/// two terms without version bytes, nothing before them).
+inbound_signal decode_message(const etf::shared_bytes& message, atom local_node);
+
 /// Appends the frame for `signal` (4-byte length included) to `out`, in
-/// the forms `peer_flags` allow. Throws `etf::encode_error` for a payload
-/// that cannot be encoded (`out` is then as it was).
+/// the forms `peer_flags` allow: under a distribution header (131 68 0,
+/// `whole_message_prefix` bytes with the length) when they include
+/// fragments, else in pass-through form. Throws `etf::encode_error` for a
+/// payload that cannot be encoded (`out` is then as it was).
 void append_frame(bytes& out, const remote_signal& signal, std::uint64_t peer_flags);
 
 } // namespace rill::dist::internal

@@ -1,0 +1,126 @@
+#include "dist/connection/fragments.hpp"
+
+#include "dist/wire/protocol_error.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace rill::dist::internal {
+
+namespace {
+
+void put_frame_length(bytes& out, std::size_t length) {
+    put_u32(out, static_cast<std::uint32_t>(length));
+}
+
+} // namespace
+
+std::vector<outbound_frame> split_into_fragments(const std::shared_ptr<const bytes>& message,
+                                                 std::size_t offset,
+                                                 std::size_t size,
+                                                 std::uint64_t sequence) {
+    const std::uint64_t count = (size + fragment_size - 1) / fragment_size;
+    std::vector<outbound_frame> fragments;
+    fragments.reserve(count);
+    for (std::uint64_t id = count; id >= 1; --id) {
+        const std::size_t done = (count - id) * fragment_size;
+        const std::size_t length = std::min(fragment_size, size - done);
+        outbound_frame fragment;
+        const bool first = id == count;
+        const std::size_t header = first ? 19 : 18;
+        fragment.head.reserve(4 + header);
+        put_frame_length(fragment.head, header + length);
+        fragment.head.push_back(etf::version_byte);
+        fragment.head.push_back(first ? dist_frag_header : dist_frag_cont);
+        put_u64(fragment.head, sequence);
+        put_u64(fragment.head, id);
+        if (first) {
+            put_u8(fragment.head, 0); // no atom cache references
+        }
+        fragment.shared = message;
+        fragment.offset = offset + done;
+        fragment.length = length;
+        fragments.push_back(std::move(fragment));
+    }
+    return fragments;
+}
+
+std::optional<etf::shared_bytes> fragment_assembler::feed(bytes body) {
+    wire_reader in(body, "distribution header");
+    if (in.u8() != 131) {
+        throw protocol_error("a frame that starts with neither 'p' nor 131");
+    }
+    const auto kind = std::byte{in.u8()};
+    if (kind == dist_header) {
+        if (in.u8() != 0) {
+            throw protocol_error("atom cache references, which this node did not offer");
+        }
+        etf::shared_bytes whole = etf::shared_bytes::adopt(std::move(body));
+        whole.bytes = whole.bytes.subspan(3);
+        return whole;
+    }
+    if (kind != dist_frag_header && kind != dist_frag_cont) {
+        throw protocol_error("an unknown distribution header " +
+                             std::to_string(std::to_integer<int>(kind)));
+    }
+    const std::uint64_t sequence = in.u64();
+    const std::uint64_t id = in.u64();
+    if (id == 0) {
+        throw protocol_error("fragment id 0");
+    }
+    if (kind == dist_frag_header) {
+        if (in.u8() != 0) {
+            throw protocol_error("atom cache references, which this node did not offer");
+        }
+        if (open_.contains(sequence)) {
+            throw protocol_error("fragmented message " + std::to_string(sequence) +
+                                 " started twice");
+        }
+        if (id == 1) { // a message in one fragment
+            etf::shared_bytes whole = etf::shared_bytes::adopt(std::move(body));
+            whole.bytes = whole.bytes.subspan(19);
+            return whole;
+        }
+        if (open_.size() >= max_open) {
+            throw protocol_error("more than " + std::to_string(max_open) +
+                                 " fragmented messages unfinished at once");
+        }
+        reserve(in.remaining());
+        partial& started = open_[sequence];
+        started.next_id = id - 1;
+        started.data.assign(body.begin() + 19, body.end());
+        return std::nullopt;
+    }
+    const auto found = open_.find(sequence);
+    if (found == open_.end()) {
+        throw protocol_error("a fragment of message " + std::to_string(sequence) +
+                             ", which was never started");
+    }
+    partial& going = found->second;
+    if (id != going.next_id) {
+        throw protocol_error("fragment " + std::to_string(id) + " of message " +
+                             std::to_string(sequence) + " where " + std::to_string(going.next_id) +
+                             " was due");
+    }
+    reserve(in.remaining());
+    going.data.insert(going.data.end(), body.begin() + 18, body.end());
+    if (id > 1) {
+        going.next_id = id - 1;
+        return std::nullopt;
+    }
+    bytes done = std::move(going.data);
+    open_.erase(found);
+    buffered_ -= done.size();
+    return etf::shared_bytes::adopt(std::move(done));
+}
+
+void fragment_assembler::reserve(std::size_t more) {
+    if (more > max_buffered_ - buffered_) {
+        throw protocol_error("fragmented messages of more than " + std::to_string(max_buffered_) +
+                             " bytes in all");
+    }
+    buffered_ += more;
+}
+
+} // namespace rill::dist::internal

@@ -1,0 +1,86 @@
+#pragma once
+
+// Fragmented messages (DFLAG_FRAGMENTS), as OTP 22 and later send them.
+// Once both nodes agree on fragments, every frame starts with a
+// distribution header instead of 'p', and its terms have no version byte:
+//
+//   whole message    131 68 0                        Control Payload
+//   first fragment   131 69 Sequence:64 Count:64 0   first bytes of Control Payload
+//   next fragments   131 70 Sequence:64 Id:64        the following bytes
+//
+// (the 0 is the number of atom cache references: this node offers no atom
+// cache, so there are none). A message of more than `fragment_size` bytes
+// goes as Count fragments whose ids count down from Count to 1; the
+// fragments of different messages may interleave on the connection, those
+// of one message come in order. The writer uses this to let small frames
+// and ticks pass a large message (send_queue.hpp).
+
+#include <rill/dist/etf.hpp>
+
+#include "dist/connection/outbound_frame.hpp"
+#include "dist/wire/wire_bytes.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace rill::dist::internal {
+
+/// The most message bytes in one fragment: BEAM's ERTS_DIST_FRAGMENT_SIZE.
+inline constexpr std::size_t fragment_size = std::size_t{64} << 10U;
+
+inline constexpr std::byte dist_header{68};
+inline constexpr std::byte dist_frag_header{69};
+inline constexpr std::byte dist_frag_cont{70};
+
+/// Length, 131 68 0: what precedes the terms of a whole message.
+inline constexpr std::size_t whole_message_prefix = 4 + 3;
+
+/// The fragments of the message in `message[offset, offset + size)`, each
+/// a frame (`outbound_frame::head` holds its length and header) whose data
+/// is a slice of `message`. `sequence` must differ from that of every
+/// other message of the connection still in flight.
+std::vector<outbound_frame> split_into_fragments(const std::shared_ptr<const bytes>& message,
+                                                 std::size_t offset,
+                                                 std::size_t size,
+                                                 std::uint64_t sequence);
+
+/// Puts fragmented messages back together, for a connection's reader.
+/// Bounded: at most `max_buffered` bytes wait in unfinished messages, and at
+/// most `max_open` messages are unfinished at once.
+class fragment_assembler {
+public:
+    static constexpr std::size_t max_open = 65'536;
+
+    explicit fragment_assembler(std::size_t max_buffered) noexcept
+        : max_buffered_(max_buffered) {}
+
+    /// `body`: a frame after its length, starting with 131 68, 69 or 70.
+    /// The message it completes (its control term then its payload, without
+    /// version bytes), or nothing while fragments are due. Throws
+    /// `protocol_error` for a malformed header, atom cache references, a
+    /// fragment out of order or of no open message, a message opened twice,
+    /// or past the bounds.
+    std::optional<etf::shared_bytes> feed(bytes body);
+
+    [[nodiscard]] std::size_t open_messages() const noexcept { return open_.size(); }
+
+    [[nodiscard]] std::size_t buffered_bytes() const noexcept { return buffered_; }
+
+private:
+    struct partial {
+        std::uint64_t next_id = 0; // the id the next fragment must have
+        bytes data;
+    };
+
+    void reserve(std::size_t more);
+
+    std::unordered_map<std::uint64_t, partial> open_;
+    std::size_t buffered_ = 0;
+    std::size_t max_buffered_;
+};
+
+} // namespace rill::dist::internal
