@@ -7,6 +7,13 @@ io_thread::io_thread()
     , thread_([this] { context_.run(); }) {}
 
 io_thread::~io_thread() {
+    stop();
+}
+
+void io_thread::stop() {
+    if (!thread_.joinable()) {
+        return;
+    }
     work_.reset();
     context_.stop();
     thread_.join();

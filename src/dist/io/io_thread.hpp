@@ -20,6 +20,12 @@ public:
     /// completions) and joins the thread.
     ~io_thread();
 
+    /// As the destructor, leaving the context in place: what runs on the
+    /// thread until it stops may still reach the context (a coroutine that
+    /// makes a timer), and other threads may still post to it (their work
+    /// is dropped with the context). Idempotent; not concurrent with itself.
+    void stop();
+
     io_thread(const io_thread&) = delete;
     io_thread& operator=(const io_thread&) = delete;
 

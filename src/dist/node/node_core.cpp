@@ -203,7 +203,7 @@ void node_core::stop() {
             registry().erase(found);
         }
     }
-    if (io_ == nullptr) {
+    if (io_ == nullptr || io_stopped_) {
         return;
     }
     runtime_.set_remote_route(nullptr);
@@ -237,7 +237,10 @@ void node_core::stop() {
         closed.set_value();
     });
     closed.get_future().wait();
-    io_.reset();
+    // Stopped and joined, not destroyed: a coroutine still running on the
+    // I/O thread until it stops may use io(), and so may a late sender.
+    io_->stop();
+    io_stopped_ = true;
     listener_.reset();
     epmd_registration_.reset();
     embedded_.reset();

@@ -114,7 +114,8 @@ private:
     std::uint16_t epmd_port_ = 0;
     std::uint16_t port_ = 0;
 
-    std::unique_ptr<io_thread> io_;
+    std::unique_ptr<io_thread> io_; // kept until destruction (see stop)
+    bool io_stopped_ = false;
     std::optional<tcp::acceptor> listener_;
     std::shared_ptr<tcp::socket> epmd_registration_;
     std::shared_ptr<embedded_epmd> embedded_;
