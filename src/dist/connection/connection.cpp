@@ -8,7 +8,7 @@
 #include "dist/io/deadline.hpp"
 #include "dist/node/node_core.hpp"
 
-#include <array>
+#include <algorithm>
 #include <sys/socket.h>
 #include <utility>
 
@@ -19,6 +19,10 @@ namespace {
 // The most bytes of fragments one write takes when other frames wait: a
 // tick or a small message waits for at most this much of a large message.
 constexpr std::size_t bulk_budget = 4 * (fragment_size + 32); // four fragments with their headers
+
+// The reader's buffer: frames up to this size are read in batches (a
+// fragment, with its header, fits).
+constexpr std::size_t read_buffer_size = fragment_size + 1024;
 
 // What a link or monitor gets back when its frame cannot reach the peer:
 // the answers of an unreachable node (S73).
@@ -307,15 +311,37 @@ void connection::start_write() {
 awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
     auto self = shared_from_this();
     const std::size_t max_frame = node_.opts().max_frame_size;
+    // Reads take whatever the socket has, up to the buffer's size, so a
+    // burst of small frames costs one read, not two per frame. A frame
+    // that fits the buffer is copied out of it into a buffer of its own
+    // (binaries in it may outlive the read); a larger one gets its own
+    // buffer at once and the rest of it is read straight into that.
+    bytes in(read_buffer_size);
+    std::size_t begin = 0; // first unparsed byte
+    std::size_t end = 0;   // one past the last byte read
+    // Reads until at least `count` bytes are unparsed (count <= in.size()).
+    auto fill = [&](std::size_t count) -> awaitable<void> {
+        if (in.size() - begin < count) {
+            std::copy(in.begin() + static_cast<std::ptrdiff_t>(begin),
+                      in.begin() + static_cast<std::ptrdiff_t>(end),
+                      in.begin());
+            end -= begin;
+            begin = 0;
+        }
+        while (end - begin < count) {
+            end += co_await socket->async_read_some(asio::buffer(in.data() + end, in.size() - end),
+                                                    use_awaitable);
+            ++reads_seen_;
+        }
+    };
     try {
         for (;;) {
-            std::array<std::byte, 4> header{};
-            co_await asio::async_read(*socket, asio::buffer(header), use_awaitable);
-            ++reads_seen_;
+            co_await fill(4);
             std::size_t length = 0;
-            for (std::byte b : header) {
-                length = (length << 8U) | std::to_integer<std::size_t>(b);
+            for (std::size_t i = 0; i < 4; ++i) {
+                length = (length << 8U) | std::to_integer<std::size_t>(in[begin + i]);
             }
+            begin += 4;
             bytes_received.fetch_add(4 + length, std::memory_order_relaxed);
             if (length == 0) {
                 continue; // a tick
@@ -324,9 +350,24 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
                 throw protocol_error("a frame of " + std::to_string(length) +
                                      " bytes, over the limit of " + std::to_string(max_frame));
             }
-            bytes body(length);
-            co_await asio::async_read(*socket, asio::buffer(body), use_awaitable);
-            ++reads_seen_;
+            bytes body;
+            if (length <= in.size()) {
+                co_await fill(length);
+                const auto first = in.begin() + static_cast<std::ptrdiff_t>(begin);
+                body.assign(first, first + static_cast<std::ptrdiff_t>(length));
+                begin += length;
+            } else {
+                body.resize(length);
+                const std::size_t buffered = end - begin;
+                std::copy(in.begin() + static_cast<std::ptrdiff_t>(begin),
+                          in.begin() + static_cast<std::ptrdiff_t>(end),
+                          body.begin());
+                begin = end = 0;
+                co_await asio::async_read(*socket,
+                                          asio::buffer(body.data() + buffered, length - buffered),
+                                          use_awaitable);
+                ++reads_seen_;
+            }
             frames_received.fetch_add(1, std::memory_order_relaxed);
             inbound_signal signal = decode_body(std::move(body));
             if (!signal) {
