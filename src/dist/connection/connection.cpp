@@ -18,11 +18,12 @@ namespace {
 
 // The most bytes of fragments one write takes when other frames wait: a
 // tick or a small message waits for at most this much of a large message.
-constexpr std::size_t bulk_budget = 4 * (fragment_size + 32); // four fragments with their headers
+constexpr std::size_t bulk_budget = 2 * (fragment_size + 32); // two fragments with their headers
 
-// The reader's buffer: frames up to this size are read in batches (a
-// fragment, with its header, fits).
-constexpr std::size_t read_buffer_size = fragment_size + 1024;
+// The reader's buffer: frames up to this size are read in batches; larger
+// ones (a fragment of this node's size among them) are read straight into
+// a buffer of their own.
+constexpr std::size_t read_buffer_size = std::size_t{64} << 10U;
 
 // What a link or monitor gets back when its frame cannot reach the peer:
 // the answers of an unreachable node (S73).

@@ -89,7 +89,8 @@ std::optional<etf::shared_bytes> fragment_assembler::feed(bytes body) {
         reserve(in.remaining());
         partial& started = open_[sequence];
         started.next_id = id - 1;
-        started.data.assign(body.begin() + 19, body.end());
+        started.data = std::move(body); // kept whole: its data is not copied
+        started.skip = 19;
         return std::nullopt;
     }
     const auto found = open_.find(sequence);
@@ -110,9 +111,12 @@ std::optional<etf::shared_bytes> fragment_assembler::feed(bytes body) {
         return std::nullopt;
     }
     bytes done = std::move(going.data);
+    const std::size_t skip = going.skip;
     open_.erase(found);
-    buffered_ -= done.size();
-    return etf::shared_bytes::adopt(std::move(done));
+    buffered_ -= done.size() - skip;
+    etf::shared_bytes message = etf::shared_bytes::adopt(std::move(done));
+    message.bytes = message.bytes.subspan(skip);
+    return message;
 }
 
 void fragment_assembler::reserve(std::size_t more) {
