@@ -11,6 +11,10 @@
 //                                         {From, X} with X, until `stop`
 //   rill_dist_bench pingpong_to NODE M    round trips to NODE's `echo` (a BEAM
 //                                         or rill node; epmd from ERL_EPMD_PORT)
+//   rill_dist_bench stream_to NODE SENDERS PER
+//   rill_dist_bench bulk_to NODE COUNT BYTES
+//                                         stream and bulk toward NODE's `sink`
+//                                         (the protocol of rill_dist_bench.erl)
 //
 // The two nodes of pingpong, stream and bulk are two runtimes in this OS
 // process (2 workers each), connected over loopback by the distribution as
@@ -32,6 +36,12 @@ namespace {
 
 double ms_since(clock_type::time_point start) {
     return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
+}
+
+// The kind of node at the other end, for the RESULT line (beam or rill).
+const char* peer_kind() {
+    const char* peer = std::getenv("RILL_BENCH_PEER");
+    return peer != nullptr ? peer : "peer";
 }
 
 // {user, I, I*10^12, I/3, <<I:128>>, [a, b, I], Pid} for I in 1..1000.
@@ -253,9 +263,26 @@ task<> echo_registered() {
     }
 }
 
+// The `sink` of serve: {start, From, Expected} -> {ready, Self}, then
+// `done` to From once Expected messages came.
+task<> sink_registered() {
+    process::register_name(process::self(), atom("sink"));
+    for (;;) {
+        const term start = co_await process::receive_exact<term>();
+        const pid from = start.elements()[1].as_pid();
+        const std::int64_t expected = *start.elements()[2].to_int64();
+        process::send(from, term::tuple_of(atom("ready"), process::self()));
+        for (std::int64_t n = 0; n < expected; ++n) {
+            (void)co_await process::receive_exact<term>();
+        }
+        process::send(from, atom("done"));
+    }
+}
+
 int serve(const char* name) {
     runtime rt(node(name));
     dist::net_kernel net(rt);
+    rt.spawn(sink_registered);
     std::printf("serving %s on port %u\n", name, static_cast<unsigned>(net.port()));
     std::fflush(stdout);
     rt.run(echo_registered);
@@ -286,17 +313,85 @@ int pingpong_to(const char* server, int rounds) {
     rt.run(remote_pinger, atom(server), rounds, &ms);
     std::printf("RESULT sys=rill bench=dist_pingpong pair=rill-%s m=%d total_ms=%.1f "
                 "rtt_ns=%.1f\n",
-                std::getenv("RILL_BENCH_PEER") != nullptr ? std::getenv("RILL_BENCH_PEER") : "peer",
+                peer_kind(),
                 rounds,
                 ms,
                 ms * 1e6 / rounds);
     return 0;
 }
 
+// The remote sink's pid, once it expects `expected` messages.
+task<pid> open_sink(atom server_node, std::int64_t expected) {
+    process::send(std::pair<atom, atom>{atom("sink"), server_node},
+                  term::tuple_of(atom("start"), process::self(), expected));
+    const term ready = co_await process::receive_exact<term>();
+    co_return ready.elements()[1].as_pid();
+}
+
+task<> remote_streamer(atom server_node, int senders, int per, double* ms) {
+    const pid sink = co_await open_sink(server_node, std::int64_t{senders} * per);
+    const auto start = clock_type::now();
+    for (int s = 0; s < senders; ++s) {
+        process::spawn(stream_sender, sink, per);
+    }
+    (void)co_await process::receive_exact<atom>();
+    *ms = ms_since(start);
+}
+
+task<> remote_bulk(atom server_node, int count, int size, double* ms) {
+    const term blob = term::binary(std::vector<std::byte>(static_cast<std::size_t>(size)));
+    const pid sink = co_await open_sink(server_node, count);
+    const auto start = clock_type::now();
+    for (int i = 0; i < count; ++i) {
+        process::send(sink, blob);
+    }
+    (void)co_await process::receive_exact<atom>();
+    *ms = ms_since(start);
+}
+
+int stream_to(const char* server, int senders, int per) {
+    runtime rt(node("bench_client@localhost"));
+    dist::net_kernel net(rt);
+    if (!net.connect_blocking(atom(server))) {
+        std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
+        return 1;
+    }
+    double ms = 0;
+    rt.run(remote_streamer, atom(server), senders, per, &ms);
+    std::printf("RESULT sys=rill bench=dist_stream pair=rill-%s senders=%d per=%d "
+                "total_ms=%.1f msgs_per_s=%.0f\n",
+                peer_kind(),
+                senders,
+                per,
+                ms,
+                static_cast<double>(senders) * per / (ms / 1000));
+    return 0;
+}
+
+int bulk_to(const char* server, int count, int size) {
+    runtime rt(node("bench_client@localhost"));
+    dist::net_kernel net(rt);
+    if (!net.connect_blocking(atom(server))) {
+        std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
+        return 1;
+    }
+    double ms = 0;
+    rt.run(remote_bulk, atom(server), count, size, &ms);
+    std::printf("RESULT sys=rill bench=dist_bulk pair=rill-%s count=%d bytes=%d "
+                "total_ms=%.1f mb_per_s=%.1f\n",
+                peer_kind(),
+                count,
+                size,
+                ms,
+                static_cast<double>(count) * size / 1e6 / (ms / 1000));
+    return 0;
+}
+
 int usage() {
     std::fprintf(stderr,
                  "usage: rill_dist_bench codec ROUNDS | pingpong M | stream SENDERS PER"
-                 " | bulk COUNT BYTES | serve NAME | pingpong_to NODE M\n");
+                 " | bulk COUNT BYTES | serve NAME | pingpong_to NODE M"
+                 " | stream_to NODE SENDERS PER | bulk_to NODE COUNT BYTES\n");
     return 2;
 }
 
@@ -312,6 +407,12 @@ int main(int argc, char** argv) {
     }
     if (workload == "pingpong_to" && argc > 3) {
         return pingpong_to(argv[2], std::atoi(argv[3]));
+    }
+    if (workload == "stream_to" && argc > 4) {
+        return stream_to(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
+    }
+    if (workload == "bulk_to" && argc > 4) {
+        return bulk_to(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
     }
     const int first = std::atoi(argv[2]);
     const int second = argc > 3 ? std::atoi(argv[3]) : 0;

@@ -8,8 +8,14 @@
 %%   pingpong SERVER M: M round trips to SERVER's echo (a BEAM or rill node)
 %%     erl -sname cli@localhost -setcookie bench -noshell -pa DIR \
 %%         -eval 'rill_dist_bench:pingpong(srv@localhost, rill, 100000)'
+%%   stream SERVER SENDERS PER: SENDERS processes stream PER small integers
+%%     each to SERVER's sink; bulk SERVER COUNT BYTES: COUNT binaries of
+%%     BYTES, one way. The sink (registered `sink` on the server node, BEAM
+%%     or rill) answers {start, From, Expected} with {ready, SinkPid}, and
+%%     sends `done` once Expected messages came; the clock runs from
+%%     `ready` to `done`.
 -module(rill_dist_bench).
--export([codec/1, server/0, pingpong/3, stop/1]).
+-export([codec/1, server/0, pingpong/3, stream/4, bulk/4, stop/1]).
 
 records() ->
     [{user, I, I * 1000000000000, I / 3, <<I:128>>, [a, b, I], self()}
@@ -34,8 +40,54 @@ decode_loop(_, 0) -> ok;
 decode_loop(B, N) -> _ = binary_to_term(B), decode_loop(B, N - 1).
 
 server() ->
+    register(sink, spawn(fun sink/0)),
     register(echo, self()),
     server_loop().
+
+sink() ->
+    receive
+        {start, From, Expected} ->
+            From ! {ready, self()},
+            sink_count(From, Expected, 0)
+    end.
+
+sink_count(From, Expected, Expected) ->
+    From ! done,
+    sink();
+sink_count(From, Expected, N) ->
+    receive _ -> sink_count(From, Expected, N + 1) end.
+
+%% The sink's pid, once it expects Expected messages.
+open_sink(Server, Expected) ->
+    pong = net_adm:ping(Server),
+    {sink, Server} ! {start, self(), Expected},
+    receive {ready, Sink} -> Sink end.
+
+stream(Server, Peer, Senders, Per) ->
+    Sink = open_sink(Server, Senders * Per),
+    T0 = erlang:monotonic_time(microsecond),
+    [spawn(fun() -> send_n(Sink, Per) end) || _ <- lists:seq(1, Senders)],
+    receive done -> ok end,
+    Us = erlang:monotonic_time(microsecond) - T0,
+    io:format("RESULT sys=erlang bench=dist_stream pair=beam-~s senders=~b per=~b "
+              "total_ms=~.1f msgs_per_s=~b~n",
+              [Peer, Senders, Per, Us / 1000, round(Senders * Per / (Us / 1.0e6))]),
+    halt(0).
+
+send_n(_, 0) -> ok;
+send_n(Sink, N) -> Sink ! N, send_n(Sink, N - 1).
+
+bulk(Server, Peer, Count, Bytes) ->
+    Blob = binary:copy(<<0>>, Bytes),
+    Sink = open_sink(Server, Count),
+    T0 = erlang:monotonic_time(microsecond),
+    [Sink ! Blob || _ <- lists:seq(1, Count)],
+    receive done -> ok end,
+    Us = erlang:monotonic_time(microsecond) - T0,
+    io:format("RESULT sys=erlang bench=dist_bulk pair=beam-~s count=~b bytes=~b "
+              "total_ms=~.1f mb_per_s=~.1f~n",
+              [Peer, Count, Bytes, Us / 1000, Count * Bytes / 1.0e6 / (Us / 1.0e6)]),
+    halt(0).
 
 server_loop() ->
     receive
