@@ -201,6 +201,17 @@ TEST(RillNodes, MisuseIsAClearError) {
     runtime_options long_name = node_options("long@host.example");
     runtime c(long_name);
     EXPECT_THROW(dist::net_kernel(c, first_node()), dist::setup_error);
+    // A listen port another node holds.
+    runtime d(node_options("port_taken@localhost"));
+    dist::options same_port = second_node(first.epmd_port());
+    same_port.port = first.port();
+    try {
+        dist::net_kernel taken(d, same_port);
+        ADD_FAILURE() << "a port in use was accepted";
+    } catch (const dist::setup_error& e) {
+        EXPECT_NE(std::string(e.what()).find(std::to_string(first.port())), std::string::npos)
+            << e.what();
+    }
 }
 
 } // namespace
