@@ -171,6 +171,50 @@ TEST(RillNodes, AHundredMegabyteMessageGoesInFragmentsAndArrivesWhole) {
     EXPECT_GE(at_b.front().frames_received, 400U); // 100 MiB in 256 KiB fragments
 }
 
+task<> registered_collector(atom name,
+                            std::promise<void>* registered,
+                            std::promise<std::vector<term>>* got,
+                            int count) {
+    process::register_name(process::self(), name);
+    registered->set_value();
+    co_await collect(got, count);
+}
+
+// Sends to a name nobody holds on the other node and to a pid that never
+// lived there, then to the collector; only the last arrives (sends that
+// precede it on the connection were dropped, not delayed), and the sender
+// goes on without an error.
+task<> send_to_nobody_then_collector(atom other, pid never_lived, pid report_to) {
+    process::send(std::pair<atom, atom>{atom("nobody"), other}, atom("lost_by_name"));
+    process::send(never_lived, atom("lost_by_pid"));
+    process::send(std::pair<atom, atom>{atom("collector"), other}, atom("arrived"));
+    process::send(report_to, atom("sent"));
+    co_return;
+}
+
+task<> await_one(std::promise<term>* got) {
+    got->set_value(co_await process::receive_exact<term>());
+}
+
+TEST(RillNodes, S69SendsToAnUnregisteredRemoteNameOrADeadRemotePidAreDroppedSilently) {
+    node_pair nodes("dra@localhost", "drb@localhost");
+    ASSERT_TRUE(nodes.net_a.connect_blocking(atom("drb@localhost")));
+    std::promise<std::vector<term>> got;
+    std::promise<void> registered;
+    nodes.b.spawn(registered_collector, atom("collector"), &registered, &got, 1);
+    ASSERT_EQ(registered.get_future().wait_for(30s), std::future_status::ready);
+    const pid never_lived{atom("drb@localhost"), 999'999, 0, nodes.b.creation()};
+    std::promise<term> sender_done;
+    const pid report_to = nodes.a.spawn(await_one, &sender_done);
+    std::future<term> done = sender_done.get_future();
+    nodes.a.spawn(send_to_nobody_then_collector, atom("drb@localhost"), never_lived, report_to);
+    ASSERT_EQ(done.wait_for(30s), std::future_status::ready);
+    EXPECT_EQ(done.get(), term(atom("sent")));
+    std::future<std::vector<term>> seen = got.get_future();
+    ASSERT_EQ(seen.wait_for(30s), std::future_status::ready);
+    EXPECT_EQ(seen.get(), std::vector<term>{term(atom("arrived"))});
+}
+
 TEST(RillNodes, AWrongCookieIsRefusedAndTheNodeGoesOn) {
     runtime a(node_options("ca@localhost"));
     dist::net_kernel net_a(a, first_node());
