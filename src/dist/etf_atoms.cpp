@@ -108,13 +108,18 @@ atom read_atom(etf_reader& in) {
                         "tag " + std::to_string(tag) + " where an atom must be");
 }
 
-void write_atom(std::vector<std::byte>& out, atom a) {
-    if (a.index() >= atom_table::global().size()) {
+std::string_view wire_name(atom a) {
+    const atom_table& table = atom_table::global();
+    if (a.index() >= table.size()) {
         throw etf::encode_error(etf::encode_errc::forged_atom,
                                 "atom index " + std::to_string(a.index()) +
                                     " names no interned atom");
     }
-    const std::string_view name = a.name();
+    return table.name(a.index());
+}
+
+void write_atom(std::vector<std::byte>& out, atom a) {
+    const std::string_view name = wire_name(a);
     if (name.size() <= 255) {
         out.push_back(std::byte{etf_tag::small_atom_utf8});
         out.push_back(static_cast<std::byte>(name.size()));

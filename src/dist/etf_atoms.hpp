@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace rill::internal {
@@ -27,6 +28,10 @@ atom read_atom_body(etf_reader& in, std::uint8_t tag, std::size_t tag_offset);
 /// module). Throws `decode_error` (not_an_atom, atom_cache_ref, and as
 /// `read_atom_body`).
 atom read_atom(etf_reader& in);
+
+/// The name of `a` as the encoder writes it. Throws `encode_error`
+/// (forged_atom) for an atom no table entry holds.
+[[nodiscard]] std::string_view wire_name(atom a);
 
 /// Appends `a` as SMALL_ATOM_UTF8_EXT or ATOM_UTF8_EXT. Throws
 /// `encode_error` (forged_atom) for an atom no table entry holds.
