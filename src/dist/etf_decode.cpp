@@ -35,7 +35,13 @@
 //
 // Sharing. With an owner (`shared_bytes`, or the inflated buffer), a binary
 // of `shared_binary_threshold` bytes or more becomes `term::binary(owner,
-// bytes)`: no copy. Everything else is copied out of the input.
+// bytes)`: no copy. Everything else is copied out of the input. Equal pids
+// of one term share one node (the decoder keeps the last pid it built).
+//
+// Speed. An atom read before on this thread comes from a per-thread cache
+// keyed by its bytes (etf_atoms.cpp), skipping the UTF-8 check and the
+// atom table; a big integer of up to 8 bytes that fits int64 is assembled
+// in place; the reader's bounds checks inline, their failures do not.
 
 #include <rill/dist/etf.hpp>
 
@@ -49,6 +55,8 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -185,16 +193,18 @@ private:
         case tag::new_reference:
         case tag::reference:
             return read_reference(t, offset);
+        case tag::small_atom_utf8:
+        case tag::atom_utf8:
+        case tag::small_atom_latin1:
+        case tag::atom_latin1:
+            return term::from_atom(internal::read_atom_body(in_, t, offset));
         default:
             return read_rare(t, offset);
         }
     }
 
-    // Atoms, and what is kept opaque or refused.
+    // What is kept opaque or refused.
     term read_rare(std::uint8_t t, std::size_t offset) {
-        if (internal::is_atom_tag(t)) {
-            return term::from_atom(internal::read_atom_body(in_, t, offset));
-        }
         switch (t) {
         case tag::new_port:
         case tag::v4_port:
@@ -319,6 +329,22 @@ private:
         in_.check_length(digits + 1, "big integer");
         const bool negative = in_.u8() != 0; // OTP reads any non-zero sign byte as negative
         const auto magnitude = in_.take(digits);
+        if (digits <= 8) {
+            // Most bigs on the wire fit int64 (BEAM's small integers are 60 bits).
+            std::uint64_t value = 0;
+            for (std::size_t i = digits; i-- > 0;) {
+                value = (value << 8U) | std::to_integer<std::uint64_t>(magnitude[i]);
+            }
+            constexpr auto int64_max =
+                static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+            if (value <= int64_max) {
+                const auto small = static_cast<std::int64_t>(value);
+                return term::from_int64(negative ? -small : small);
+            }
+            if (negative && value == int64_max + 1) {
+                return term::from_int64(std::numeric_limits<std::int64_t>::min());
+            }
+        }
         return term::big_integer(
             negative,
             {reinterpret_cast<const std::uint8_t*>(magnitude.data()), magnitude.size()}); // NOLINT
@@ -398,7 +424,12 @@ private:
         p.id = in_.u32();
         p.serial = in_.u32();
         p.creation = t == tag::new_pid ? in_.u32() : in_.u8();
-        return term::from_pid(p);
+        // A term often holds one pid many times (a sender, a reply-to):
+        // equal pids share the node of the last one read.
+        if (!last_pid_.is_pid() || last_pid_.as_pid() != p) {
+            last_pid_ = term::from_pid(p);
+        }
+        return last_pid_;
     }
 
     term read_reference(std::uint8_t t, std::size_t offset) {
@@ -520,6 +551,7 @@ private:
     std::shared_ptr<const void> owner_;
     decode_options options_;
     std::size_t declared_ = 0; // see the file comment
+    term last_pid_;            // the pid read last, or []
 };
 
 decoded_term decode_versioned(std::span<const std::byte> input,

@@ -71,10 +71,8 @@ public:
     /// Throws `length_exceeds_input` unless `count` more bytes remain: for a
     /// length field, checked before anything of that length is allocated.
     void check_length(std::size_t count, const char* what) const {
-        if (count > remaining()) {
-            fail(etf::decode_errc::length_exceeds_input,
-                 std::string(what) + " of " + std::to_string(count) + " with " +
-                     std::to_string(remaining()) + " bytes left");
+        if (count > remaining()) [[unlikely]] {
+            fail_length(count, what);
         }
     }
 
@@ -89,12 +87,24 @@ public:
     }
 
 private:
+    // The checks are inline, their failures (which build a message) not.
     void require(std::size_t count) const {
-        if (count > remaining()) {
-            fail(etf::decode_errc::truncated,
-                 "needs " + std::to_string(count) + " more bytes, " + std::to_string(remaining()) +
-                     " left");
+        if (count > remaining()) [[unlikely]] {
+            fail_truncated(count);
         }
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_truncated(std::size_t count) const {
+        fail(etf::decode_errc::truncated,
+             "needs " + std::to_string(count) + " more bytes, " + std::to_string(remaining()) +
+                 " left");
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] void fail_length(std::size_t count,
+                                                            const char* what) const {
+        fail(etf::decode_errc::length_exceeds_input,
+             std::string(what) + " of " + std::to_string(count) + " with " +
+                 std::to_string(remaining()) + " bytes left");
     }
 
     [[nodiscard]] std::uint32_t byte_at(std::size_t i) const noexcept {

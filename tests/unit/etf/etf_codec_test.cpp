@@ -50,6 +50,22 @@ TEST(EtfDecode, ReadsAnyNonZeroBigSignByteAsNegativeAsOtpDoes) {
     EXPECT_TRUE(exactly_equal(etf::decode(from_hex("836e010205")), term{-5}));
 }
 
+TEST(EtfDecode, ReadsBigsOfUpToEightBytesThatFitInt64AsPlainIntegers) {
+    const term min = etf::decode(from_hex("836e08010000000000000080"));
+    const term max = etf::decode(from_hex("836e0800ffffffffffffff7f"));
+    const term past_max = etf::decode(from_hex("836e08000000000000000080"));
+    const term below_min = etf::decode(from_hex("836e08010100000000000080"));
+
+    EXPECT_EQ(min.to_int64(), std::numeric_limits<std::int64_t>::min());
+    EXPECT_EQ(max.to_int64(), std::numeric_limits<std::int64_t>::max());
+    EXPECT_TRUE(past_max.is_big_integer());
+    EXPECT_EQ(past_max.to_uint64(), std::uint64_t{1} << 63U);
+    EXPECT_TRUE(below_min.is_big_integer());
+    EXPECT_EQ(encoded_hex(below_min), "836e08010100000000000080");
+    EXPECT_EQ(etf::decode(from_hex("836e0000")).to_int64(), 0);
+    EXPECT_EQ(etf::decode(from_hex("836e0001")).to_int64(), 0);
+}
+
 TEST(EtfCodec, KeepsTheSignOfNegativeZero) {
     const term t = etf::decode(etf::encode(term{-0.0}));
 
@@ -67,6 +83,39 @@ TEST(EtfDecode, ConvertsLatin1AtomsToUtf8) {
     EXPECT_EQ(from_small_atom_ext.as_atom().name(),
               "\xc3\xbf"
               "abcd");
+}
+
+// Both directions keep a per-thread cache of atoms; these read and write
+// many atoms, and names that share their first and last eight bytes.
+TEST(EtfCodec, KeepsAtomsApartThatShareTheirFirstAndLastBytes) {
+    std::vector<term> atoms;
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 600; ++i) {
+            atoms.emplace_back(atom("etf_cache_" + std::to_string(i)));
+            atoms.emplace_back(atom("head_of_" + std::to_string(i) + "_name_tail"));
+            atoms.emplace_back(
+                atom("a_long_name_" + std::string(static_cast<std::size_t>(i % 60), 'x') + "_end"));
+        }
+    }
+    atoms.emplace_back(atom("12345678_middle_one_87654321"));
+    atoms.emplace_back(atom("12345678_middle_two_87654321"));
+    const term t = term::list(atoms);
+
+    for (int pass = 0; pass < 2; ++pass) {
+        const term back = etf::decode(etf::encode(t));
+
+        ASSERT_TRUE(exactly_equal(back, t));
+    }
+}
+
+TEST(EtfDecode, TellsLatin1AndUtf8AtomsOfTheSameBytesApart) {
+    const term latin1 = etf::decode(from_hex("83730be96c6c6f5f636163686564"));
+    const auto utf8 = test::decode_failure(from_hex("83770be96c6c6f5f636163686564"));
+    const term latin1_again = etf::decode(from_hex("83730be96c6c6f5f636163686564"));
+
+    EXPECT_EQ(latin1.as_atom().name(), "\xc3\xa9llo_cached");
+    EXPECT_EQ(utf8, etf::decode_errc::invalid_atom_utf8);
+    EXPECT_TRUE(exactly_equal(latin1_again, latin1));
 }
 
 TEST(EtfEncode, WritesAtomsOfMoreThan255BytesAsAtomUtf8Ext) {
@@ -217,6 +266,18 @@ TEST(EtfCodec, WritesPidsAsNewPidExt) {
               "835877036140620000000100000002"
               "00000003");
     EXPECT_TRUE(exactly_equal(etf::decode(etf::encode(t)), t));
+}
+
+TEST(EtfDecode, ReadsEqualAndDifferentPidsOfOneTerm) {
+    const pid a{atom("a@b"), 1, 2, 3};
+    const pid b{atom("a@b"), 1, 2, 4};
+    const term t = term::list_of(a, a, b, a, term::tuple_of(b, b));
+
+    const term back = etf::decode(etf::encode(t));
+
+    EXPECT_TRUE(exactly_equal(back, t));
+    EXPECT_EQ(back.list_elements()[2].as_pid(), b);
+    EXPECT_EQ(back.list_elements()[3].as_pid(), a);
 }
 
 // ---- maps -----------------------------------------------------------------------------------
