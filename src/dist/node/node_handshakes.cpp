@@ -131,7 +131,13 @@ awaitable<void> node_core::accept_loop() {
 awaitable<void> node_core::run_acceptor(tcp::socket socket) {
     auto self = shared_from_this();
     std::shared_ptr<connection> entry;
-    std::string peer_name = "a peer";
+    // Until its name message names it, the peer is its address: a refusal
+    // of garbage or of silence still says whom it refused.
+    asio::error_code no_address;
+    const tcp::endpoint remote = socket.remote_endpoint(no_address);
+    std::string peer_name = no_address ? std::string("a peer")
+                                       : "a peer at " + remote.address().to_string() + ":" +
+                                             std::to_string(remote.port());
     try {
         auto steps = [&]() -> awaitable<void> {
             handshake_acceptor handshake(
