@@ -3,15 +3,15 @@
 // A real Erlang node for interop tests: `erl` started as a child process
 // with a short name, a cookie, the test's private epmd port
 // (ERL_EPMD_PORT) and distribution on loopback, running one expression
-// (`-eval`). Its standard output and error go to a file, printed when a
-// test fails. `wait` blocks until the node exits and returns its exit
-// status (the expression ends with `halt(Status)`), so a test waits on
-// events, never on time; the destructor kills a node still running.
+// (`-eval`), as a `child_process`: its output goes to a file, printed when
+// a test fails; `wait` returns its exit status (the expression ends with
+// `halt(Status)`), so a test waits on events, never on time; the
+// destructor kills a node still running.
+
+#include "interop/child_process.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace rill::test {
@@ -29,28 +29,22 @@ public:
               std::uint16_t epmd_port,
               std::string expression,
               std::vector<std::string> extra = {});
-    ~beam_node();
-
-    beam_node(const beam_node&) = delete;
-    beam_node& operator=(const beam_node&) = delete;
 
     /// Blocks until the node exits; its exit status (128 + signal when
     /// killed).
-    int wait();
+    int wait() { return process_.wait(); }
 
     /// Sends `signal` to the node (SIGKILL, SIGSTOP, SIGCONT).
-    void signal(int signal);
+    void signal(int signal) { process_.signal(signal); }
 
     /// What the node printed so far.
-    [[nodiscard]] std::string output() const;
+    [[nodiscard]] std::string output() const { return process_.output(); }
 
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
 private:
     std::string name_;
-    std::string log_path_;
-    pid_t child_ = -1;
-    std::optional<int> status_;
+    child_process process_;
 };
 
 } // namespace rill::test
