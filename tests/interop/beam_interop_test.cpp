@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -97,22 +98,36 @@ TEST_F(BeamInterop, BeamPingsRillAndGetsPong) {
     EXPECT_EQ(status, 0);
 }
 
-task<> echo_process() {
-    process::register_name(process::self(), atom("echo"));
+// {From, Tag, T} -> From ! {Tag, T}; notes the largest binary T it echoed
+// in `largest_binary` unless null.
+task<> echo_process(std::atomic<std::size_t>* largest_binary) {
     for (;;) {
         term request = co_await process::receive_exact<term>();
-        // {From, Tag, T} -> From ! {Tag, T}
         if (request.is_tuple() && request.elements().size() == 3 &&
             request.elements()[0].is_pid()) {
+            const term& echoed = request.elements()[2];
+            if (largest_binary != nullptr && echoed.is_binary() &&
+                echoed.bytes().size() > largest_binary->load()) {
+                largest_binary->store(echoed.bytes().size());
+            }
             process::send(request.elements()[0].as_pid(),
-                          term::tuple_of(request.elements()[1], request.elements()[2]));
+                          term::tuple_of(request.elements()[1], echoed));
         }
     }
 }
 
-task<> echo_for_beam(std::uint16_t epmd_port, std::optional<term>* report, int* status) {
+// Registered by the spawner, so the name is taken before anyone can send
+// to it.
+void spawn_echo(std::atomic<std::size_t>* largest_binary) {
+    process::register_name(process::spawn(echo_process, largest_binary), atom("echo"));
+}
+
+task<> echo_for_beam(std::uint16_t epmd_port,
+                     std::optional<term>* report,
+                     int* status,
+                     std::atomic<std::size_t>* largest_binary) {
     become_sink();
-    process::spawn(echo_process);
+    spawn_echo(largest_binary);
     test::beam_node beam("beam_echo",
                          cookie,
                          epmd_port,
@@ -125,17 +140,19 @@ task<> echo_for_beam(std::uint16_t epmd_port, std::optional<term>* report, int* 
     }
 }
 
-TEST_F(BeamInterop, EveryVectorLargeBinariesAndDeepTermsComeBackEqual) {
+TEST_F(BeamInterop, EveryVectorBinariesOf1And64MegabytesAndDeepTermsComeBackEqual) {
+    std::atomic<std::size_t> largest_binary{0}; // outlives the runtime and its echo process
     runtime rt(rill_options("rill_b@localhost"));
     dist::net_kernel net(rt, embedded_epmd_options());
     std::optional<term> report;
     int status = -1;
-    rt.run(echo_for_beam, net.epmd_port(), &report, &status);
+    rt.run(echo_for_beam, net.epmd_port(), &report, &status, &largest_binary);
     ASSERT_TRUE(report.has_value());
     ASSERT_TRUE(report->is_tuple()) << *report;
     EXPECT_TRUE(report->elements()[0].is_atom(atom("echoed")));
     EXPECT_GT(*report->elements()[1].to_int64(), 80); // every vector, not a few
     EXPECT_EQ(*report->elements()[2].to_int64(), 0) << *report;
+    EXPECT_EQ(largest_binary.load(), std::size_t{64} << 20U); // the 64 MiB binary went through
     EXPECT_EQ(status, 0);
 }
 

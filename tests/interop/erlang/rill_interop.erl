@@ -72,10 +72,12 @@ is_hex_term(<<"83", _/binary>> = F) ->
                   binary_to_list(F));
 is_hex_term(_) -> false.
 
+%% A 1 MiB and a 64 MiB binary (a 64 MiB frame: under rill's default
+%% max_frame_size of 1 GiB), a 10,000-deep list, and a term of each kind.
 extra_terms() ->
     Deep = lists:foldl(fun(_, Acc) -> [Acc] end, [], lists:seq(1, 10000)),
     [binary:copy(<<7>>, 1 bsl 20),
-     binary:copy(<<1, 2, 3, 4>>, 16 bsl 20),
+     binary:copy(<<1, 2, 3, 4>>, (64 bsl 20) div 4),
      Deep,
      {self(), make_ref(), #{a => [1.5, <<"x">>], {k} => -1 bsl 100}}].
 
