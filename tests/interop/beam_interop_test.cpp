@@ -224,5 +224,61 @@ TEST_F(BeamInterop, EpmdNamesListsARillNodeRegisteredWithTheEmbeddedEpmd) {
         << output;
 }
 
+// ---- Elixir ---------------------------------------------------------------------------------
+
+class ElixirInterop : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!test::command_succeeds("elixir --version >/dev/null 2>&1")) {
+            GTEST_SKIP() << "elixir is not installed";
+        }
+    }
+};
+
+// tests/interop/elixir/rill_client.exs on an Elixir node: it sends to the
+// registered `echo` by {Name, Node}, checks the reply, reports it to `sink`.
+task<> echo_for_elixir(std::uint16_t epmd_port, std::optional<term>* report, int* status) {
+    become_sink();
+    spawn_echo(nullptr);
+    test::child_process elixir("elixir",
+                               {"--sname",
+                                "elixir_client@localhost",
+                                "--cookie",
+                                cookie,
+                                "--hidden",
+                                "--erl",
+                                "-kernel inet_dist_use_interface {127,0,0,1}",
+                                RILL_INTEROP_ELIXIR_DIR "/rill_client.exs",
+                                "rill_f@localhost"},
+                               {{"ERL_EPMD_PORT", std::to_string(epmd_port)}});
+    *report = co_await next_report();
+    *status = elixir.wait();
+    if (*status != 0 || !report->has_value()) {
+        ADD_FAILURE() << elixir.output();
+    }
+}
+
+TEST_F(ElixirInterop, AnElixirNodeSendsToARegisteredRillProcessByNameAndGetsTheReply) {
+    runtime rt(rill_options("rill_f@localhost"));
+    dist::net_kernel net(rt, embedded_epmd_options());
+    std::optional<term> report;
+    int status = -1;
+
+    rt.run(echo_for_elixir, net.epmd_port(), &report, &status);
+
+    ASSERT_TRUE(report.has_value());
+    ASSERT_TRUE(report->is_tuple() && report->elements().size() == 2) << *report;
+    EXPECT_TRUE(report->elements()[0].is_atom(atom("elixir_echoed"))) << *report;
+    const term& echoed = report->elements()[1];
+    ASSERT_TRUE(echoed.is_tuple() && echoed.elements().size() == 4) << *report;
+    EXPECT_EQ(echoed.elements()[0], term(atom("elixir")));
+    EXPECT_EQ(echoed.elements()[1], term("hello from Elixir"));
+    EXPECT_EQ(echoed.elements()[2],
+              term::list_of(
+                  1, term::from_double(2.5), term::map({{term(atom("a")), term::from_int64(1)}})));
+    EXPECT_EQ(dist::node(echoed.elements()[3].as_pid()), atom("elixir_client@localhost"));
+    EXPECT_EQ(status, 0); // the Elixir side found the reply equal to what it sent
+}
+
 } // namespace
 } // namespace rill
