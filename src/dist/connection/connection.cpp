@@ -351,6 +351,35 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
                 throw protocol_error("a frame of " + std::to_string(length) +
                                      " bytes, over the limit of " + std::to_string(max_frame));
             }
+            if (length > in.size() && assembler_) {
+                // A large frame: when it continues a fragmented message,
+                // its data is read straight into the message.
+                co_await fill(18);
+                if (in[begin] == etf::version_byte && in[begin + 1] == dist_frag_cont) {
+                    std::uint64_t sequence = 0;
+                    const std::span<std::byte> into = assembler_->begin_continuation(
+                        std::span<const std::byte>(in).subspan(begin, 18), length - 18, sequence);
+                    begin += 18;
+                    const std::size_t buffered = std::min(end - begin, into.size());
+                    std::copy_n(
+                        in.begin() + static_cast<std::ptrdiff_t>(begin), buffered, into.begin());
+                    begin += buffered;
+                    if (buffered < into.size()) {
+                        co_await asio::async_read(
+                            *socket,
+                            asio::buffer(into.data() + buffered, into.size() - buffered),
+                            use_awaitable);
+                        ++reads_seen_;
+                    }
+                    frames_received.fetch_add(1, std::memory_order_relaxed);
+                    std::optional<etf::shared_bytes> message =
+                        assembler_->finish_continuation(sequence);
+                    if (message) {
+                        deliver(decode_message(*message, node_.node()));
+                    }
+                    continue;
+                }
+            }
             bytes body;
             if (length <= in.size()) {
                 co_await fill(length);
@@ -370,14 +399,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
                 ++reads_seen_;
             }
             frames_received.fetch_add(1, std::memory_order_relaxed);
-            inbound_signal signal = decode_body(std::move(body));
-            if (!signal) {
-                continue;
-            }
-            if (signal->kind == remote_signal_kind::down && signal->name != atoms::undefined) {
-                signal->from.node = peer_; // watched by name on the peer's node
-            }
-            node_.rt().inject(std::move(*signal));
+            deliver(decode_body(std::move(body)));
         }
     } catch (const asio::system_error& e) {
         if (e.code() != asio::error::operation_aborted) {
@@ -387,6 +409,16 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
     } catch (const std::exception& e) {
         fail(std::string("bad input from the peer: ") + e.what());
     }
+}
+
+void connection::deliver(inbound_signal signal) {
+    if (!signal) {
+        return;
+    }
+    if (signal->kind == remote_signal_kind::down && signal->name != atoms::undefined) {
+        signal->from.node = peer_; // watched by name on the peer's node
+    }
+    node_.rt().inject(std::move(*signal));
 }
 
 inbound_signal connection::decode_body(bytes body) {

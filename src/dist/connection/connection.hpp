@@ -113,6 +113,8 @@ private:
     void answer_lost(std::vector<outbound_frame>& frames);
     // A frame body read from the peer: the signal it completes, if any.
     inbound_signal decode_body(bytes body);
+    // Injects a signal read from the peer into the runtime.
+    void deliver(inbound_signal signal);
 
     node_core& node_;
     atom peer_;

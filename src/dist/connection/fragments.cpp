@@ -86,45 +86,101 @@ std::optional<etf::shared_bytes> fragment_assembler::feed(bytes body) {
             throw protocol_error("more than " + std::to_string(max_open) +
                                  " fragmented messages unfinished at once");
         }
-        reserve(in.remaining());
-        partial& started = open_[sequence];
+        // Room for the whole message at once, as far as the bound allows
+        // (charged: reservations count against it), so the fragments to
+        // come are placed without moving what came before.
+        const std::size_t first_data = in.remaining();
+        const std::size_t needed = 19 + first_data;
+        std::size_t wanted = max_buffered_; // the whole message, when it is that large
+        if (first_data == 0) {
+            wanted = needed;
+        } else if (max_buffered_ > 19 && id <= (max_buffered_ - 19) / first_data) {
+            wanted = 19 + static_cast<std::size_t>(id) * first_data;
+        }
+        const std::size_t capacity = std::max(needed, std::min(wanted, max_buffered_ - buffered_));
+        partial started;
         started.next_id = id - 1;
         started.data = std::move(body); // kept whole: its data is not copied
         started.skip = 19;
+        charge(started, capacity);
+        started.data.reserve(started.charged);
+        open_.emplace(sequence, std::move(started));
         return std::nullopt;
     }
+    std::uint64_t continued_sequence = 0;
+    wire_reader header(std::span<const std::byte>(body).first(18), "fragment header");
+    (void)header.u8(); // 131, 70: checked above
+    (void)header.u8();
+    partial& going = continued(header, continued_sequence);
+    const std::size_t size = going.data.size();
+    charge(going, size + body.size() - 18);
+    going.data.insert(going.data.end(), body.begin() + 18, body.end());
+    return finish_continuation(continued_sequence);
+}
+
+std::span<std::byte> fragment_assembler::begin_continuation(std::span<const std::byte> header,
+                                                            std::size_t data_size,
+                                                            std::uint64_t& sequence) {
+    wire_reader in(header, "fragment header");
+    if (in.u8() != 131 || std::byte{in.u8()} != dist_frag_cont) {
+        throw protocol_error("a continuation fragment without its header");
+    }
+    partial& going = continued(in, sequence);
+    const std::size_t size = going.data.size();
+    charge(going, size + data_size);
+    going.data.resize(size + data_size);
+    return std::span<std::byte>(going.data).subspan(size);
+}
+
+std::optional<etf::shared_bytes> fragment_assembler::finish_continuation(std::uint64_t sequence) {
+    const auto found = open_.find(sequence);
+    partial& going = found->second;
+    if (going.next_id > 1) {
+        --going.next_id;
+        return std::nullopt;
+    }
+    return finish(found);
+}
+
+fragment_assembler::partial& fragment_assembler::continued(wire_reader& header,
+                                                           std::uint64_t& sequence) {
+    sequence = header.u64();
+    const std::uint64_t id = header.u64();
     const auto found = open_.find(sequence);
     if (found == open_.end()) {
         throw protocol_error("a fragment of message " + std::to_string(sequence) +
                              ", which was never started");
     }
-    partial& going = found->second;
-    if (id != going.next_id) {
+    if (id != found->second.next_id) {
         throw protocol_error("fragment " + std::to_string(id) + " of message " +
-                             std::to_string(sequence) + " where " + std::to_string(going.next_id) +
-                             " was due");
+                             std::to_string(sequence) + " where " +
+                             std::to_string(found->second.next_id) + " was due");
     }
-    reserve(in.remaining());
-    going.data.insert(going.data.end(), body.begin() + 18, body.end());
-    if (id > 1) {
-        going.next_id = id - 1;
-        return std::nullopt;
-    }
-    bytes done = std::move(going.data);
-    const std::size_t skip = going.skip;
-    open_.erase(found);
-    buffered_ -= done.size() - skip;
-    etf::shared_bytes message = etf::shared_bytes::adopt(std::move(done));
-    message.bytes = message.bytes.subspan(skip);
-    return message;
+    return found->second;
 }
 
-void fragment_assembler::reserve(std::size_t more) {
+void fragment_assembler::charge(partial& p, std::size_t size) {
+    if (size <= p.charged) {
+        return;
+    }
+    const std::size_t more = size - p.charged;
     if (more > max_buffered_ - buffered_) {
         throw protocol_error("fragmented messages of more than " + std::to_string(max_buffered_) +
                              " bytes in all");
     }
     buffered_ += more;
+    p.charged = size;
+}
+
+std::optional<etf::shared_bytes>
+fragment_assembler::finish(std::unordered_map<std::uint64_t, partial>::iterator p) {
+    bytes done = std::move(p->second.data);
+    const std::size_t skip = p->second.skip;
+    buffered_ -= p->second.charged;
+    open_.erase(p);
+    etf::shared_bytes message = etf::shared_bytes::adopt(std::move(done));
+    message.bytes = message.bytes.subspan(skip);
+    return message;
 }
 
 } // namespace rill::dist::internal

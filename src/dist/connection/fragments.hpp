@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -69,6 +70,19 @@ public:
     /// or past the bounds.
     std::optional<etf::shared_bytes> feed(bytes body);
 
+    /// For a reader that reads a continuation's data straight into place:
+    /// `header` is the frame's first 18 bytes (131 70 Sequence Id), checked
+    /// as `feed` checks them. Makes room for `data_size` more bytes of the
+    /// message and returns where they go; the caller fills all of it, then
+    /// calls `finish_continuation(sequence)`. Throws as `feed`.
+    std::span<std::byte> begin_continuation(std::span<const std::byte> header,
+                                            std::size_t data_size,
+                                            std::uint64_t& sequence);
+
+    /// The message the continuation that `begin_continuation` placed
+    /// completes, or nothing while fragments are due.
+    std::optional<etf::shared_bytes> finish_continuation(std::uint64_t sequence);
+
     [[nodiscard]] std::size_t open_messages() const noexcept { return open_.size(); }
 
     [[nodiscard]] std::size_t buffered_bytes() const noexcept { return buffered_; }
@@ -78,9 +92,14 @@ private:
         std::uint64_t next_id = 0; // the id the next fragment must have
         bytes data;                // the first fragment's frame, then the others' data
         std::size_t skip = 0;      // the first fragment's header, in data
+        std::size_t charged = 0;   // bytes of data counted in buffered_
     };
 
-    void reserve(std::size_t more);
+    // The open message a continuation with `header` extends, checked.
+    partial& continued(wire_reader& header, std::uint64_t& sequence);
+    // Counts `p.data` growing to `size` bytes against the bound.
+    void charge(partial& p, std::size_t size);
+    std::optional<etf::shared_bytes> finish(std::unordered_map<std::uint64_t, partial>::iterator p);
 
     std::unordered_map<std::uint64_t, partial> open_;
     std::size_t buffered_ = 0;

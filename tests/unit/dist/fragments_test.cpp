@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,44 @@ TEST(Fragments, ALargeMessageSplitsIntoCountedDownFragmentsThatReassemble) {
         whole->bytes.begin(), whole->bytes.end(), message->begin() + 10, message->end()));
     EXPECT_EQ(assembler.open_messages(), 0U);
     EXPECT_EQ(assembler.buffered_bytes(), 0U);
+}
+
+TEST(Fragments, AReaderCanPlaceContinuationsStraightIntoTheMessage) {
+    const std::size_t size = 3 * fragment_size + 77;
+    const auto message = pattern(size);
+    const auto fragments = split_into_fragments(message, 0, size, 7);
+    fragment_assembler assembler(std::size_t{1} << 30U);
+    EXPECT_FALSE(assembler.feed(body_of(fragments[0])));
+    // Room for the whole message is charged at once.
+    EXPECT_GE(assembler.buffered_bytes(), 19 + 4 * fragment_size);
+    std::optional<etf::shared_bytes> whole;
+    for (std::size_t i = 1; i < fragments.size(); ++i) {
+        const bytes body = body_of(fragments[i]);
+        std::uint64_t sequence = 0;
+        const std::span<std::byte> into = assembler.begin_continuation(
+            std::span<const std::byte>(body).first(18), body.size() - 18, sequence);
+        EXPECT_EQ(sequence, 7U);
+        std::copy(body.begin() + 18, body.end(), into.begin());
+        whole = assembler.finish_continuation(sequence);
+        EXPECT_EQ(whole.has_value(), i + 1 == fragments.size());
+    }
+    ASSERT_TRUE(whole);
+    EXPECT_TRUE(
+        std::equal(whole->bytes.begin(), whole->bytes.end(), message->begin(), message->end()));
+    EXPECT_EQ(assembler.buffered_bytes(), 0U);
+    EXPECT_EQ(assembler.open_messages(), 0U);
+}
+
+TEST(Fragments, AContinuationOutOfOrderIsRefusedBeforeAnythingIsPlaced) {
+    const auto message = pattern(3 * fragment_size);
+    const auto fragments = split_into_fragments(message, 0, message->size(), 8);
+    fragment_assembler assembler(std::size_t{1} << 30U);
+    EXPECT_FALSE(assembler.feed(body_of(fragments[0])));
+    const bytes third = body_of(fragments[2]);
+    std::uint64_t sequence = 0;
+    EXPECT_THROW((void)assembler.begin_continuation(
+                     std::span<const std::byte>(third).first(18), third.size() - 18, sequence),
+                 protocol_error);
 }
 
 TEST(Fragments, InterleavedMessagesReassembleEachOnItsOwn) {
