@@ -75,6 +75,26 @@ TEST(RillNodes, AMessageFromAThreadReachesAProcessOfTheOtherNode) {
     EXPECT_EQ(nodes.net_a.nodes(), std::vector<atom>{atom("rb1@localhost")});
 }
 
+// A binary of 64 KiB or more goes with its bytes left in the term's buffer
+// (one frame up to a fragment's size, fragments beyond); both arrive whole.
+TEST(RillNodes, LargeBinariesArriveWholeInOneFrameAndInFragments) {
+    for (const std::size_t size : {std::size_t{100} << 10U, std::size_t{700} << 10U}) {
+        node_pair nodes("lba@localhost", "lbb@localhost");
+        ASSERT_TRUE(nodes.net_a.connect_blocking(atom("lbb@localhost")));
+        std::vector<std::byte> data(size);
+        for (std::size_t i = 0; i < size; ++i) {
+            data[i] = static_cast<std::byte>((i * 31U + i / 977U) & 0xFFU);
+        }
+        nodes.a.send(nodes.sink_b, term::binary(data));
+        std::future<term> got = nodes.got_b.get_future();
+        ASSERT_EQ(got.wait_for(30s), std::future_status::ready);
+        const term arrived = got.get();
+        ASSERT_TRUE(arrived.is_binary());
+        EXPECT_TRUE(
+            std::equal(arrived.bytes().begin(), arrived.bytes().end(), data.begin(), data.end()));
+    }
+}
+
 TEST(RillNodes, ASendOfATypeWithoutATermConversionThrowsAtTheSend) {
     struct opaque {
         int x;

@@ -20,6 +20,10 @@ namespace {
 // tick or a small message waits for at most this much of a large message.
 constexpr std::size_t bulk_budget = 2 * (fragment_size + 32); // two fragments with their headers
 
+// A message that is one binary at least this large goes without its bytes
+// being copied into the frame (see binary_frames).
+constexpr std::size_t large_binary = std::size_t{64} << 10U;
+
 // The reader's buffer: frames up to this size are read in batches; larger
 // ones (a fragment of this node's size among them) are read straight into
 // a buffer of their own.
@@ -75,35 +79,77 @@ std::size_t connection::queued_bytes() const {
 
 void connection::send(const remote_signal& signal) {
     const std::uint64_t flags = peer_flags_.load(std::memory_order_relaxed);
-    outbound_frame frame;
-    append_frame(frame.head, signal, flags);
-    frame.sender = signal.from;
-    frame.answer_if_lost = unreachable_answer(signal);
+    std::vector<outbound_frame> frames;
+    if ((flags & dflag::fragments) != 0 && signal.kind == remote_signal_kind::message &&
+        signal.payload.is_binary() && signal.payload.bytes().size() >= large_binary) {
+        frames = binary_frames(signal, flags);
+    }
+    if (frames.empty()) {
+        outbound_frame frame;
+        append_frame(frame.head, signal, flags);
+        frame.answer_if_lost = unreachable_answer(signal);
+        const bool has_payload =
+            signal.kind == remote_signal_kind::message || signal.kind == remote_signal_kind::exit ||
+            signal.kind == remote_signal_kind::link_exit || signal.kind == remote_signal_kind::down;
+        if ((flags & dflag::fragments) != 0 && has_payload &&
+            frame.head.size() > whole_message_prefix + fragment_size) {
+            // Fragments share the encoded frame; their data starts after
+            // its length and header.
+            const auto message = std::make_shared<const bytes>(std::move(frame.head));
+            frames = split_into_fragments({},
+                                          message,
+                                          std::span(*message).subspan(whole_message_prefix),
+                                          next_sequence_.fetch_add(1, std::memory_order_relaxed));
+        } else {
+            frames.push_back(std::move(frame));
+        }
+    }
+    for (outbound_frame& frame : frames) {
+        frame.sender = signal.from;
+    }
     std::optional<remote_signal> encoded_blind;
     if (flags == 0) {
         encoded_blind = signal; // the peer's flags are not known yet
     }
-    std::vector<outbound_frame> frames;
-    const bool has_payload =
-        signal.kind == remote_signal_kind::message || signal.kind == remote_signal_kind::exit ||
-        signal.kind == remote_signal_kind::link_exit || signal.kind == remote_signal_kind::down;
-    if ((flags & dflag::fragments) != 0 && has_payload &&
-        frame.head.size() > whole_message_prefix + fragment_size) {
-        // Fragments share the encoded frame; their data starts after its
-        // length and header.
-        const std::size_t size = frame.head.size() - whole_message_prefix;
-        const auto message = std::make_shared<const bytes>(std::move(frame.head));
-        frames = split_into_fragments(message,
-                                      whole_message_prefix,
-                                      size,
-                                      next_sequence_.fetch_add(1, std::memory_order_relaxed));
-        for (outbound_frame& fragment : frames) {
-            fragment.sender = signal.from;
-        }
-    } else {
-        frames.push_back(std::move(frame));
-    }
     push(std::move(frames), std::move(encoded_blind));
+}
+
+std::vector<outbound_frame> connection::binary_frames(const remote_signal& signal,
+                                                      std::uint64_t flags) {
+    // The frame of the same message with an empty binary ends with the
+    // binary's tag and a zero size: the size is set, and the bytes follow
+    // from the term's own buffer.
+    remote_signal shell = signal;
+    shell.payload = term::binary(std::span<const std::byte>{});
+    bytes head;
+    append_frame(head, shell, flags);
+    const auto holder = std::make_shared<const term>(signal.payload);
+    const std::span<const std::byte> data = holder->bytes();
+    constexpr std::byte binary_ext{109};
+    if (head.size() < whole_message_prefix + 5 || head[head.size() - 5] != binary_ext ||
+        data.size() > 0xFFFFFFFFU - head.size()) {
+        return {}; // not the expected form: encoded as usual
+    }
+    const auto put_be32 = [](std::byte* at, std::size_t value) {
+        for (int i = 0; i < 4; ++i) {
+            at[i] = static_cast<std::byte>((value >> (8U * static_cast<unsigned>(3 - i))) & 0xFFU);
+        }
+    };
+    put_be32(head.data() + head.size() - 4, data.size());
+    std::vector<outbound_frame> frames;
+    if (head.size() - whole_message_prefix + data.size() <= fragment_size) {
+        put_be32(head.data(), head.size() - 4 + data.size());
+        outbound_frame whole;
+        whole.head = std::move(head);
+        whole.owner = holder;
+        whole.tail = data;
+        frames.push_back(std::move(whole));
+        return frames;
+    }
+    return split_into_fragments(std::span<const std::byte>(head).subspan(whole_message_prefix),
+                                holder,
+                                data,
+                                next_sequence_.fetch_add(1, std::memory_order_relaxed));
 }
 
 void connection::push(std::vector<outbound_frame> frames,
@@ -132,7 +178,7 @@ void connection::push(std::vector<outbound_frame> frames,
             encode_again(frames.front(), *encoded_blind);
         }
         if (state_ == state::up) {
-            if (!writing_ && queue_.empty() && frames.size() == 1 &&
+            if (!writing_ && queue_.empty() && frames.size() == 1 && frames.front().tail.empty() &&
                 try_write_now(frames.front().head)) {
                 return; // all of it left from this thread
             }
@@ -288,9 +334,8 @@ void connection::start_write() {
     std::size_t total = 0;
     for (const outbound_frame& frame : *batch) {
         buffers.emplace_back(asio::buffer(frame.head));
-        if (frame.length != 0) {
-            const std::span<const std::byte> data = frame.data();
-            buffers.emplace_back(asio::buffer(data.data(), data.size()));
+        if (!frame.tail.empty()) {
+            buffers.emplace_back(asio::buffer(frame.tail.data(), frame.tail.size()));
         }
         total += frame.size();
     }

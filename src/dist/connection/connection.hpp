@@ -97,6 +97,9 @@ private:
         std::optional<remote_signal> encoded_blind;
     };
 
+    // The frames of a message that is one large binary, its bytes left in
+    // the term's buffer; none when the encoding is not the expected one.
+    std::vector<outbound_frame> binary_frames(const remote_signal& signal, std::uint64_t flags);
     // Queues `frames` (the fragments of one message, or one whole frame).
     void push(std::vector<outbound_frame> frames, std::optional<remote_signal> encoded_blind);
     // I/O thread: queues a tick ahead of any large message's fragments.

@@ -16,31 +16,34 @@ void put_frame_length(bytes& out, std::size_t length) {
 
 } // namespace
 
-std::vector<outbound_frame> split_into_fragments(const std::shared_ptr<const bytes>& message,
-                                                 std::size_t offset,
-                                                 std::size_t size,
+std::vector<outbound_frame> split_into_fragments(std::span<const std::byte> prefix,
+                                                 const std::shared_ptr<const void>& owner,
+                                                 std::span<const std::byte> data,
                                                  std::uint64_t sequence) {
+    const std::size_t size = prefix.size() + data.size();
     const std::uint64_t count = (size + fragment_size - 1) / fragment_size;
     std::vector<outbound_frame> fragments;
     fragments.reserve(count);
+    std::size_t taken = 0; // of data
     for (std::uint64_t id = count; id >= 1; --id) {
-        const std::size_t done = (count - id) * fragment_size;
-        const std::size_t length = std::min(fragment_size, size - done);
-        outbound_frame fragment;
         const bool first = id == count;
+        const std::size_t from_prefix = first ? prefix.size() : 0;
+        const std::size_t length = std::min(fragment_size - from_prefix, data.size() - taken);
+        outbound_frame fragment;
         const std::size_t header = first ? 19 : 18;
-        fragment.head.reserve(4 + header);
-        put_frame_length(fragment.head, header + length);
+        fragment.head.reserve(4 + header + from_prefix);
+        put_frame_length(fragment.head, header + from_prefix + length);
         fragment.head.push_back(etf::version_byte);
         fragment.head.push_back(first ? dist_frag_header : dist_frag_cont);
         put_u64(fragment.head, sequence);
         put_u64(fragment.head, id);
         if (first) {
             put_u8(fragment.head, 0); // no atom cache references
+            fragment.head.insert(fragment.head.end(), prefix.begin(), prefix.end());
         }
-        fragment.shared = message;
-        fragment.offset = offset + done;
-        fragment.length = length;
+        fragment.owner = owner;
+        fragment.tail = data.subspan(taken, length);
+        taken += length;
         fragments.push_back(std::move(fragment));
     }
     return fragments;

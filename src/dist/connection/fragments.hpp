@@ -43,13 +43,14 @@ inline constexpr std::byte dist_frag_cont{70};
 /// Length, 131 68 0: what precedes the terms of a whole message.
 inline constexpr std::size_t whole_message_prefix = 4 + 3;
 
-/// The fragments of the message in `message[offset, offset + size)`, each
-/// a frame (`outbound_frame::head` holds its length and header) whose data
-/// is a slice of `message`. `sequence` must differ from that of every
-/// other message of the connection still in flight.
-std::vector<outbound_frame> split_into_fragments(const std::shared_ptr<const bytes>& message,
-                                                 std::size_t offset,
-                                                 std::size_t size,
+/// The fragments of the message `prefix` followed by `data` (which `owner`
+/// keeps alive), each a frame whose `head` holds its length and header (the
+/// first one's also `prefix`, which must be shorter than a fragment) and
+/// whose `tail` is a slice of `data`. `sequence` must differ from that of
+/// every other message of the connection still in flight.
+std::vector<outbound_frame> split_into_fragments(std::span<const std::byte> prefix,
+                                                 const std::shared_ptr<const void>& owner,
+                                                 std::span<const std::byte> data,
                                                  std::uint64_t sequence);
 
 /// Puts fragmented messages back together, for a connection's reader.

@@ -33,11 +33,18 @@ std::shared_ptr<const bytes> pattern(std::size_t size) {
     return std::make_shared<const bytes>(std::move(data));
 }
 
+// The fragments of `message[offset, offset + size)`.
+std::vector<outbound_frame> split(const std::shared_ptr<const bytes>& message,
+                                  std::size_t offset,
+                                  std::size_t size,
+                                  std::uint64_t sequence) {
+    return split_into_fragments({}, message, std::span(*message).subspan(offset, size), sequence);
+}
+
 // A fragment as the peer's reader gets it: the frame after its length.
 bytes body_of(const outbound_frame& frame) {
     bytes body(frame.head.begin() + 4, frame.head.end());
-    const auto data = frame.data();
-    body.insert(body.end(), data.begin(), data.end());
+    body.insert(body.end(), frame.tail.begin(), frame.tail.end());
     return body;
 }
 
@@ -71,15 +78,15 @@ void put_header(bytes& out, int kind, std::uint64_t sequence, std::uint64_t id) 
 TEST(Fragments, ALargeMessageSplitsIntoCountedDownFragmentsThatReassemble) {
     const std::size_t size = 3 * fragment_size + 123;
     const auto message = pattern(size + 10);
-    const auto fragments = split_into_fragments(message, 10, size, 42);
+    const auto fragments = split(message, 10, size, 42);
     ASSERT_EQ(fragments.size(), 4U);
     for (std::size_t i = 0; i < fragments.size(); ++i) {
         const outbound_frame& f = fragments[i];
         EXPECT_EQ(length_field(f), f.size() - 4);
         EXPECT_EQ(f.head[4], std::byte{131});
         EXPECT_EQ(f.head[5], i == 0 ? dist_frag_header : dist_frag_cont);
-        EXPECT_EQ(f.length, i < 3 ? fragment_size : 123U);
-        EXPECT_EQ(f.offset, 10 + i * fragment_size);
+        EXPECT_EQ(f.tail.size(), i < 3 ? fragment_size : 123U);
+        EXPECT_EQ(f.tail.data(), message->data() + 10 + i * fragment_size);
     }
     fragment_assembler assembler(size_t{1} << 30U);
     for (std::size_t i = 0; i + 1 < fragments.size(); ++i) {
@@ -97,7 +104,7 @@ TEST(Fragments, ALargeMessageSplitsIntoCountedDownFragmentsThatReassemble) {
 TEST(Fragments, AReaderCanPlaceContinuationsStraightIntoTheMessage) {
     const std::size_t size = 3 * fragment_size + 77;
     const auto message = pattern(size);
-    const auto fragments = split_into_fragments(message, 0, size, 7);
+    const auto fragments = split(message, 0, size, 7);
     fragment_assembler assembler(std::size_t{1} << 30U);
     EXPECT_FALSE(assembler.feed(body_of(fragments[0])));
     // Room for the whole message is charged at once.
@@ -122,7 +129,7 @@ TEST(Fragments, AReaderCanPlaceContinuationsStraightIntoTheMessage) {
 
 TEST(Fragments, AContinuationOutOfOrderIsRefusedBeforeAnythingIsPlaced) {
     const auto message = pattern(3 * fragment_size);
-    const auto fragments = split_into_fragments(message, 0, message->size(), 8);
+    const auto fragments = split(message, 0, message->size(), 8);
     fragment_assembler assembler(std::size_t{1} << 30U);
     EXPECT_FALSE(assembler.feed(body_of(fragments[0])));
     const bytes third = body_of(fragments[2]);
@@ -132,11 +139,29 @@ TEST(Fragments, AContinuationOutOfOrderIsRefusedBeforeAnythingIsPlaced) {
                  protocol_error);
 }
 
+TEST(Fragments, APrefixGoesWholeInTheFirstFragmentAndTheDataFollows) {
+    const bytes prefix = frame_body({1, 2, 3, 4, 5});
+    const auto data = pattern(2 * fragment_size);
+    const auto fragments = split_into_fragments(prefix, data, *data, 3);
+    ASSERT_EQ(fragments.size(), 3U);
+    EXPECT_EQ(fragments[0].tail.size(), fragment_size - prefix.size());
+    EXPECT_EQ(fragments[2].tail.size(), prefix.size());
+    fragment_assembler assembler(std::size_t{1} << 30U);
+    EXPECT_FALSE(assembler.feed(body_of(fragments[0])));
+    EXPECT_FALSE(assembler.feed(body_of(fragments[1])));
+    const auto whole = assembler.feed(body_of(fragments[2]));
+    ASSERT_TRUE(whole);
+    bytes expected = prefix;
+    expected.insert(expected.end(), data->begin(), data->end());
+    EXPECT_TRUE(
+        std::equal(whole->bytes.begin(), whole->bytes.end(), expected.begin(), expected.end()));
+}
+
 TEST(Fragments, InterleavedMessagesReassembleEachOnItsOwn) {
     const auto a = pattern(2 * fragment_size + 1);
     const auto b = pattern(fragment_size + 5);
-    const auto fa = split_into_fragments(a, 0, a->size(), 1);
-    const auto fb = split_into_fragments(b, 0, b->size(), 2);
+    const auto fa = split(a, 0, a->size(), 1);
+    const auto fb = split(b, 0, b->size(), 2);
     fragment_assembler assembler(size_t{1} << 30U);
     EXPECT_FALSE(assembler.feed(body_of(fa[0])));
     EXPECT_FALSE(assembler.feed(body_of(fb[0])));
@@ -229,8 +254,11 @@ outbound_frame small_frame(pid sender, int marker) {
 }
 
 int marker_of(const outbound_frame& f) {
-    return f.shared ? -static_cast<int>(f.offset / fragment_size) - 1
-                    : std::to_integer<int>(f.head.back());
+    return f.owner ? -static_cast<int>(
+                         (f.tail.data() - static_cast<const bytes*>(f.owner.get())->data()) /
+                         static_cast<std::ptrdiff_t>(fragment_size)) -
+                         1
+                   : std::to_integer<int>(f.head.back());
 }
 
 TEST(SendQueue, OtherSendersAndTicksPassALargeMessageOneSendersFramesKeepTheirOrder) {
@@ -238,7 +266,7 @@ TEST(SendQueue, OtherSendersAndTicksPassALargeMessageOneSendersFramesKeepTheirOr
     const pid b{atom{"a@localhost"}, 2, 0, 1};
     send_queue queue;
     const auto message = pattern(10 * fragment_size);
-    auto fragments = split_into_fragments(message, 0, message->size(), 1);
+    auto fragments = split(message, 0, message->size(), 1);
     for (outbound_frame& f : fragments) {
         f.sender = a;
     }
@@ -275,7 +303,7 @@ TEST(SendQueue, TakeAllEmptiesBothLanes) {
     const pid a{atom{"a@localhost"}, 1, 0, 1};
     send_queue queue;
     const auto message = pattern(2 * fragment_size);
-    auto fragments = split_into_fragments(message, 0, message->size(), 1);
+    auto fragments = split(message, 0, message->size(), 1);
     for (outbound_frame& f : fragments) {
         f.sender = a;
     }
