@@ -17,6 +17,7 @@ void io_thread::stop() {
     work_.reset();
     context_.stop();
     thread_.join();
+    context_.drop_pending();
 }
 
 } // namespace rill::dist::internal

@@ -20,10 +20,12 @@ public:
     /// completions) and joins the thread.
     ~io_thread();
 
-    /// As the destructor, leaving the context in place: what runs on the
-    /// thread until it stops may still reach the context (a coroutine that
-    /// makes a timer), and other threads may still post to it (their work
-    /// is dropped with the context). Idempotent; not concurrent with itself.
+    /// As the destructor, leaving the context in place: stops the context,
+    /// joins the thread, then destroys the pending operations (coroutine
+    /// frames, handlers: whatever they keep alive goes now, not when the
+    /// context goes). What ran on the thread until it stopped could still
+    /// reach the context, and another thread may still post to it (the
+    /// work is dropped). Idempotent; not concurrent with itself.
     void stop();
 
     io_thread(const io_thread&) = delete;
@@ -37,7 +39,16 @@ public:
     }
 
 private:
-    asio::io_context context_{1};
+    // An io_context that can drop its pending operations and stay usable
+    // (execution_context::shutdown, the first half of its destructor).
+    class context_type : public asio::io_context {
+    public:
+        using asio::io_context::io_context;
+
+        void drop_pending() { shutdown(); }
+    };
+
+    context_type context_{1};
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     std::thread thread_;
 };
