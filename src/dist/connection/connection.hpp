@@ -32,6 +32,9 @@
 // Liveness: every quarter of net_ticktime the ticker writes a tick (an
 // empty frame) when nothing else was written, and fails the connection
 // when nothing at all was read for four quarters in a row.
+//
+// Files: connection.cpp holds the state, sending and writing;
+// connection_read.cpp the reader and the ticker.
 
 #include <rill/core/atom.hpp>
 #include <rill/runtime/remote.hpp>

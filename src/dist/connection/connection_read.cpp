@@ -1,0 +1,173 @@
+// The reading side of a connection (connection.hpp): the reader, which
+// parses frames out of batched reads, puts fragmented messages back
+// together and injects what they carry, and the ticker, which keeps the
+// connection alive and declares a silent peer gone. Both run on the I/O
+// thread.
+
+#include <rill/runtime/runtime.hpp>
+
+#include "dist/connection/connection.hpp"
+#include "dist/node/node_core.hpp"
+
+#include <algorithm>
+
+namespace rill::dist::internal {
+
+namespace {
+
+// The reader's buffer: frames up to this size are read in batches; larger
+// ones (a fragment of this node's size among them) are read straight into
+// a buffer of their own.
+constexpr std::size_t read_buffer_size = std::size_t{64} << 10U;
+
+} // namespace
+
+awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
+    auto self = shared_from_this();
+    const std::size_t max_frame = node_.opts().max_frame_size;
+    // Reads take whatever the socket has, up to the buffer's size, so a
+    // burst of small frames costs one read, not two per frame. A frame
+    // that fits the buffer is copied out of it into a buffer of its own
+    // (binaries in it may outlive the read); a larger one gets its own
+    // buffer at once and the rest of it is read straight into that.
+    bytes in(read_buffer_size);
+    std::size_t begin = 0; // first unparsed byte
+    std::size_t end = 0;   // one past the last byte read
+    // Reads until at least `count` bytes are unparsed (count <= in.size()).
+    auto fill = [&](std::size_t count) -> awaitable<void> {
+        if (in.size() - begin < count) {
+            std::copy(in.begin() + static_cast<std::ptrdiff_t>(begin),
+                      in.begin() + static_cast<std::ptrdiff_t>(end),
+                      in.begin());
+            end -= begin;
+            begin = 0;
+        }
+        while (end - begin < count) {
+            end += co_await socket->async_read_some(asio::buffer(in.data() + end, in.size() - end),
+                                                    use_awaitable);
+            ++reads_seen_;
+        }
+    };
+    try {
+        for (;;) {
+            co_await fill(4);
+            std::size_t length = 0;
+            for (std::size_t i = 0; i < 4; ++i) {
+                length = (length << 8U) | std::to_integer<std::size_t>(in[begin + i]);
+            }
+            begin += 4;
+            bytes_received.fetch_add(4 + length, std::memory_order_relaxed);
+            if (length == 0) {
+                continue; // a tick
+            }
+            if (length > max_frame) {
+                throw protocol_error("a frame of " + std::to_string(length) +
+                                     " bytes, over the limit of " + std::to_string(max_frame));
+            }
+            if (length > in.size() && assembler_) {
+                // A large frame: when it continues a fragmented message,
+                // its data is read straight into the message.
+                co_await fill(18);
+                if (in[begin] == etf::version_byte && in[begin + 1] == dist_frag_cont) {
+                    std::uint64_t sequence = 0;
+                    const std::span<std::byte> into = assembler_->begin_continuation(
+                        std::span<const std::byte>(in).subspan(begin, 18), length - 18, sequence);
+                    begin += 18;
+                    const std::size_t buffered = std::min(end - begin, into.size());
+                    std::copy_n(
+                        in.begin() + static_cast<std::ptrdiff_t>(begin), buffered, into.begin());
+                    begin += buffered;
+                    if (buffered < into.size()) {
+                        co_await asio::async_read(
+                            *socket,
+                            asio::buffer(into.data() + buffered, into.size() - buffered),
+                            use_awaitable);
+                        ++reads_seen_;
+                    }
+                    frames_received.fetch_add(1, std::memory_order_relaxed);
+                    std::optional<etf::shared_bytes> message =
+                        assembler_->finish_continuation(sequence);
+                    if (message) {
+                        deliver(decode_message(*message, node_.node()));
+                    }
+                    continue;
+                }
+            }
+            bytes body;
+            if (length <= in.size()) {
+                co_await fill(length);
+                const auto first = in.begin() + static_cast<std::ptrdiff_t>(begin);
+                body.assign(first, first + static_cast<std::ptrdiff_t>(length));
+                begin += length;
+            } else {
+                body.resize(length);
+                const std::size_t buffered = end - begin;
+                std::copy(in.begin() + static_cast<std::ptrdiff_t>(begin),
+                          in.begin() + static_cast<std::ptrdiff_t>(end),
+                          body.begin());
+                begin = end = 0;
+                co_await asio::async_read(*socket,
+                                          asio::buffer(body.data() + buffered, length - buffered),
+                                          use_awaitable);
+                ++reads_seen_;
+            }
+            frames_received.fetch_add(1, std::memory_order_relaxed);
+            deliver(decode_body(std::move(body)));
+        }
+    } catch (const asio::system_error& e) {
+        if (e.code() != asio::error::operation_aborted) {
+            fail(e.code() == asio::error::eof ? std::string("the peer closed the connection")
+                                              : "read failed: " + e.code().message());
+        }
+    } catch (const std::exception& e) {
+        fail(std::string("bad input from the peer: ") + e.what());
+    }
+}
+
+void connection::deliver(inbound_signal signal) {
+    if (!signal) {
+        return;
+    }
+    if (signal->kind == remote_signal_kind::down && signal->name != atoms::undefined) {
+        signal->from.node = peer_; // watched by name on the peer's node
+    }
+    node_.rt().inject(std::move(*signal));
+}
+
+inbound_signal connection::decode_body(bytes body) {
+    if (assembler_ && body.front() == etf::version_byte) {
+        std::optional<etf::shared_bytes> message = assembler_->feed(std::move(body));
+        return message ? decode_message(*message, node_.node()) : std::nullopt;
+    }
+    return decode_frame(etf::shared_bytes::adopt(std::move(body)), node_.node());
+}
+
+awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
+    auto self = shared_from_this();
+    asio::steady_timer timer(node_.io());
+    const auto quarter = node_.opts().net_ticktime / 4;
+    std::uint64_t last_reads = reads_seen_;
+    std::uint64_t last_writes = writes_seen_.load(std::memory_order_relaxed);
+    int silent_quarters = 0;
+    for (;;) {
+        timer.expires_after(quarter);
+        auto [error] = co_await timer.async_wait(asio::experimental::as_tuple(use_awaitable));
+        if (error || current_state() != state::up || !socket->is_open()) {
+            co_return;
+        }
+        silent_quarters = reads_seen_ == last_reads ? silent_quarters + 1 : 0;
+        last_reads = reads_seen_;
+        if (silent_quarters >= 4) {
+            fail("nothing heard for " + std::to_string(node_.opts().net_ticktime.count()) +
+                 " ms (net_ticktime)");
+            co_return;
+        }
+        const std::uint64_t writes = writes_seen_.load(std::memory_order_relaxed);
+        if (writes == last_writes) {
+            push_tick();
+        }
+        last_writes = writes;
+    }
+}
+
+} // namespace rill::dist::internal
