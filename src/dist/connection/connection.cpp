@@ -74,13 +74,13 @@ std::size_t connection::queued_bytes() const {
 
 void connection::send(const remote_signal& signal) {
     const std::uint64_t flags = peer_flags_.load(std::memory_order_relaxed);
-    std::vector<outbound_frame> frames;
+    std::vector<outbound_frame> fragments;
     if ((flags & dflag::fragments) != 0 && signal.kind == remote_signal_kind::message &&
         signal.payload.is_binary() && signal.payload.bytes().size() >= large_binary) {
-        frames = binary_frames(signal, flags);
+        fragments = binary_frames(signal, flags);
     }
-    if (frames.empty()) {
-        outbound_frame frame;
+    outbound_frame frame;
+    if (fragments.empty()) {
         append_frame(frame.head, signal, flags);
         frame.answer_if_lost = unreachable_answer(signal);
         const bool has_payload =
@@ -91,22 +91,25 @@ void connection::send(const remote_signal& signal) {
             // Fragments share the encoded frame; their data starts after
             // its length and header.
             const auto message = std::make_shared<const bytes>(std::move(frame.head));
-            frames = split_into_fragments({},
-                                          message,
-                                          std::span(*message).subspan(whole_message_prefix),
-                                          next_sequence_.fetch_add(1, std::memory_order_relaxed));
-        } else {
-            frames.push_back(std::move(frame));
+            fragments =
+                split_into_fragments({},
+                                     message,
+                                     std::span(*message).subspan(whole_message_prefix),
+                                     next_sequence_.fetch_add(1, std::memory_order_relaxed));
         }
     }
-    for (outbound_frame& frame : frames) {
-        frame.sender = signal.from;
+    // A small message, the common case, is one frame on the stack: no
+    // vector is allocated for it.
+    const std::span<outbound_frame> frames =
+        fragments.empty() ? std::span<outbound_frame>(&frame, 1) : std::span(fragments);
+    for (outbound_frame& f : frames) {
+        f.sender = signal.from;
     }
     std::optional<remote_signal> encoded_blind;
     if (flags == 0) {
         encoded_blind = signal; // the peer's flags are not known yet
     }
-    push(std::move(frames), std::move(encoded_blind));
+    push(frames, std::move(encoded_blind));
 }
 
 std::vector<outbound_frame> connection::binary_frames(const remote_signal& signal,
@@ -125,15 +128,10 @@ std::vector<outbound_frame> connection::binary_frames(const remote_signal& signa
         data.size() > 0xFFFFFFFFU - head.size()) {
         return {}; // not the expected form: encoded as usual
     }
-    const auto put_be32 = [](std::byte* at, std::size_t value) {
-        for (int i = 0; i < 4; ++i) {
-            at[i] = static_cast<std::byte>((value >> (8U * static_cast<unsigned>(3 - i))) & 0xFFU);
-        }
-    };
-    put_be32(head.data() + head.size() - 4, data.size());
+    store_u32(head.data() + head.size() - 4, static_cast<std::uint32_t>(data.size()));
     std::vector<outbound_frame> frames;
     if (head.size() - whole_message_prefix + data.size() <= fragment_size) {
-        put_be32(head.data(), head.size() - 4 + data.size());
+        store_u32(head.data(), static_cast<std::uint32_t>(head.size() - 4 + data.size()));
         outbound_frame whole;
         whole.head = std::move(head);
         whole.owner = holder;
@@ -147,7 +145,7 @@ std::vector<outbound_frame> connection::binary_frames(const remote_signal& signa
                                 next_sequence_.fetch_add(1, std::memory_order_relaxed));
 }
 
-void connection::push(std::vector<outbound_frame> frames,
+void connection::push(std::span<outbound_frame> frames,
                       std::optional<remote_signal> encoded_blind) {
     bool schedule = false;
     bool overflow = false;
@@ -160,15 +158,14 @@ void connection::push(std::vector<outbound_frame> frames,
             answer_lost(frames);
             return;
         }
+        // A frame encoded blind (flags 0) is never fragmented: one frame.
         if (state_ == state::connecting) {
             for (outbound_frame& frame : frames) {
                 before_up_bytes_ += frame.size();
-                before_up_.push_back(
-                    {std::move(frame),
-                     frames.size() == 1 ? std::move(encoded_blind) : std::nullopt});
+                before_up_.push_back({std::move(frame), std::move(encoded_blind)});
             }
             overflow = before_up_bytes_ > node_.opts().max_queued_bytes;
-        } else if (encoded_blind && frames.size() == 1) {
+        } else if (encoded_blind) {
             // Encoded before the handshake ended, queued after it.
             encode_again(frames.front(), *encoded_blind);
         }
@@ -180,7 +177,7 @@ void connection::push(std::vector<outbound_frame> frames,
             if (frames.size() == 1) {
                 queue_.push(std::move(frames.front()));
             } else {
-                queue_.push_fragments(std::move(frames));
+                queue_.push_fragments(frames);
             }
             overflow = queue_.size_in_bytes() > node_.opts().max_queued_bytes;
         }
@@ -306,7 +303,7 @@ void connection::fail(const std::string& why) {
     node_.forget(shared_from_this());
 }
 
-void connection::answer_lost(std::vector<outbound_frame>& frames) {
+void connection::answer_lost(std::span<outbound_frame> frames) {
     for (outbound_frame& frame : frames) {
         if (frame.answer_if_lost) {
             node_.rt().inject(std::move(*frame.answer_if_lost));

@@ -51,6 +51,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,7 @@ private:
     // the term's buffer; none when the encoding is not the expected one.
     std::vector<outbound_frame> binary_frames(const remote_signal& signal, std::uint64_t flags);
     // Queues `frames` (the fragments of one message, or one whole frame).
-    void push(std::vector<outbound_frame> frames, std::optional<remote_signal> encoded_blind);
+    void push(std::span<outbound_frame> frames, std::optional<remote_signal> encoded_blind);
     // I/O thread: queues a tick ahead of any large message's fragments.
     void push_tick();
     // Encodes a frame queued before the handshake again for the agreed
@@ -116,7 +117,7 @@ private:
     void start_write();
     awaitable<void> read_loop(std::shared_ptr<tcp::socket> socket);
     awaitable<void> tick_loop(std::shared_ptr<tcp::socket> socket);
-    void answer_lost(std::vector<outbound_frame>& frames);
+    void answer_lost(std::span<outbound_frame> frames);
     // A frame body read from the peer: the signal it completes, if any.
     inbound_signal decode_body(bytes body);
     // Injects a signal read from the peer into the runtime.

@@ -48,6 +48,19 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
             ++reads_seen_;
         }
     };
+    // Fills `into` with the next bytes: those the buffer holds first, the
+    // rest straight from the socket.
+    auto read_into = [&](std::span<std::byte> into) -> awaitable<void> {
+        const std::size_t buffered = std::min(end - begin, into.size());
+        std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(begin), buffered, into.begin());
+        begin += buffered;
+        if (buffered < into.size()) {
+            co_await asio::async_read(*socket,
+                                      asio::buffer(into.data() + buffered, into.size() - buffered),
+                                      use_awaitable);
+            ++reads_seen_;
+        }
+    };
     try {
         for (;;) {
             co_await fill(4);
@@ -73,17 +86,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
                     const std::span<std::byte> into = assembler_->begin_continuation(
                         std::span<const std::byte>(in).subspan(begin, 18), length - 18, sequence);
                     begin += 18;
-                    const std::size_t buffered = std::min(end - begin, into.size());
-                    std::copy_n(
-                        in.begin() + static_cast<std::ptrdiff_t>(begin), buffered, into.begin());
-                    begin += buffered;
-                    if (buffered < into.size()) {
-                        co_await asio::async_read(
-                            *socket,
-                            asio::buffer(into.data() + buffered, into.size() - buffered),
-                            use_awaitable);
-                        ++reads_seen_;
-                    }
+                    co_await read_into(into);
                     frames_received.fetch_add(1, std::memory_order_relaxed);
                     std::optional<etf::shared_bytes> message =
                         assembler_->finish_continuation(sequence);
@@ -101,15 +104,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
                 begin += length;
             } else {
                 body.resize(length);
-                const std::size_t buffered = end - begin;
-                std::copy(in.begin() + static_cast<std::ptrdiff_t>(begin),
-                          in.begin() + static_cast<std::ptrdiff_t>(end),
-                          body.begin());
-                begin = end = 0;
-                co_await asio::async_read(*socket,
-                                          asio::buffer(body.data() + buffered, length - buffered),
-                                          use_awaitable);
-                ++reads_seen_;
+                co_await read_into(body);
             }
             frames_received.fetch_add(1, std::memory_order_relaxed);
             deliver(decode_body(std::move(body)));

@@ -326,10 +326,7 @@ void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) 
         out.resize(start);
         throw protocol_error("a frame over 4 GiB");
     }
-    for (int i = 0; i < 4; ++i) {
-        out[start + static_cast<std::size_t>(i)] =
-            static_cast<std::byte>((length >> (8U * static_cast<unsigned>(3 - i))) & 0xFFU);
-    }
+    store_u32(out.data() + start, static_cast<std::uint32_t>(length));
 }
 
 } // namespace rill::dist::internal

@@ -8,14 +8,6 @@
 
 namespace rill::dist::internal {
 
-namespace {
-
-void put_frame_length(bytes& out, std::size_t length) {
-    put_u32(out, static_cast<std::uint32_t>(length));
-}
-
-} // namespace
-
 std::vector<outbound_frame> split_into_fragments(std::span<const std::byte> prefix,
                                                  const std::shared_ptr<const void>& owner,
                                                  std::span<const std::byte> data,
@@ -32,7 +24,7 @@ std::vector<outbound_frame> split_into_fragments(std::span<const std::byte> pref
         outbound_frame fragment;
         const std::size_t header = first ? 19 : 18;
         fragment.head.reserve(4 + header + from_prefix);
-        put_frame_length(fragment.head, header + from_prefix + length);
+        put_u32(fragment.head, static_cast<std::uint32_t>(header + from_prefix + length));
         fragment.head.push_back(etf::version_byte);
         fragment.head.push_back(first ? dist_frag_header : dist_frag_cont);
         put_u64(fragment.head, sequence);
@@ -110,15 +102,10 @@ std::optional<etf::shared_bytes> fragment_assembler::feed(bytes body) {
         open_.emplace(sequence, std::move(started));
         return std::nullopt;
     }
-    std::uint64_t continued_sequence = 0;
-    wire_reader header(std::span<const std::byte>(body).first(18), "fragment header");
-    (void)header.u8(); // 131, 70: checked above
-    (void)header.u8();
-    partial& going = continued(header, continued_sequence);
-    const std::size_t size = going.data.size();
-    charge(going, size + body.size() - 18);
+    partial& going = continued(sequence, id);
+    charge(going, going.data.size() + body.size() - 18);
     going.data.insert(going.data.end(), body.begin() + 18, body.end());
-    return finish_continuation(continued_sequence);
+    return finish_continuation(sequence);
 }
 
 std::span<std::byte> fragment_assembler::begin_continuation(std::span<const std::byte> header,
@@ -128,7 +115,8 @@ std::span<std::byte> fragment_assembler::begin_continuation(std::span<const std:
     if (in.u8() != 131 || std::byte{in.u8()} != dist_frag_cont) {
         throw protocol_error("a continuation fragment without its header");
     }
-    partial& going = continued(in, sequence);
+    sequence = in.u64();
+    partial& going = continued(sequence, in.u64());
     const std::size_t size = going.data.size();
     charge(going, size + data_size);
     going.data.resize(size + data_size);
@@ -145,10 +133,8 @@ std::optional<etf::shared_bytes> fragment_assembler::finish_continuation(std::ui
     return finish(found);
 }
 
-fragment_assembler::partial& fragment_assembler::continued(wire_reader& header,
-                                                           std::uint64_t& sequence) {
-    sequence = header.u64();
-    const std::uint64_t id = header.u64();
+fragment_assembler::partial& fragment_assembler::continued(std::uint64_t sequence,
+                                                           std::uint64_t id) {
     const auto found = open_.find(sequence);
     if (found == open_.end()) {
         throw protocol_error("a fragment of message " + std::to_string(sequence) +

@@ -96,8 +96,8 @@ private:
         std::size_t charged = 0;   // bytes of data counted in buffered_
     };
 
-    // The open message a continuation with `header` extends, checked.
-    partial& continued(wire_reader& header, std::uint64_t& sequence);
+    // The open message that fragment `id` of `sequence` extends, checked.
+    partial& continued(std::uint64_t sequence, std::uint64_t id);
     // Counts `p.data` growing to `size` bytes against the bound.
     void charge(partial& p, std::size_t size);
     std::optional<etf::shared_bytes> finish(std::unordered_map<std::uint64_t, partial>::iterator p);

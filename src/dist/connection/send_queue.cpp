@@ -18,7 +18,7 @@ void send_queue::push_urgent(outbound_frame frame) {
     quick_.push_back(std::move(frame));
 }
 
-void send_queue::push_fragments(std::vector<outbound_frame> fragments) {
+void send_queue::push_fragments(std::span<outbound_frame> fragments) {
     for (outbound_frame& fragment : fragments) {
         push_bulk(std::move(fragment));
     }

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -37,7 +38,7 @@ public:
     void push_urgent(outbound_frame frame);
 
     /// Appends the fragments of one message to the bulk lane.
-    void push_fragments(std::vector<outbound_frame> fragments);
+    void push_fragments(std::span<outbound_frame> fragments);
 
     /// The frames of the next write, in the order they must be written:
     /// the whole quick lane, then bulk frames while they fit `bulk_budget`

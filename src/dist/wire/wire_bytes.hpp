@@ -37,6 +37,14 @@ inline void put_u64(bytes& out, std::uint64_t value) {
     put_u32(out, static_cast<std::uint32_t>(value));
 }
 
+/// Overwrites the 4 bytes at `at` with `value`, big-endian (a length
+/// written once what it counts is known).
+inline void store_u32(std::byte* at, std::uint32_t value) {
+    for (int i = 0; i < 4; ++i) {
+        at[i] = static_cast<std::byte>((value >> (8U * static_cast<unsigned>(3 - i))) & 0xFFU);
+    }
+}
+
 inline void put_text(bytes& out, std::string_view text) {
     for (char c : text) {
         out.push_back(static_cast<std::byte>(c));

@@ -261,16 +261,21 @@ int marker_of(const outbound_frame& f) {
                    : std::to_integer<int>(f.head.back());
 }
 
+// Queues the fragments of a message of `count` fragments from `sender`.
+void push_large_message(send_queue& queue, pid sender, std::size_t count) {
+    const auto message = pattern(count * fragment_size);
+    auto fragments = split(message, 0, message->size(), 1);
+    for (outbound_frame& f : fragments) {
+        f.sender = sender;
+    }
+    queue.push_fragments(fragments);
+}
+
 TEST(SendQueue, OtherSendersAndTicksPassALargeMessageOneSendersFramesKeepTheirOrder) {
     const pid a{atom{"a@localhost"}, 1, 0, 1};
     const pid b{atom{"a@localhost"}, 2, 0, 1};
     send_queue queue;
-    const auto message = pattern(10 * fragment_size);
-    auto fragments = split(message, 0, message->size(), 1);
-    for (outbound_frame& f : fragments) {
-        f.sender = a;
-    }
-    queue.push_fragments(std::move(fragments));
+    push_large_message(queue, a, 10);
     queue.push(small_frame(a, 1)); // a's next message: after its large one
     queue.push(small_frame(b, 2)); // another sender's: passes it
     // Fragment frames: the length, a 19- or 18-byte header, the data.
@@ -302,12 +307,7 @@ TEST(SendQueue, OtherSendersAndTicksPassALargeMessageOneSendersFramesKeepTheirOr
 TEST(SendQueue, TakeAllEmptiesBothLanes) {
     const pid a{atom{"a@localhost"}, 1, 0, 1};
     send_queue queue;
-    const auto message = pattern(2 * fragment_size);
-    auto fragments = split(message, 0, message->size(), 1);
-    for (outbound_frame& f : fragments) {
-        f.sender = a;
-    }
-    queue.push_fragments(std::move(fragments));
+    push_large_message(queue, a, 2);
     queue.push(small_frame(a, 1));
     EXPECT_EQ(queue.take_all().size(), 3U);
     EXPECT_TRUE(queue.empty());
