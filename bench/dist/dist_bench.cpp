@@ -302,15 +302,26 @@ task<> remote_pinger(atom server_node, int rounds, double* ms) {
     *ms = ms_since(start);
 }
 
-int pingpong_to(const char* server, int rounds) {
+// Starts a client node, connects it to `server` and runs `workload` on it;
+// false (with a message) when the server cannot be reached.
+template <class Workload>
+bool on_client_of(const char* server, Workload workload) {
     runtime rt(node("bench_client@localhost"));
     dist::net_kernel net(rt);
     if (!net.connect_blocking(atom(server))) {
         std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
+        return false;
+    }
+    workload(rt);
+    return true;
+}
+
+int pingpong_to(const char* server, int rounds) {
+    double ms = 0;
+    if (!on_client_of(server,
+                      [&](runtime& rt) { rt.run(remote_pinger, atom(server), rounds, &ms); })) {
         return 1;
     }
-    double ms = 0;
-    rt.run(remote_pinger, atom(server), rounds, &ms);
     std::printf("RESULT sys=rill bench=dist_pingpong pair=rill-%s m=%d total_ms=%.1f "
                 "rtt_ns=%.1f\n",
                 peer_kind(),
@@ -350,14 +361,12 @@ task<> remote_bulk(atom server_node, int count, int size, double* ms) {
 }
 
 int stream_to(const char* server, int senders, int per) {
-    runtime rt(node("bench_client@localhost"));
-    dist::net_kernel net(rt);
-    if (!net.connect_blocking(atom(server))) {
-        std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
+    double ms = 0;
+    if (!on_client_of(server, [&](runtime& rt) {
+            rt.run(remote_streamer, atom(server), senders, per, &ms);
+        })) {
         return 1;
     }
-    double ms = 0;
-    rt.run(remote_streamer, atom(server), senders, per, &ms);
     std::printf("RESULT sys=rill bench=dist_stream pair=rill-%s senders=%d per=%d "
                 "total_ms=%.1f msgs_per_s=%.0f\n",
                 peer_kind(),
@@ -369,14 +378,11 @@ int stream_to(const char* server, int senders, int per) {
 }
 
 int bulk_to(const char* server, int count, int size) {
-    runtime rt(node("bench_client@localhost"));
-    dist::net_kernel net(rt);
-    if (!net.connect_blocking(atom(server))) {
-        std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
+    double ms = 0;
+    if (!on_client_of(server,
+                      [&](runtime& rt) { rt.run(remote_bulk, atom(server), count, size, &ms); })) {
         return 1;
     }
-    double ms = 0;
-    rt.run(remote_bulk, atom(server), count, size, &ms);
     std::printf("RESULT sys=rill bench=dist_bulk pair=rill-%s count=%d bytes=%d "
                 "total_ms=%.1f mb_per_s=%.1f\n",
                 peer_kind(),
