@@ -169,7 +169,7 @@ std::optional<pid> node_layers::whereis(atom name) const {
     return names_.whereis(name);
 }
 
-void node_layers::inject(remote_signal signal) {
+pid node_layers::inject(remote_signal signal) {
     const bool by_name = signal.name != atoms::undefined;
     pid to = signal.to;
     detail::mailbox_node* node = nullptr;
@@ -178,7 +178,7 @@ void node_layers::inject(remote_signal signal) {
         if (by_name) {
             std::optional<pid> holder = names_.whereis(signal.name);
             if (!holder) {
-                return; // nobody holds the name: dropped (S16)
+                return pid{}; // nobody holds the name: dropped (S16)
             }
             to = *holder;
         }
@@ -217,7 +217,7 @@ void node_layers::inject(remote_signal signal) {
                 node = make_monitor_signal(
                     kind, signal.from, pid{core_.node(), 0, 0, 0}, signal.ref, signal.name);
                 internal::answer_undeliverable(core_, node, atoms::noproc);
-                return;
+                return pid{};
             }
             to = *holder;
         }
@@ -228,8 +228,12 @@ void node_layers::inject(remote_signal signal) {
         node = make_monitor_signal(
             signal_kind::down, signal.from, to, signal.ref, signal.name, std::move(signal.payload));
         break;
+    case remote_signal_kind::node_down:
+        node = make_node_down_signal(signal.from.node);
+        break;
     }
     core_.deliver_local(to, node);
+    return to;
 }
 
 } // namespace rill::internal

@@ -36,8 +36,8 @@ public:
     void set_remote_route(std::shared_ptr<remote_route> route);
 
     /// Delivers a signal from another node to a local process (inbound
-    /// seam). Any thread.
-    void inject(remote_signal signal);
+    /// seam); returns the local pid it went to (default: none). Any thread.
+    pid inject(remote_signal signal);
 
     // upper_layers
     void handle_signal(process& owner, detail::mailbox_node* node) noexcept override;

@@ -100,8 +100,8 @@ void runtime::set_remote_route(std::shared_ptr<remote_route> route) {
     layers_->set_remote_route(std::move(route));
 }
 
-void runtime::inject(remote_signal signal) {
-    layers_->inject(std::move(signal));
+pid runtime::inject(remote_signal signal) {
+    return layers_->inject(std::move(signal));
 }
 
 std::vector<pid> runtime::processes() const {

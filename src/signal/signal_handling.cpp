@@ -14,6 +14,8 @@
 #include "process/query_signal.hpp"
 #include "signal/signal_nodes.hpp"
 
+#include <vector>
+
 namespace rill::internal {
 
 namespace {
@@ -120,6 +122,64 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
     }
 }
 
+// The connection to `node` is lost (S74, appendix 2's last rule): the
+// links and monitors with its processes go, each active link acting as an
+// exit `noconnection` from its peer and each monitor held on one giving a
+// DOWN `noconnection`; the monitors its processes held on this one are
+// dropped, as nothing can be told of them any more.
+void handle_node_down(process& owner, atom node) {
+    process_relations* relations = relations_if_any(owner);
+    if (relations == nullptr) {
+        return;
+    }
+    // Keys first, erased after: an erase moves entries within the table.
+    std::vector<pid> peers;
+    std::vector<pid> broken;
+    for (const auto& [peer, state] : relations->links) {
+        if (peer.node == node) {
+            peers.push_back(peer);
+            if (state.active()) {
+                broken.push_back(peer);
+            }
+        }
+    }
+    std::vector<reference> refs;
+    std::vector<term> objects;
+    for (const auto& [ref, held] : relations->monitors) {
+        if (held.target.node == node) {
+            refs.push_back(ref);
+            objects.push_back(monitor_object(held.target, held.name));
+        }
+    }
+    std::vector<reference> watched_from_there;
+    for (const auto& [ref, on_me] : relations->monitored_by) {
+        if (on_me.watcher.node == node) {
+            watched_from_there.push_back(ref);
+        }
+    }
+    for (const pid& peer : peers) {
+        relations->links.erase(peer);
+    }
+    for (const reference& ref : refs) {
+        relations->monitors.erase(ref);
+    }
+    for (const reference& ref : watched_from_there) {
+        relations->monitored_by.erase(ref);
+    }
+    const term reason(atoms::noconnection);
+    for (const pid& peer : broken) {
+        if (owner.traps_exits()) {
+            append_exit_message(owner, peer, reason);
+        } else {
+            owner.request_exit(reason);
+        }
+    }
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+        owner.append_message(
+            detail::make_message_node(down_signal{refs[i], std::move(objects[i]), reason}));
+    }
+}
+
 process_info snapshot(process& owner, const pid& asker) {
     process_info info;
     info.self = owner.to_pid();
@@ -187,6 +247,9 @@ void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept
             break;
         case signal_kind::query:
             answer_query(owner, *static_cast<query_signal_node*>(node));
+            break;
+        case signal_kind::node_down:
+            handle_node_down(owner, static_cast<exit_signal_node*>(node)->from.node);
             break;
         default:
             break;

@@ -40,6 +40,15 @@ detail::mailbox_node* make_exit_signal(const pid& from, term reason, bool from_l
     return node;
 }
 
+detail::mailbox_node* make_node_down_signal(atom node) {
+    auto* signal = new exit_signal_node();
+    signal->vtable = &signal_vtable<exit_signal_node>;
+    signal->kind = detail::signal_kind::node_down;
+    signal->from = pid{node, 0, 0, 0};
+    signal->reason = term(atoms::noconnection);
+    return signal;
+}
+
 detail::mailbox_node* make_link_signal(detail::signal_kind kind,
                                        const pid& from,
                                        const pid& to,

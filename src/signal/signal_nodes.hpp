@@ -15,7 +15,8 @@
 
 namespace rill::internal {
 
-/// exit: an exit signal, from exit/2 or from a link.
+/// exit: an exit signal, from exit/2 or from a link. node_down: the
+/// connection to `from.node` is lost (only `from.node` counts).
 struct exit_signal_node final : detail::mailbox_node {
     pid from;
     term reason;
@@ -52,5 +53,6 @@ detail::mailbox_node* make_monitor_signal(detail::signal_kind kind,
                                           const reference& ref,
                                           atom name = atoms::undefined,
                                           term reason = term());
+detail::mailbox_node* make_node_down_signal(atom node);
 
 } // namespace rill::internal

@@ -227,6 +227,60 @@ TEST(RemoteRoute, S73UnreachableNodeAnswersNoconnection) {
     EXPECT_EQ(a.exit_reason_of(plain), term(atoms::noconnection));
 }
 
+TEST(RemoteRoute, S74ALostConnectionBreaksEveryLinkAndMonitorWithThatNodeOnly) {
+    recorded_node node;
+    runtime& a = node.rt;
+    const std::shared_ptr<recording_route>& route = node.route;
+    pid trapping = a.spawn(puppet, true);
+    pid plain = a.spawn(puppet, false);
+    a.run_until_idle();
+    const pid on_b{atom("b@host"), 3, 4, 5};
+    const pid on_c{atom("c@host"), 3, 4, 5};
+    const pid watcher_on_b{atom("b@host"), 9, 4, 5};
+    reference by_pid;
+    reference by_name;
+    testing::run_in(a, trapping, [&] {
+        process::link(on_b);
+        process::link(on_c);
+        by_pid = process::monitor(on_b);
+        by_name = process::monitor(std::pair{atom("x"), atom("b@host")});
+    });
+    testing::run_in(a, plain, [&] { process::link(on_b); });
+    reference watched;
+    watched.node = atom("b@host");
+    watched.creation = 5;
+    watched.id = {1, 2, 3, 0, 0};
+    a.inject({.kind = remote_signal_kind::monitor,
+              .from = watcher_on_b,
+              .to = trapping,
+              .ref = watched});
+    a.run_until_idle();
+
+    for (const pid& p : {trapping, plain}) {
+        a.inject(
+            {.kind = remote_signal_kind::node_down, .from = pid{atom("b@host"), 0, 0, 0}, .to = p});
+    }
+    a.run_until_idle();
+
+    std::vector<term> mailbox = testing::take_mailbox(a, trapping);
+    ASSERT_EQ(mailbox.size(), 3U);
+    EXPECT_EQ(mailbox[0], exit_message(on_b, term(atoms::noconnection)));
+    const term down_by_pid = down_message(by_pid, term(on_b), term(atoms::noconnection));
+    const term down_by_name =
+        down_message(by_name, term::tuple_of(atom("x"), atom("b@host")), term(atoms::noconnection));
+    EXPECT_TRUE((mailbox[1] == down_by_pid && mailbox[2] == down_by_name) ||
+                (mailbox[1] == down_by_name && mailbox[2] == down_by_pid));
+    EXPECT_EQ(a.exit_reason_of(plain), term(atoms::noconnection));
+
+    // What the node knew of b is gone: ending now signals only the link
+    // to c (no EXIT, DOWN or demonitor goes to b's processes).
+    route->sent.clear();
+    testing::run_in(a, trapping, [] { process::exit(atom("later")); });
+    ASSERT_EQ(route->sent.size(), 1U);
+    EXPECT_EQ(route->sent[0].kind, remote_signal_kind::link_exit);
+    EXPECT_EQ(route->sent[0].to, on_c);
+}
+
 // ---- the seams themselves --------------------------------------------------
 
 TEST(RemoteRoute, CarriesEveryKindWithItsFields) {

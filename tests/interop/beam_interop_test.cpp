@@ -10,6 +10,7 @@
 #include <rill/rill.hpp>
 
 #include "interop/beam_node.hpp"
+#include "interop/beam_session.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,58 +24,15 @@ namespace rill {
 namespace {
 
 using namespace std::chrono_literals;
+using test::beam_args;
+using test::become_sink;
+using test::embedded_epmd_options;
+using test::next_report;
+using test::rill_options;
 
-// Generous bounds on waits that normally end in milliseconds: they only
-// turn a hang into a failure.
-constexpr auto event_bound = 60s;
+const std::string& cookie = test::interop_cookie;
 
-const std::string cookie = "interop";
-
-runtime_options rill_options(const char* name) {
-    runtime_options options;
-    options.workers = 2;
-    options.node_name = name;
-    options.cookie = cookie;
-    options.long_slice_threshold = std::chrono::milliseconds(0); // erl runs in a worker's slice
-    return options;
-}
-
-dist::options embedded_epmd_options() {
-    dist::options options;
-    options.epmd = dist::epmd_mode::embedded;
-    options.epmd_port = 0; // any free port: ERL_EPMD_PORT for the BEAM nodes
-    return options;
-}
-
-std::vector<std::string> beam_args() {
-    return {"-pa", RILL_INTEROP_BEAM_DIR};
-}
-
-class BeamInterop : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (!test::erl_available()) {
-            GTEST_SKIP() << "erl is not installed (Debian package erlang-nox)";
-        }
-    }
-};
-
-// The test's mailbox on the rill node: registered as `sink`.
-void become_sink() {
-    process::register_name(process::self(), atom("sink"));
-}
-
-// The next `{report, From, Message}` from the BEAM side: acknowledged (the
-// BEAM node halts only then, so nothing it sent is lost) and returned.
-task<std::optional<term>> next_report() {
-    std::optional<term> report = co_await process::receive_exact<term>(event_bound);
-    if (!report || !report->is_tuple() || report->elements().size() != 3 ||
-        !report->elements()[1].is_pid()) {
-        co_return report;
-    }
-    process::send(report->elements()[1].as_pid(), atom("report_ack"));
-    co_return report->elements()[2];
-}
+using BeamInterop = test::needs_erl;
 
 task<> ping_from_beam(std::uint16_t epmd_port, std::optional<term>* report, int* status) {
     become_sink();

@@ -33,7 +33,8 @@ enum class signal_kind : std::uint8_t {
     monitor,
     demonitor,
     down,
-    query, ///< a synchronous query answered by the owner (runtime-built)
+    query,     ///< a synchronous query answered by the owner (runtime-built)
+    node_down, ///< the connection to a node is lost (injected by the distribution)
 };
 
 struct mailbox_node;

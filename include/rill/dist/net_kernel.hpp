@@ -112,6 +112,20 @@ std::vector<atom> nodes();
 /// Closes the connection to `node`; false when there was none.
 bool disconnect(atom node);
 
+/// erlang:monitor_node/2. With `on`, the calling process gets the message
+/// `{nodedown, Node}` (a term) once the connection to `node` is lost or
+/// cannot be made; it connects if there is no connection yet, so an
+/// unreachable node gives `nodedown` at once. Each call adds one such
+/// monitor, and `on = false` removes one. Monitoring this node itself does
+/// nothing. Inside a process of a distributed runtime.
+bool monitor_node(atom node, bool on);
+
+/// net_kernel:monitor_nodes/1: with `on`, the calling process gets
+/// `{nodeup, Node}` each time a connection comes up and `{nodedown, Node}`
+/// each time one that was up is lost, for every node (hidden ones
+/// included); each call adds one subscription, `on = false` removes one.
+void monitor_nodes(bool on);
+
 /// The node a pid lives on.
 [[nodiscard]] inline atom node(const pid& p) noexcept {
     return p.node;

@@ -40,6 +40,12 @@ enum class remote_signal_kind : std::uint8_t {
     monitor,    ///< MONITOR_P: `from` watches `to` (or `name`), `ref`
     demonitor,  ///< DEMONITOR_P: `ref`
     down,       ///< MONITOR_P_EXIT: `from` died, `to` watched it, `ref`, `payload` the reason
+    /// No control message: the connection to `from.node` is lost (inbound
+    /// only). Every link of `to` with a process of that node fires as an
+    /// exit `noconnection`, every monitor `to` holds on one a DOWN
+    /// `noconnection`, and the monitors those processes hold on `to` are
+    /// dropped (S74).
+    node_down,
 };
 
 /// A signal between a process of this node and one of another node.

@@ -89,8 +89,10 @@ public:
 
     /// Delivers a signal from a process of another node to a process of
     /// this one, as `signal.from` (remote.hpp). Any thread; the signals one
-    /// thread injects for one target arrive in call order.
-    void inject(remote_signal signal);
+    /// thread injects for one target arrive in call order. Returns the
+    /// local pid it went to (a name resolved), or a default pid when there
+    /// was none (a name nobody holds).
+    pid inject(remote_signal signal);
 
     /// Processes currently alive.
     [[nodiscard]] std::size_t process_count() const noexcept;

@@ -63,6 +63,11 @@ connection::state connection::current_state() const {
     return state_;
 }
 
+bool connection::came_up() const {
+    std::lock_guard lock(mutex_);
+    return came_up_;
+}
+
 std::size_t connection::queued_bytes() const {
     std::lock_guard lock(mutex_);
     std::size_t total = queue_.size_in_bytes();
@@ -109,7 +114,7 @@ void connection::send(const remote_signal& signal) {
     if (flags == 0) {
         encoded_blind = signal; // the peer's flags are not known yet
     }
-    push(frames, std::move(encoded_blind));
+    push(frames, signal, std::move(encoded_blind));
 }
 
 std::vector<outbound_frame> connection::binary_frames(const remote_signal& signal,
@@ -145,7 +150,17 @@ std::vector<outbound_frame> connection::binary_frames(const remote_signal& signa
                                 next_sequence_.fetch_add(1, std::memory_order_relaxed));
 }
 
+void connection::note_party(const pid& party) {
+    parties_.insert(party);
+    if (parties_.size() < sweep_parties_at_) {
+        return;
+    }
+    std::erase_if(parties_, [this](const pid& p) { return !node_.rt().is_alive(p); });
+    sweep_parties_at_ = std::max<std::size_t>(1024, 2 * parties_.size());
+}
+
 void connection::push(std::span<outbound_frame> frames,
+                      const remote_signal& signal,
                       std::optional<remote_signal> encoded_blind) {
     bool schedule = false;
     bool overflow = false;
@@ -157,6 +172,9 @@ void connection::push(std::span<outbound_frame> frames,
             lock.unlock();
             answer_lost(frames);
             return;
+        }
+        if (signal.kind == remote_signal_kind::link || signal.kind == remote_signal_kind::monitor) {
+            note_party(signal.from);
         }
         // A frame encoded blind (flags 0) is never fragmented: one frame.
         if (state_ == state::connecting) {
@@ -256,6 +274,7 @@ void connection::attach(tcp::socket socket, const peer_identity& peer) {
         }
         native_socket_ = socket_->native_handle();
         state_ = state::up;
+        came_up_ = true;
         for (pending_frame& pending : before_up_) {
             if (pending.encoded_blind) {
                 encode_again(pending.frame, *pending.encoded_blind);
@@ -277,6 +296,7 @@ void connection::attach(tcp::socket socket, const peer_identity& peer) {
 
 void connection::fail(const std::string& why) {
     std::vector<outbound_frame> unsent;
+    std::vector<pid> parties;
     bool was_up = false;
     {
         std::lock_guard lock(mutex_);
@@ -291,6 +311,8 @@ void connection::fail(const std::string& why) {
         }
         before_up_.clear();
         before_up_bytes_ = 0;
+        parties.assign(parties_.begin(), parties_.end());
+        parties_.clear();
     }
     node_.log(std::string(was_up ? "connection to " : "no connection to ") +
               std::string(peer_.name()) + " closed: " + why);
@@ -300,7 +322,18 @@ void connection::fail(const std::string& why) {
         socket_->close(ignored);
     }
     answer_lost(unsent);
+    notify_parties(parties);
     node_.forget(shared_from_this());
+}
+
+void connection::notify_parties(const std::vector<pid>& parties) {
+    remote_signal lost;
+    lost.kind = remote_signal_kind::node_down;
+    lost.from = pid{peer_, 0, 0, 0};
+    for (const pid& party : parties) {
+        lost.to = party;
+        node_.rt().inject(lost);
+    }
 }
 
 void connection::answer_lost(std::span<outbound_frame> frames) {

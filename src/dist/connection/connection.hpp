@@ -29,6 +29,21 @@
 // the queued links and monitors as unreachable (`noconnection`) and drops the rest, as for a node
 // that cannot be reached (S73).
 //
+// Loss: the connection notes every local process that a link or monitor
+// crossed it for (`parties_`, either direction). When it closes, each gets
+// a `node_down` signal and breaks, on its own worker, every link and
+// monitor it has with the peer's processes (S74); the peer's node monitors
+// get `{nodedown, Peer}` (node_core). Dead processes leave the set when it
+// has doubled since it was last swept, so a long-lived connection never
+// holds more than twice the processes that ever had relations over it
+// and still live.
+//
+// Identity: a signal from the peer must come from one of its processes and
+// go to one of this node's (else it is dropped, logged). A signal to a pid
+// of an earlier incarnation of the peer goes out as BEAM sends it: the peer
+// treats it as bound for a dead process (link and monitor answered
+// `noproc`, the rest dropped), as this node does for its own old pids.
+//
 // Liveness: every quarter of net_ticktime the ticker writes a tick (an
 // empty frame) when nothing else was written, and fails the connection
 // when nothing at all was read for four quarters in a row.
@@ -37,6 +52,7 @@
 // connection_read.cpp the reader and the ticker.
 
 #include <rill/core/atom.hpp>
+#include <rill/core/pid.hpp>
 #include <rill/runtime/remote.hpp>
 
 #include "dist/connection/control.hpp"
@@ -53,6 +69,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace rill::dist::internal {
@@ -81,6 +98,9 @@ public:
 
     [[nodiscard]] state current_state() const;
 
+    /// Whether the handshake completed at some point.
+    [[nodiscard]] bool came_up() const;
+
     /// Whether the initiating handshake of this node gave way to the
     /// peer's (simultaneous connect); the acceptor then attaches. I/O thread.
     bool initiator_superseded = false;
@@ -104,8 +124,17 @@ private:
     // The frames of a message that is one large binary, its bytes left in
     // the term's buffer; none when the encoding is not the expected one.
     std::vector<outbound_frame> binary_frames(const remote_signal& signal, std::uint64_t flags);
-    // Queues `frames` (the fragments of one message, or one whole frame).
-    void push(std::span<outbound_frame> frames, std::optional<remote_signal> encoded_blind);
+    // Queues `frames` (the fragments of one message, or one whole frame)
+    // for `signal`, noting its sender among the parties when it is a link
+    // or a monitor.
+    void push(std::span<outbound_frame> frames,
+              const remote_signal& signal,
+              std::optional<remote_signal> encoded_blind);
+    // Notes `party` as having a link or monitor over this connection
+    // (mutex_ held).
+    void note_party(const pid& party);
+    // Tells every party that the connection is gone.
+    void notify_parties(const std::vector<pid>& parties);
     // I/O thread: queues a tick ahead of any large message's fragments.
     void push_tick();
     // Encodes a frame queued before the handshake again for the agreed
@@ -135,6 +164,9 @@ private:
     std::vector<pending_frame> before_up_;
     std::size_t before_up_bytes_ = 0;
     bool writing_ = false;
+    bool came_up_ = false;
+    std::unordered_set<pid> parties_;
+    std::size_t sweep_parties_at_ = 1024;
     int native_socket_ = -1; // the socket's descriptor while up (see try_write_now)
 
     // The peer's flags once up (0 before: frames then use the forms every

@@ -126,7 +126,23 @@ void connection::deliver(inbound_signal signal) {
     if (signal->kind == remote_signal_kind::down && signal->name != atoms::undefined) {
         signal->from.node = peer_; // watched by name on the peer's node
     }
-    node_.rt().inject(std::move(*signal));
+    // A peer speaks for its own processes, to this node's: anything else
+    // is dropped (a message from no process has a default sender).
+    const bool from_peer = signal->from.node == peer_ ||
+                           (signal->kind == remote_signal_kind::message && signal->from == pid{});
+    if (!from_peer || signal->to.node != node_.node()) {
+        node_.log("dropped a signal from " + std::string(peer_.name()) + " from " +
+                  to_string(signal->from) + " to " + to_string(signal->to) +
+                  ": a peer signals only from its own processes to this node's");
+        return;
+    }
+    const bool relation =
+        signal->kind == remote_signal_kind::link || signal->kind == remote_signal_kind::monitor;
+    const pid to = node_.rt().inject(std::move(*signal));
+    if (relation && to != pid{}) {
+        std::lock_guard lock(mutex_);
+        note_party(to);
+    }
 }
 
 inbound_signal connection::decode_body(bytes body) {

@@ -316,6 +316,8 @@ void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) 
             }
             break;
         }
+        case remote_signal_kind::node_down:
+            throw protocol_error("node_down is a local signal: it has no control message");
         }
     } catch (...) {
         out.resize(start);

@@ -143,4 +143,13 @@ bool disconnect(atom node) {
     return current_node_core("dist::disconnect")->disconnect(node);
 }
 
+bool monitor_node(atom node, bool on) {
+    current_node_core("dist::monitor_node")->monitor_node(node, process::self(), on);
+    return true;
+}
+
+void monitor_nodes(bool on) {
+    current_node_core("dist::monitor_nodes")->monitor_nodes(process::self(), on);
+}
+
 } // namespace rill::dist

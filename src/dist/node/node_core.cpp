@@ -8,6 +8,7 @@
 #include "dist/io/u16_messages.hpp"
 #include "dist/node/cookie_file.hpp"
 
+#include <algorithm>
 #include <array>
 #include <future>
 #include <iostream>
@@ -355,10 +356,80 @@ void node_core::forget(const std::shared_ptr<connection>& c) {
         }
     }
     notify(c->peer(), false);
+    tell_node_watchers(c->peer(), false, c->came_up());
 }
 
 void node_core::connected(const std::shared_ptr<connection>& c) {
     notify(c->peer(), true);
+    tell_node_watchers(c->peer(), true, true);
+}
+
+void node_core::monitor_node(atom peer, const pid& watcher, bool on) {
+    if (peer == node_) {
+        return;
+    }
+    {
+        std::lock_guard lock(table_mutex_);
+        if (!on) {
+            auto [first, last] = node_watchers_.equal_range(peer);
+            auto found =
+                std::find_if(first, last, [&](const auto& e) { return e.second == watcher; });
+            if (found != last) {
+                node_watchers_.erase(found);
+            }
+            return;
+        }
+        node_watchers_.emplace(peer, watcher);
+        sweep_node_watchers();
+    }
+    // Connects when there is no connection; a failure comes back through
+    // forget, which tells the watcher.
+    ensure_connected(peer, [](bool /*up*/) {});
+}
+
+void node_core::monitor_nodes(const pid& watcher, bool on) {
+    std::lock_guard lock(table_mutex_);
+    if (on) {
+        all_nodes_watchers_.push_back(watcher);
+        sweep_node_watchers();
+    } else if (auto found =
+                   std::find(all_nodes_watchers_.begin(), all_nodes_watchers_.end(), watcher);
+               found != all_nodes_watchers_.end()) {
+        all_nodes_watchers_.erase(found);
+    }
+}
+
+void node_core::sweep_node_watchers() {
+    if (node_watchers_.size() + all_nodes_watchers_.size() < sweep_watchers_at_) {
+        return;
+    }
+    std::erase_if(node_watchers_, [this](const auto& e) { return !runtime_.is_alive(e.second); });
+    std::erase_if(all_nodes_watchers_, [this](const pid& p) { return !runtime_.is_alive(p); });
+    sweep_watchers_at_ =
+        std::max<std::size_t>(1024, 2 * (node_watchers_.size() + all_nodes_watchers_.size()));
+}
+
+void node_core::tell_node_watchers(atom peer, bool up, bool was_up) {
+    static const atom nodeup{"nodeup"};
+    static const atom nodedown{"nodedown"};
+    std::vector<pid> told;
+    {
+        std::lock_guard lock(table_mutex_);
+        if (!up) {
+            auto [first, last] = node_watchers_.equal_range(peer);
+            for (auto it = first; it != last; ++it) {
+                told.push_back(it->second);
+            }
+            node_watchers_.erase(first, last);
+        }
+        if (was_up) {
+            told.insert(told.end(), all_nodes_watchers_.begin(), all_nodes_watchers_.end());
+        }
+    }
+    const term message = term::tuple_of(up ? nodeup : nodedown, peer);
+    for (const pid& watcher : told) {
+        runtime_.send(watcher, message);
+    }
 }
 
 void node_core::notify(atom peer, bool up) {

@@ -66,6 +66,12 @@ public:
     /// once the connection is up or the attempt failed.
     void ensure_connected(atom peer, std::function<void(bool)> done);
 
+    /// monitor_node/2 for `watcher`: added (connecting to `peer` if
+    /// needed) or one removed.
+    void monitor_node(atom peer, const pid& watcher, bool on);
+    /// monitor_nodes/1 for `watcher`: one subscription added or removed.
+    void monitor_nodes(const pid& watcher, bool on);
+
     [[nodiscard]] std::vector<atom> connected_nodes() const;
     bool disconnect(atom peer);
     [[nodiscard]] std::vector<connection_statistics> statistics() const;
@@ -106,6 +112,11 @@ private:
     void register_with_epmd();
     std::uint32_t fresh_challenge();
     void notify(atom peer, bool up);
+    // Tells the node monitors that `peer` came up or went (table_mutex_
+    // not held). `was_up`: the connection had come up (monitor_nodes/1 is
+    // told only of those).
+    void tell_node_watchers(atom peer, bool up, bool was_up);
+    void sweep_node_watchers(); // table_mutex_ held
 
     runtime& runtime_;
     options options_;
@@ -126,6 +137,13 @@ private:
     // by table_mutex_.
     std::multimap<atom, std::function<void(bool)>> waiters_;
     bool stopping_ = false; // guarded by table_mutex_
+    // Node monitors, guarded by table_mutex_: monitor_node/2's, by node
+    // (told of that node's nodedown once, then gone), and monitor_nodes/1's
+    // (told of every nodeup and nodedown). Dead watchers are swept out when
+    // the tables have doubled since the last sweep.
+    std::multimap<atom, pid> node_watchers_;
+    std::vector<pid> all_nodes_watchers_;
+    std::size_t sweep_watchers_at_ = 1024;
 
     std::mt19937 challenges_; // I/O thread only
 };

@@ -5,7 +5,7 @@
 %% everything it checked held, 1 otherwise. The test waits for the report
 %% and the exit status: events, never time.
 -module(rill_interop).
--export([ping/1, echo/2, serve/1, ping_only/1]).
+-export([ping/1, echo/2, serve/1, ping_only/1, report/2]).
 
 %% {report, Self, Message} to the sink, then its `report_ack`.
 report(RillNode, Message) ->
