@@ -9,3 +9,4 @@
 #include <rill/dist/etf_error.hpp>
 #include <rill/dist/net_kernel.hpp>
 #include <rill/dist/options.hpp>
+#include <rill/dist/remote_calls.hpp>

@@ -71,15 +71,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         feed_fragments(input.subspan(2), local);
         return 0;
     }
-    inbound_signal signal;
+    inbound_signal decoded;
     try {
-        signal = decode_frame(etf::shared_bytes::adopt({input.begin(), input.end()}), local);
+        decoded = decode_frame(etf::shared_bytes::adopt({input.begin(), input.end()}), local);
     } catch (const protocol_error&) {
         return 0;
     } catch (const etf::decode_error&) {
         return 0;
     }
-    if (!signal) {
+    if (const auto* request = std::get_if<spawn_request>(&decoded)) {
+        check(request->args.is_list()); // a SPAWN_REQUEST: its arguments form a proper list
+        return 0;
+    }
+    const auto* signal = std::get_if<remote_signal>(&decoded);
+    if (signal == nullptr) {
         return 0;
     }
     for (std::uint64_t flags : {std::uint64_t{0}, dflag::offered}) {
@@ -91,9 +96,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         check(frame.size() >= 5);
         const auto body = std::span<const std::byte>(frame).subspan(4);
-        inbound_signal again =
+        inbound_signal decoded_again =
             decode_frame(etf::shared_bytes::adopt({body.begin(), body.end()}), local);
-        check(again.has_value());
+        auto* again = std::get_if<remote_signal>(&decoded_again);
+        check(again != nullptr);
         if (signal->kind == remote_signal_kind::message && flags == 0 &&
             signal->name == atoms::undefined) {
             again->from = signal->from; // plain SEND carries no sender

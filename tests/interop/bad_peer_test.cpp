@@ -218,8 +218,8 @@ public:
             }
             dist::internal::inbound_signal signal =
                 dist::internal::decode_frame(etf::shared_bytes::adopt(std::move(*body)), fake_node);
-            if (signal) {
-                return signal;
+            if (auto* decoded = std::get_if<remote_signal>(&signal)) {
+                return *decoded;
             }
         }
     }

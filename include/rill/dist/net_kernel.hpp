@@ -24,6 +24,7 @@
 #include <rill/core/atom.hpp>
 #include <rill/core/pid.hpp>
 #include <rill/dist/options.hpp>
+#include <rill/dist/remote_calls.hpp>
 #include <rill/process/task.hpp>
 
 #include <cstdint>
@@ -90,6 +91,12 @@ public:
     bool disconnect(atom node);
     /// Figures of every connection (any thread).
     [[nodiscard]] std::vector<connection_statistics> connections() const;
+
+    /// Makes `function` what other nodes call as `module:function(Args...)`
+    /// (rpc:call, erpc:call, spawn/4; see remote_calls.hpp), replacing any
+    /// function registered under the same name. Any thread.
+    void register_function(atom module, atom function, remote_function f);
+    void register_function(atom module, atom function, remote_coroutine f);
 
     /// Connects to `node` if not connected and waits for the outcome: true
     /// when a connection is up (any thread that is not a process: it blocks;

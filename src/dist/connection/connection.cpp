@@ -117,6 +117,23 @@ void connection::send(const remote_signal& signal) {
     push(frames, signal, std::move(encoded_blind));
 }
 
+void connection::send_spawn_reply(const spawn_request& request,
+                                  bool linked,
+                                  bool monitored,
+                                  const term& pid_or_error) {
+    outbound_frame frame;
+    append_spawn_reply(frame.head,
+                       request.id,
+                       request.from,
+                       linked,
+                       monitored,
+                       pid_or_error,
+                       peer_flags_.load(std::memory_order_relaxed));
+    remote_signal reply; // no link or monitor: nothing to note or answer if lost
+    reply.from = pid_or_error.is_pid() ? pid_or_error.as_pid() : pid{};
+    push(std::span<outbound_frame>(&frame, 1), reply, std::nullopt);
+}
+
 std::vector<outbound_frame> connection::binary_frames(const remote_signal& signal,
                                                       std::uint64_t flags) {
     // The frame of the same message with an empty binary ends with the

@@ -88,6 +88,13 @@ public:
     /// for a payload that cannot be encoded (nothing is queued).
     void send(const remote_signal& signal);
 
+    /// Queues the SPAWN_REPLY for `request`: the spawned pid, or an error
+    /// atom. I/O thread.
+    void send_spawn_reply(const spawn_request& request,
+                          bool linked,
+                          bool monitored,
+                          const term& pid_or_error);
+
     /// I/O thread: the handshake on `socket` completed with `peer`; the
     /// connection is up.
     void attach(tcp::socket socket, const peer_identity& peer);
@@ -149,8 +156,11 @@ private:
     void answer_lost(std::span<outbound_frame> frames);
     // A frame body read from the peer: the signal it completes, if any.
     inbound_signal decode_body(bytes body);
-    // Injects a signal read from the peer into the runtime.
+    // Injects a signal read from the peer into the runtime, or starts the
+    // process a spawn request asks for.
     void deliver(inbound_signal signal);
+    void deliver(remote_signal signal);
+    void start_spawned(spawn_request request);
 
     node_core& node_;
     atom peer_;

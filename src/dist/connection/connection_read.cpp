@@ -8,6 +8,7 @@
 
 #include "dist/connection/connection.hpp"
 #include "dist/node/node_core.hpp"
+#include "dist/node/remote_calls.hpp"
 
 #include <algorithm>
 
@@ -119,26 +120,68 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
     }
 }
 
-void connection::deliver(inbound_signal signal) {
-    if (!signal) {
+void connection::deliver(inbound_signal decoded) {
+    if (auto* signal = std::get_if<remote_signal>(&decoded)) {
+        deliver(std::move(*signal));
+    } else if (auto* request = std::get_if<spawn_request>(&decoded)) {
+        start_spawned(std::move(*request));
+    }
+}
+
+void connection::start_spawned(spawn_request request) {
+    if (request.from.node != peer_) {
+        node_.log("dropped a spawn request from " + std::string(peer_.name()) + " for " +
+                  to_string(request.from) + ": a peer asks only for its own processes");
         return;
     }
-    if (signal->kind == remote_signal_kind::down && signal->name != atoms::undefined) {
-        signal->from.node = peer_; // watched by name on the peer's node
+    runtime& rt = node_.rt();
+    pid child;
+    try {
+        child = rt.spawn(run_spawn_request,
+                         std::shared_ptr<const function_table>(node_.functions()),
+                         spawn_request(request));
+    } catch (const std::exception& e) {
+        node_.log(std::string("a spawn request from ") + std::string(peer_.name()) +
+                  " failed: " + e.what());
+        send_spawn_reply(request, false, false, term(atom("system_limit")));
+        return;
+    }
+    // The link and the monitor first, then the reply, then the go: the
+    // reply leaves before anything the process sends (remote_calls.hpp).
+    if (request.link) {
+        rt.inject({.kind = remote_signal_kind::link, .from = request.from, .to = child});
+    }
+    if (request.monitor) {
+        rt.inject({.kind = remote_signal_kind::monitor,
+                   .from = request.from,
+                   .to = child,
+                   .ref = request.id});
+    }
+    if (request.link || request.monitor) {
+        std::lock_guard lock(mutex_);
+        note_party(child);
+    }
+    send_spawn_reply(request, request.link, request.monitor, term(child));
+    rt.send(child, spawn_go{});
+}
+
+void connection::deliver(remote_signal signal) {
+    if (signal.kind == remote_signal_kind::down && signal.name != atoms::undefined) {
+        signal.from.node = peer_; // watched by name on the peer's node
     }
     // A peer speaks for its own processes, to this node's: anything else
     // is dropped (a message from no process has a default sender).
-    const bool from_peer = signal->from.node == peer_ ||
-                           (signal->kind == remote_signal_kind::message && signal->from == pid{});
-    if (!from_peer || signal->to.node != node_.node()) {
+    const bool from_peer = signal.from.node == peer_ ||
+                           (signal.kind == remote_signal_kind::message && signal.from == pid{});
+    if (!from_peer || signal.to.node != node_.node()) {
         node_.log("dropped a signal from " + std::string(peer_.name()) + " from " +
-                  to_string(signal->from) + " to " + to_string(signal->to) +
+                  to_string(signal.from) + " to " + to_string(signal.to) +
                   ": a peer signals only from its own processes to this node's");
         return;
     }
     const bool relation =
-        signal->kind == remote_signal_kind::link || signal->kind == remote_signal_kind::monitor;
-    const pid to = node_.rt().inject(std::move(*signal));
+        signal.kind == remote_signal_kind::link || signal.kind == remote_signal_kind::monitor;
+    const pid to = node_.rt().inject(std::move(signal));
     if (relation && to != pid{}) {
         std::lock_guard lock(mutex_);
         note_party(to);
@@ -148,7 +191,7 @@ void connection::deliver(inbound_signal signal) {
 inbound_signal connection::decode_body(bytes body) {
     if (assembler_ && body.front() == etf::version_byte) {
         std::optional<etf::shared_bytes> message = assembler_->feed(std::move(body));
-        return message ? decode_message(*message, node_.node()) : std::nullopt;
+        return message ? decode_message(*message, node_.node()) : inbound_signal{};
     }
     return decode_frame(etf::shared_bytes::adopt(std::move(body)), node_.node());
 }

@@ -199,11 +199,43 @@ decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom l
         }
         return s;
     }
+    case control_op::spawn_request:
+    case control_op::spawn_request_tt: {
+        expect_arity(c, op == control_op::spawn_request ? 6 : 7);
+        const term& mfa = c.elements()[4];
+        if (!mfa.is_tuple() || mfa.elements().size() != 3 || !mfa.elements()[0].is_atom() ||
+            !mfa.elements()[1].is_atom() || !mfa.elements()[2].to_int64()) {
+            malformed(c, "{Module, Function, Arity} was expected");
+        }
+        spawn_request r;
+        r.id = ref_at(c, 1);
+        r.from = pid_at(c, 2);
+        r.module = mfa.elements()[0].as_atom();
+        r.function = mfa.elements()[1].as_atom();
+        const term& options = c.elements()[5];
+        if (!options.is_list() || !options.list_tail().is_nil()) {
+            malformed(c, "an option list was expected");
+        }
+        static const atom link{"link"};
+        static const atom monitor{"monitor"};
+        for (const term& option : options.list_elements()) {
+            r.link = r.link || option.is_atom(link);
+            r.monitor = r.monitor || option.is_atom(monitor);
+        }
+        r.args = payload();
+        if (!r.args.is_list() || !r.args.list_tail().is_nil()) {
+            throw protocol_error("SPAWN_REQUEST: the arguments are no proper list");
+        }
+        return r;
+    }
     case control_op::group_leader:
     case control_op::unlink:
+    case control_op::spawn_reply:
+    case control_op::spawn_reply_tt:
         // Accepted and ignored: no group leaders here; the old unlink is
-        // not sent by peers that agreed on UNLINK_ID.
-        return std::nullopt;
+        // not sent by peers that agreed on UNLINK_ID; this node sends no
+        // spawn requests.
+        return {};
     default:
         throw protocol_error("unknown control message " + to_string(c));
     }
@@ -232,6 +264,32 @@ inbound_signal decode_frame(const etf::shared_bytes& body, atom local_node) {
 
 inbound_signal decode_message(const etf::shared_bytes& message, atom local_node) {
     return decode_control(message, 0, true, local_node);
+}
+
+void append_spawn_reply(bytes& out,
+                        const reference& id,
+                        const pid& to,
+                        bool linked,
+                        bool monitored,
+                        const term& pid_or_error,
+                        std::uint64_t peer_flags) {
+    const std::size_t start = out.size();
+    out.resize(start + 4);
+    const term control = term::tuple_of(control_op::spawn_reply,
+                                        term::from_reference(id),
+                                        to,
+                                        (linked ? 1 : 0) | (monitored ? 2 : 0),
+                                        pid_or_error);
+    if ((peer_flags & dflag::fragments) != 0) {
+        out.push_back(etf::version_byte);
+        out.push_back(dist_header);
+        out.push_back(std::byte{0});
+        rill::internal::etf_append_bare(out, control);
+    } else {
+        out.push_back(pass_through);
+        etf::append_encoded(out, control);
+    }
+    store_u32(out.data() + start, static_cast<std::uint32_t>(out.size() - start - 4));
 }
 
 void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) {

@@ -13,6 +13,7 @@
 //   EXIT2 {8,From,To,R}  PAYLOAD_EXIT2 {26,From,To}+R
 //   MONITOR_P {19,From,PidOrName,Ref}   DEMONITOR_P {20,From,PidOrName,Ref}
 //   MONITOR_P_EXIT {21,PidOrName,To,Ref,R}   PAYLOAD_MONITOR_P_EXIT {28,PidOrName,To,Ref}+R
+//   SPAWN_REQUEST {29,Id,From,GroupLeader,{M,F,Arity},Opts}+Args   SPAWN_REPLY {31,Id,To,Flags,Pid}
 //
 // and the *_TT forms of each, whose trace token is read and dropped. What
 // is sent depends on the flags both nodes agreed on: SEND_SENDER and the
@@ -26,6 +27,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <variant>
 
 namespace rill::dist::internal {
 
@@ -61,9 +63,23 @@ inline constexpr int unlink_id = 35;
 inline constexpr int unlink_id_ack = 36;
 } // namespace control_op
 
-/// A decoded frame: the signal it carries, or nothing for a control
-/// message this node accepts and ignores (GROUP_LEADER, the old UNLINK).
-using inbound_signal = std::optional<remote_signal>;
+/// SPAWN_REQUEST: a process of the peer asks this node to spawn
+/// `module:function(args...)`, linked to it and/or monitored by it (the
+/// monitor's reference is `id`), and to answer with a SPAWN_REPLY.
+struct spawn_request {
+    reference id;
+    pid from;
+    atom module;
+    atom function;
+    term args; ///< a proper list
+    bool link = false;
+    bool monitor = false;
+};
+
+/// A decoded frame: the signal it carries, a spawn request, or nothing for
+/// a control message this node accepts and ignores (GROUP_LEADER, the old
+/// UNLINK, a SPAWN_REPLY it never asked for).
+using inbound_signal = std::variant<std::monostate, remote_signal, spawn_request>;
 
 /// The signal in a whole frame body (after the 4-byte length): 'p' then
 /// two terms, or 131 68 0 then two terms without version bytes.
@@ -84,5 +100,15 @@ inbound_signal decode_message(const etf::shared_bytes& message, atom local_node)
 /// fragments, else in pass-through form. Throws `etf::encode_error` for a
 /// payload that cannot be encoded (`out` is then as it was).
 void append_frame(bytes& out, const remote_signal& signal, std::uint64_t peer_flags);
+
+/// Appends the SPAWN_REPLY frame `{31, Id, To, Flags, PidOrError}` (flags:
+/// 1 the link, 2 the monitor was set up), in the form `peer_flags` allow.
+void append_spawn_reply(bytes& out,
+                        const reference& id,
+                        const pid& to,
+                        bool linked,
+                        bool monitored,
+                        const term& pid_or_error,
+                        std::uint64_t peer_flags);
 
 } // namespace rill::dist::internal

@@ -110,6 +110,25 @@ std::vector<connection_statistics> net_kernel::connections() const {
     return core_->statistics();
 }
 
+namespace {
+
+task<term> call_plain(remote_function f, std::vector<term> args) {
+    co_return f(std::move(args));
+}
+
+} // namespace
+
+void net_kernel::register_function(atom module, atom function, remote_function f) {
+    core_->functions()->add(
+        module, function, [f = std::move(f)](std::vector<term> args) -> task<term> {
+            return call_plain(f, std::move(args));
+        });
+}
+
+void net_kernel::register_function(atom module, atom function, remote_coroutine f) {
+    core_->functions()->add(module, function, std::move(f));
+}
+
 bool net_kernel::connect_blocking(atom node) {
     if (node == core_->node()) {
         return true;

@@ -26,6 +26,7 @@
 #include "dist/epmd/embedded_epmd.hpp"
 #include "dist/handshake/handshake.hpp"
 #include "dist/io/io_thread.hpp"
+#include "dist/node/remote_calls.hpp"
 
 #include <map>
 #include <memory>
@@ -71,6 +72,11 @@ public:
     void monitor_node(atom peer, const pid& watcher, bool on);
     /// monitor_nodes/1 for `watcher`: one subscription added or removed.
     void monitor_nodes(const pid& watcher, bool on);
+
+    /// The functions other nodes may call here.
+    [[nodiscard]] const std::shared_ptr<function_table>& functions() const noexcept {
+        return functions_;
+    }
 
     [[nodiscard]] std::vector<atom> connected_nodes() const;
     bool disconnect(atom peer);
@@ -146,6 +152,7 @@ private:
     std::size_t sweep_watchers_at_ = 1024;
 
     std::mt19937 challenges_; // I/O thread only
+    std::shared_ptr<function_table> functions_ = std::make_shared<function_table>();
 };
 
 /// The node_core of the runtime whose node is `node`, if one runs.

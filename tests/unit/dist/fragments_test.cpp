@@ -234,9 +234,10 @@ TEST(Fragments, FramesUnderAHeaderDecodeToTheSignalTheyCarry) {
     ASSERT_GE(frame.size(), whole_message_prefix);
     EXPECT_EQ(frame[4], std::byte{131});
     EXPECT_EQ(frame[5], dist_header);
-    const inbound_signal back = decode_frame(
+    const inbound_signal decoded = decode_frame(
         etf::shared_bytes::adopt(bytes(frame.begin() + 4, frame.end())), atom{"b@localhost"});
-    ASSERT_TRUE(back);
+    const auto* back = std::get_if<remote_signal>(&decoded);
+    ASSERT_NE(back, nullptr);
     EXPECT_EQ(back->from, s.from);
     EXPECT_EQ(back->to, s.to);
     EXPECT_TRUE(exactly_equal(back->payload, s.payload));
