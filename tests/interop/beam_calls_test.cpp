@@ -77,7 +77,7 @@ TEST_F(BeamCalls, RpcErpcAndRemoteSpawnsFromBeamRunRegisteredFunctionsAndFailAsE
     rt.run(beam_calls_rill, net.epmd_port(), &verdict, &status);
     ASSERT_TRUE(verdict.has_value());
     ASSERT_TRUE(verdict->is_tuple() && verdict->elements().size() == 3) << *verdict;
-    EXPECT_EQ(verdict->elements()[1], term::from_int64(15));
+    EXPECT_EQ(verdict->elements()[1], term::from_int64(19));
     EXPECT_EQ(verdict->elements()[2], term::list_of()) << "failed checks: " << *verdict;
     EXPECT_EQ(status, 0);
 }

@@ -107,6 +107,7 @@ private:
     std::shared_ptr<internal::node_core> core_;
     runtime* runtime_;
     pid responder_; // the registered `net_kernel` process
+    pid rex_;       // the registered `rex` process
 };
 
 /// Whether `node` answers: connects if needed (net_adm:ping). Inside a

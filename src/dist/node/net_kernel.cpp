@@ -1,6 +1,7 @@
 // `dist::net_kernel` and the functions processes call: thin fronts of
 // node_core, plus the registered `net_kernel` process that answers BEAM's
-// `net_adm:ping/1` (its `{'$gen_call', {From, Tag}, {is_auth, Node}}`).
+// `net_adm:ping/1` (its `{'$gen_call', {From, Tag}, {is_auth, Node}}`) and
+// the registered `rex` (remote_calls.hpp).
 
 #include <rill/dist/net_kernel.hpp>
 #include <rill/process/receive.hpp>
@@ -71,10 +72,13 @@ net_kernel::net_kernel(runtime& rt, options opts)
     , runtime_(&rt) {
     core_->start();
     responder_ = rt.spawn(net_kernel_responder);
+    rex_ = rt.spawn(internal::rex_server,
+                    std::shared_ptr<const internal::function_table>(core_->functions()));
 }
 
 net_kernel::~net_kernel() {
     runtime_->send(responder_, stop_responder{});
+    runtime_->send(rex_, internal::stop_rex{});
     core_->stop();
 }
 

@@ -52,18 +52,16 @@ const atom throw_{"throw"};
 const atom undef{"undef"};
 const atom nocatch{"nocatch"};
 
-// How a call ended, in Erlang's terms: a value, or class:reason.
-struct outcome {
-    atom how; // return, error, exit or throw
-    term value;
-};
-
 // The stack an Erlang caller sees for a failure in M:F(Args): one frame.
 term stack_of(atom module, atom function, const term& args) {
     return term::list_of(term::tuple_of(module, function, args, term::list_of()));
 }
 
-task<outcome> call(const function_table& functions, atom module, atom function, term args) {
+} // namespace
+
+task<call_outcome>
+call_registered(const function_table& functions, atom module, atom function, term args) {
+    using outcome = call_outcome;
     std::optional<remote_coroutine> f = functions.find(module, function);
     if (!f) {
         co_return outcome{atoms::error, term(undef)};
@@ -86,6 +84,8 @@ task<outcome> call(const function_table& functions, atom module, atom function, 
     }
 }
 
+namespace {
+
 // The well-formed arguments of erpc:execute_call/4 or execute_cast/3.
 bool erpc_arguments(const spawn_request& request, std::size_t count) {
     const auto args = request.args.list_elements();
@@ -106,7 +106,7 @@ task<> run_spawn_request(std::shared_ptr<const function_table> functions, spawn_
         const term& res = args[0];
         const atom module = args[1].as_atom();
         const atom function = args[2].as_atom();
-        outcome result = co_await call(*functions, module, function, args[3]);
+        call_outcome result = co_await call_registered(*functions, module, function, args[3]);
         if (result.how == atoms::error) {
             process::exit(term::tuple_of(
                 res, atoms::error, result.value, stack_of(module, function, args[3])));
@@ -122,7 +122,7 @@ task<> run_spawn_request(std::shared_ptr<const function_table> functions, spawn_
         function = cast[1].as_atom();
         args = cast[2];
     }
-    outcome result = co_await call(*functions, module, function, args);
+    call_outcome result = co_await call_registered(*functions, module, function, args);
     if (result.how == atoms::error) {
         process::exit(term::tuple_of(result.value, stack_of(module, function, args)));
     } else if (result.how == exit_) {
@@ -131,6 +131,17 @@ task<> run_spawn_request(std::shared_ptr<const function_table> functions, spawn_
         process::exit(term::tuple_of(term::tuple_of(nocatch, result.value),
                                      stack_of(module, function, args)));
     }
+}
+
+term rpc_result(const call_outcome& outcome, atom module, atom function, const term& args) {
+    static const atom badrpc{"badrpc"};
+    if (outcome.how == return_ || outcome.how == throw_) {
+        return outcome.value; // rpc returns a thrown value as the result
+    }
+    term why = outcome.how == atoms::error
+                   ? term::tuple_of(outcome.value, stack_of(module, function, args))
+                   : outcome.value;
+    return term::tuple_of(badrpc, term::tuple_of(atoms::EXIT, std::move(why)));
 }
 
 } // namespace rill::dist::internal

@@ -42,6 +42,32 @@ private:
     std::map<std::pair<atom, atom>, remote_coroutine> functions_; // guarded by mutex_
 };
 
+/// How a call ended, in Erlang's terms: `how` is return (and `value` the
+/// result), or error, exit or throw (and `value` the reason).
+struct call_outcome {
+    atom how;
+    term value;
+};
+
+/// Runs the function registered as `module:function` with the argument
+/// list `args` (undef when there is none). Inside a process.
+task<call_outcome>
+call_registered(const function_table& functions, atom module, atom function, term args);
+
+/// The outcome as rpc:call returns it: the value (a thrown one too), or
+/// `{badrpc, {'EXIT', Why}}`.
+term rpc_result(const call_outcome& outcome, atom module, atom function, const term& args);
+
+/// The registered `rex` process: rpc's server, for the callers that still
+/// use it (rpc:block_call, erl_call, gen_server calls to `rex`). It answers
+/// `{'$gen_call', {From, Tag}, {call | block_call, M, F, A, GroupLeader}}`
+/// with `{Tag, Result}` and the older `{From, {call, M, F, A, GL}}` with
+/// `{rex, Result}`, each call in a process of its own; anything else is
+/// dropped. Ends on `stop_rex`.
+task<> rex_server(std::shared_ptr<const function_table> functions);
+
+struct stop_rex {};
+
 /// Starts a spawned request's work (see above).
 struct spawn_go {};
 

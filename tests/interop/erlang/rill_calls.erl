@@ -1,6 +1,7 @@
 %% The BEAM side of the remote-call tests (tests/interop/beam_calls_test.cpp).
 %% call_rill/1 calls functions the rill node registered (module `calc`) with
-%% rpc:call, erpc:call, spawn/4, spawn_monitor/4 and spawn_link/4, checks
+%% rpc:call, erpc:call, spawn/4, spawn_monitor/4, spawn_link/4 and through
+%% rex (gen_server:call, rpc:block_call), checks
 %% each result against what a BEAM node would give, reports the failed
 %% checks to rill's `sink` and halts 0 when there are none. serve/1 is a
 %% node for rill to call into: it reports `ready` and halts on `stop`.
@@ -34,11 +35,24 @@ call_rill(RillNode) ->
          {spawn_returns_a_rill_pid, node(spawn(RillNode, calc, add, [1, 2])), RillNode},
          {spawn_monitor_undef, spawn_monitor_reason(RillNode, nosuch, f, []),
           {undef, [{nosuch, f, [], []}]}},
-         {spawn_link_exit, spawn_link_reason(RillNode, calc, raise, [exit, bye]), bye}],
+         {spawn_link_exit, spawn_link_reason(RillNode, calc, raise, [exit, bye]), bye},
+         %% rex, for the callers that still use it
+         {rex_gen_call, gen_server:call({rex, RillNode}, {call, calc, add, [1, 2], user}), 3},
+         {rpc_block_call, rpc:block_call(RillNode, calc, add, [1, 2]), 3},
+         {rex_undef, gen_server:call({rex, RillNode}, {call, nosuch, f, [a], user}),
+          {badrpc, {'EXIT', {undef, [{nosuch, f, [a], []}]}}}},
+         {rex_after_garbage, rex_after_garbage(RillNode), 4}],
     Failed = [{Name, Got, Want} || {Name, Got, Want} <- Checks, Got =/= Want],
     [io:format("~p: got ~p, want ~p~n", [Name, Got, Want]) || {Name, Got, Want} <- Failed],
     rill_interop:report(RillNode, {called_rill, length(Checks), Failed}),
     halt(if Failed =:= [] -> 0; true -> 1 end).
+
+%% rex drops what it does not understand and goes on.
+rex_after_garbage(RillNode) ->
+    {rex, RillNode} ! garbage,
+    {rex, RillNode} ! {'$gen_call', not_a_from, {call, calc, add, [1, 1], user}},
+    {rex, RillNode} ! {'$gen_call', {self(), tag}, {call, calc, add, not_a_list, user}},
+    gen_server:call({rex, RillNode}, {call, calc, add, [2, 2], user}).
 
 caught(F) ->
     try F() of Value -> {value, Value} catch Class:Reason -> {Class, Reason} end.
