@@ -15,13 +15,14 @@
 //   rill_dist_bench bulk_to NODE COUNT BYTES
 //                                         stream and bulk toward NODE's `sink`
 //                                         (the protocol of rill_dist_bench.erl)
+//   storm, storm_to, rpc, rpc_to          see storm_bench.hpp
 //
 // The two nodes of pingpong, stream and bulk are two runtimes in this OS
 // process (2 workers each), connected over loopback by the distribution as
 // any two nodes are (the embedded epmd on a free port).
 
-#include <rill/dist.hpp>
-#include <rill/rill.hpp>
+#include "bench_nodes.hpp"
+#include "storm_bench.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -30,19 +31,9 @@
 #include <vector>
 
 using namespace rill;
-using clock_type = std::chrono::steady_clock;
+using namespace rill::bench;
 
 namespace {
-
-double ms_since(clock_type::time_point start) {
-    return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
-}
-
-// The kind of node at the other end, for the RESULT line (beam or rill).
-const char* peer_kind() {
-    const char* peer = std::getenv("RILL_BENCH_PEER");
-    return peer != nullptr ? peer : "peer";
-}
 
 // {user, I, I*10^12, I/3, <<I:128>>, [a, b, I], Pid} for I in 1..1000.
 term mixed_records(const pid& owner) {
@@ -91,44 +82,6 @@ int codec(int rounds) {
                 sink);
     return 0;
 }
-
-runtime_options node(const char* name) {
-    runtime_options options;
-    options.workers = 2;
-    options.node_name = name;
-    options.cookie = "bench";
-    return options;
-}
-
-// Two connected nodes: `a` runs the embedded epmd; b registers with it.
-struct two_nodes {
-    two_nodes()
-        : a(node("bench_a@localhost"))
-        , net_a(a,
-                [] {
-                    dist::options o;
-                    o.epmd = dist::epmd_mode::embedded;
-                    o.epmd_port = 0;
-                    return o;
-                }())
-        , b(node("bench_b@localhost"))
-        , net_b(b, [this] {
-            dist::options o;
-            o.epmd = dist::epmd_mode::external;
-            o.epmd_port = net_a.epmd_port();
-            return o;
-        }()) {
-        if (!net_a.connect_blocking(atom("bench_b@localhost"))) {
-            std::fprintf(stderr, "rill_dist_bench: the nodes did not connect\n");
-            std::exit(1);
-        }
-    }
-
-    runtime a;
-    dist::net_kernel net_a;
-    runtime b;
-    dist::net_kernel net_b;
-};
 
 task<> echo_server() {
     for (;;) {
@@ -282,7 +235,9 @@ task<> sink_registered() {
 int serve(const char* name) {
     runtime rt(node(name));
     dist::net_kernel net(rt);
+    register_bench_functions(net);
     rt.spawn(sink_registered);
+    rt.spawn(storm_server, static_cast<std::promise<void>*>(nullptr));
     std::printf("serving %s on port %u\n", name, static_cast<unsigned>(net.port()));
     std::fflush(stdout);
     rt.run(echo_registered);
@@ -300,20 +255,6 @@ task<> remote_pinger(atom server_node, int rounds, double* ms) {
         (void)co_await process::receive_exact<term>();
     }
     *ms = ms_since(start);
-}
-
-// Starts a client node, connects it to `server` and runs `workload` on it;
-// false (with a message) when the server cannot be reached.
-template <class Workload>
-bool on_client_of(const char* server, Workload workload) {
-    runtime rt(node("bench_client@localhost"));
-    dist::net_kernel net(rt);
-    if (!net.connect_blocking(atom(server))) {
-        std::fprintf(stderr, "rill_dist_bench: cannot reach %s\n", server);
-        return false;
-    }
-    workload(rt);
-    return true;
 }
 
 int pingpong_to(const char* server, int rounds) {
@@ -397,7 +338,9 @@ int usage() {
     std::fprintf(stderr,
                  "usage: rill_dist_bench codec ROUNDS | pingpong M | stream SENDERS PER"
                  " | bulk COUNT BYTES | serve NAME | pingpong_to NODE M"
-                 " | stream_to NODE SENDERS PER | bulk_to NODE COUNT BYTES\n");
+                 " | stream_to NODE SENDERS PER | bulk_to NODE COUNT BYTES"
+                 " | storm N links|monitors | storm_to NODE N links|monitors | rpc M"
+                 " | rpc_to NODE M\n");
     return 2;
 }
 
@@ -417,6 +360,15 @@ int main(int argc, char** argv) {
     if (workload == "stream_to" && argc > 4) {
         return stream_to(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
     }
+    if (workload == "storm_to" && argc > 4) {
+        return storm_to(argv[2], std::atoi(argv[3]), std::string(argv[4]) == "links");
+    }
+    if (workload == "rpc_to" && argc > 3) {
+        return rpc_to(argv[2], std::atoi(argv[3]));
+    }
+    if (workload == "storm" && argc > 3) {
+        return storm(std::atoi(argv[2]), std::string(argv[3]) == "links");
+    }
     if (workload == "bulk_to" && argc > 4) {
         return bulk_to(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
     }
@@ -427,6 +379,9 @@ int main(int argc, char** argv) {
     }
     if (workload == "pingpong") {
         return pingpong(first);
+    }
+    if (workload == "rpc") {
+        return rpc(first);
     }
     if (workload == "stream" && argc > 3) {
         return stream(first, second);

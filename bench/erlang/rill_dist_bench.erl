@@ -15,7 +15,7 @@
 %%     sends `done` once Expected messages came; the clock runs from
 %%     `ready` to `done`.
 -module(rill_dist_bench).
--export([codec/1, server/0, pingpong/3, stream/4, bulk/4, stop/1]).
+-export([codec/1, server/0, pingpong/3, stream/4, bulk/4, stop/1, storm/4, rpc/3, echo/1]).
 
 records() ->
     [{user, I, I * 1000000000000, I / 3, <<I:128>>, [a, b, I], self()}
@@ -41,6 +41,7 @@ decode_loop(B, N) -> _ = binary_to_term(B), decode_loop(B, N - 1).
 
 server() ->
     register(sink, spawn(fun sink/0)),
+    register(storm, spawn(fun() -> storm_server([]) end)),
     register(echo, self()),
     server_loop().
 
@@ -114,3 +115,56 @@ rounds(Echo, N, M) ->
 stop(Server) ->
     {echo, Server} ! stop,
     halt(0).
+
+echo(X) -> X.
+
+storm_server(Victims) ->
+    receive
+        {spawn, From, N} ->
+            Pids = [spawn(fun() -> receive _ -> ok end end) || _ <- lists:seq(1, N)],
+            From ! {spawned, Pids},
+            storm_server(Pids);
+        {sync, From} ->
+            From ! synced,
+            storm_server(Victims);
+        {kill_all, _From} ->
+            [exit(P, kill) || P <- Victims],
+            storm_server([])
+    end.
+
+storm(Server, Peer, N, Kind) ->
+    process_flag(trap_exit, true),
+    pong = net_adm:ping(Server),
+    Storm = {storm, Server},
+    Storm ! {spawn, self(), N},
+    Pids = receive {spawned, Ps} -> Ps end,
+    case Kind of
+        links -> [link(P) || P <- Pids];
+        monitors -> [monitor(process, P) || P <- Pids]
+    end,
+    Storm ! {sync, self()},
+    receive synced -> ok end,
+    T0 = erlang:monotonic_time(microsecond),
+    Storm ! {kill_all, self()},
+    await_storm(Kind, N),
+    Us = erlang:monotonic_time(microsecond) - T0,
+    io:format("RESULT sys=erlang bench=dist_~s_storm pair=beam-~s n=~b total_ms=~.1f~n",
+              [Kind, Peer, N, Us / 1000]),
+    halt(0).
+
+await_storm(_, 0) -> ok;
+await_storm(links, N) -> receive {'EXIT', _, killed} -> await_storm(links, N - 1) end;
+await_storm(monitors, N) -> receive {'DOWN', _, process, _, killed} -> await_storm(monitors, N - 1) end.
+
+rpc(Server, Peer, M) ->
+    pong = net_adm:ping(Server),
+    0 = rpc:call(Server, rill_dist_bench, echo, [0]),
+    {Us, _} = timer:tc(fun() -> rpc_rounds(Server, 1, M) end),
+    io:format("RESULT sys=erlang bench=dist_rpc pair=beam-~s m=~b total_ms=~.1f "
+              "call_ns=~.1f~n", [Peer, M, Us / 1000, Us * 1000 / M]),
+    halt(0).
+
+rpc_rounds(_, N, M) when N > M -> ok;
+rpc_rounds(Server, N, M) ->
+    N = rpc:call(Server, rill_dist_bench, echo, [N]),
+    rpc_rounds(Server, N + 1, M).

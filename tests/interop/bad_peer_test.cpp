@@ -19,6 +19,7 @@
 
 #include <rill/dist.hpp>
 #include <rill/rill.hpp>
+#include <rill/testing.hpp>
 
 #include "dist/connection/control.hpp"
 #include "dist/handshake/dist_flags.hpp"
@@ -455,6 +456,55 @@ TEST_F(BadPeer, ATruncatedFrameFollowedByACloseEndsTheConnection) {
     EXPECT_TRUE(log_.wait_for_line(
         {"connection to fake@localhost closed", "the peer closed the connection"}))
         << log_.all();
+    EXPECT_TRUE(peer.wait_until_closed());
+    expect_a_well_behaved_node_is_served();
+}
+
+// Monitors `watched` (over the fake peer's connection), then reports the
+// first two messages it gets, with the monitor's reference.
+task<> lose_the_peer(pid watched, std::promise<std::vector<term>>* got) {
+    process::trap_exit(true);
+    const reference ref = process::monitor(watched);
+    std::vector<term> out{term::from_reference(ref)};
+    for (int i = 0; i < 2; ++i) {
+        std::optional<dyn_message> m = co_await process::receive_any(event_bound);
+        if (!m) {
+            break;
+        }
+        out.push_back(testing::message_as_term(std::move(*m)));
+    }
+    got->set_value(std::move(out));
+}
+
+// A fault at a chosen frame: the connection is cut in the middle of one,
+// after a link from the peer and a monitor on one of its processes are in
+// place. Both fire noconnection (S74).
+TEST_F(BadPeer, S74AConnectionCutMidFrameBreaksTheLinksAndMonitorsOverIt) {
+    start_node();
+    raw_peer peer(port());
+    peer.handshake(cookie);
+    std::promise<std::vector<term>> got;
+    std::future<std::vector<term>> done = got.get_future();
+    const pid watcher = node_->spawn(lose_the_peer, fake_pid(2), &got);
+    std::optional<remote_signal> monitor = peer.read_signal(); // its MONITOR_P
+    ASSERT_TRUE(monitor.has_value()) << log_.all();
+    EXPECT_EQ(monitor->kind, remote_signal_kind::monitor);
+    peer.write(pass_through_frame(term::tuple_of(1, fake_pid(1), watcher))); // LINK
+
+    bytes truncated = length_prefixed(bytes(100, std::byte{'p'}), 4);
+    truncated.resize(4 + 10);
+    peer.write(truncated);
+    peer.shut_down_writing();
+
+    ASSERT_EQ(done.wait_for(event_bound), std::future_status::ready) << log_.all();
+    const std::vector<term> events = done.get();
+    ASSERT_EQ(events.size(), 3U) << log_.all();
+    const reference ref = events[0].as_reference();
+    const term exit = testing::exit_message(fake_pid(1), term(atoms::noconnection));
+    const term down = testing::down_message(ref, term(fake_pid(2)), term(atoms::noconnection));
+    EXPECT_TRUE((events[1] == exit && events[2] == down) ||
+                (events[1] == down && events[2] == exit))
+        << events[1] << " " << events[2];
     EXPECT_TRUE(peer.wait_until_closed());
     expect_a_well_behaved_node_is_served();
 }
