@@ -63,6 +63,7 @@
 #include "dist/wire/wire_bytes.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -175,6 +176,7 @@ private:
     std::size_t before_up_bytes_ = 0;
     bool writing_ = false;
     bool came_up_ = false;
+    std::chrono::steady_clock::time_point last_push_{}; // of the last frame queued or sent
     std::unordered_set<pid> parties_;
     std::size_t sweep_parties_at_ = 1024;
     int native_socket_ = -1; // the socket's descriptor while up (see try_write_now)
