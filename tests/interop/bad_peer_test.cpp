@@ -509,6 +509,81 @@ TEST_F(BadPeer, S74AConnectionCutMidFrameBreaksTheLinksAndMonitorsOverIt) {
     expect_a_well_behaved_node_is_served();
 }
 
+reference fake_ref(std::uint32_t id) {
+    reference r;
+    r.node = fake_node;
+    r.creation = fake_creation;
+    r.size = 3;
+    r.id = {id, 0, 0, 0, 0};
+    return r;
+}
+
+// Signals for processes that are not there get BEAM's answers (noproc for
+// a link or monitor, nothing for the rest), signals that claim other
+// nodes' processes are dropped with a log line, and the node goes on.
+TEST_F(BadPeer, SignalsForPidsOfAnEarlierIncarnationOrAnotherNodeGetBeamsAnswersOrAreDropped) {
+    start_node();
+    raw_peer peer(port());
+    peer.handshake(cookie);
+    const pid old{target_node, 1, 0, net_->creation() + 1};
+    const pid elsewhere{atom("other@localhost"), 1, 0, 1};
+
+    peer.write(pass_through_frame(term::tuple_of(1, fake_pid(1), old))); // LINK
+    std::optional<remote_signal> exit = peer.read_signal();
+    ASSERT_TRUE(exit.has_value()) << log_.all();
+    EXPECT_EQ(exit->kind, remote_signal_kind::link_exit);
+    EXPECT_EQ(exit->from, old);
+    EXPECT_EQ(exit->payload, term(atoms::noproc));
+
+    peer.write(pass_through_frame(term::tuple_of(19, fake_pid(1), old, fake_ref(7)))); // MONITOR_P
+    std::optional<remote_signal> down = peer.read_signal();
+    ASSERT_TRUE(down.has_value()) << log_.all();
+    EXPECT_EQ(down->kind, remote_signal_kind::down);
+    EXPECT_EQ(down->ref, fake_ref(7));
+    EXPECT_EQ(down->payload, term(atoms::noproc));
+
+    // Dropped: a link to another node's pid, a link claimed for another
+    // node's process, an ack nobody asked for, a demonitor of nothing.
+    peer.write(pass_through_frame(term::tuple_of(1, fake_pid(1), elsewhere)));
+    EXPECT_TRUE(log_.wait_for_line({"dropped a signal from fake@localhost"})) << log_.all();
+    peer.write(pass_through_frame(term::tuple_of(1, elsewhere, old)));
+    peer.write(pass_through_frame(
+        term::tuple_of(36, term::from_uint64(5), fake_pid(1), old))); // UNLINK_ID_ACK
+    peer.write(
+        pass_through_frame(term::tuple_of(20, fake_pid(1), old, fake_ref(8)))); // DEMONITOR_P
+    peer.write(reg_send_frame(
+        fake_pid(1), atom("echo"), term::tuple_of(fake_pid(1), atom("after"), atom("all"))));
+    std::optional<remote_signal> reply = peer.read_signal();
+    ASSERT_TRUE(reply.has_value()) << log_.all();
+    EXPECT_EQ(reply->kind, remote_signal_kind::message);
+    EXPECT_EQ(reply->payload, term::tuple_of(atom("after"), atom("all")));
+    expect_a_well_behaved_node_is_served();
+}
+
+// As BEAM: the spawn succeeds and the process ends with undef.
+TEST_F(BadPeer, ASpawnRequestForAnUnregisteredFunctionEndsWithUndef) {
+    start_node();
+    raw_peer peer(port());
+    peer.handshake(cookie);
+
+    peer.write(pass_through_frame(term::tuple_of(29,
+                                                 fake_ref(9),
+                                                 fake_pid(1),
+                                                 fake_pid(1),
+                                                 term::tuple_of(atom("nosuch"), atom("f"), 0),
+                                                 term::list_of(atom("monitor"))),
+                                  etf::encode(term::list_of())));
+
+    std::optional<remote_signal> down = peer.read_signal(); // after the SPAWN_REPLY
+    ASSERT_TRUE(down.has_value()) << log_.all();
+    EXPECT_EQ(down->kind, remote_signal_kind::down);
+    EXPECT_EQ(down->ref, fake_ref(9));
+    EXPECT_EQ(down->to, fake_pid(1));
+    const term frame = term::tuple_of(atom("nosuch"), atom("f"), term::list_of(), term::list_of());
+    EXPECT_EQ(down->payload, term::tuple_of(atom("undef"), term::list_of(frame)));
+    expect_a_well_behaved_node_is_served();
+}
+
 TEST_F(BadPeer, AnUnknownControlMessageClosesTheConnection) {
     start_node();
     raw_peer peer(port());
