@@ -1,5 +1,6 @@
 // 07 — a rill node that an Erlang shell talks to. It registers `echo`, which
-// answers `{From, Msg}` with `{echo, Msg}`, and stops when it gets `stop`.
+// answers `{From, Msg}` with `{echo, Msg}`, and stops when it gets `stop`;
+// and a C++ function that Erlang calls as `calc:add(A, B)`.
 //
 // Run it, then talk to it from an Erlang shell (Debian: apt install erlang-nox):
 //
@@ -12,7 +13,10 @@
 //     2> {echo, 'rill@localhost'} ! {self(), hello}.
 //     3> flush().
 //     Shell got {echo,hello}
-//     4> {echo, 'rill@localhost'} ! stop.
+//     4> rpc:call('rill@localhost', calc, add, [1, 2]).
+//     3
+//     5> monitor(process, {echo, 'rill@localhost'}), {echo, 'rill@localhost'} ! stop, flush().
+//     Shell got {'DOWN',#Ref<...>,process,{echo,'rill@localhost'},normal}
 //
 // The node registers with the epmd on port 4369 (or ERL_EPMD_PORT), and
 // starts one inside itself when none runs, so nothing else is needed.
@@ -27,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 using namespace rill;
 
@@ -66,6 +71,14 @@ int main(int argc, char** argv) {
     std::cout << net.node().name() << " is up (cookie rill_example); waiting for Erlang"
               << std::endl;
 
+    // calc:add(A, B) for other nodes: rpc:call, erpc:call, spawn/4.
+    net.register_function(atom("calc"), atom("add"), [](std::vector<term> args) {
+        if (args.size() != 2 || !args[0].to_int64() || !args[1].to_int64()) {
+            throw dist::erlang_exception(atoms::error, term(atoms::badarg));
+        }
+        return term::from_int64(*args[0].to_int64() + *args[1].to_int64());
+    });
+
     int echoed = 0;
     const pid server = rt.spawn(echo, &echoed);
     std::thread erlang_side;
@@ -81,6 +94,7 @@ int main(int argc, char** argv) {
             "pong = net_adm:ping(rill@localhost),"
             "{echo, rill@localhost} ! {self(), hello},"
             "receive {echo, hello} -> ok after 10000 -> halt(1) end,"
+            "3 = rpc:call(rill@localhost, calc, add, [1, 2]),"
             "{echo, rill@localhost} ! stop, halt(0).'";
         erlang_side = std::thread([&rt, &erlang_status, server, command] {
             erlang_status = std::system(command.c_str()); // NOLINT
