@@ -23,6 +23,7 @@
 #include <rill/registry/registry.hpp>
 #include <rill/runtime/runtime.hpp>
 #include <rill/runtime/runtime_options.hpp>
+#include <rill/signal/alias.hpp>
 #include <rill/signal/exit.hpp>
 #include <rill/signal/link.hpp>
 #include <rill/signal/monitor.hpp>

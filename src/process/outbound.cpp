@@ -19,6 +19,7 @@
 
 #include <rill/detail/process_entry.hpp>
 
+#include "process/alias_message.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "process/upper_layers.hpp"
@@ -108,6 +109,21 @@ void send_from_current(const char* operation, const pid& to, mailbox_node* node)
     }
     caller->charge();
     caller->runtime().send_message_out(*caller, to, node);
+}
+
+void send_to_alias_from_current(const char* operation, const reference& alias, mailbox_node* node) {
+    internal::process* caller = internal::process::current();
+    if (caller == nullptr) [[unlikely]] {
+        refuse_send_outside_process(operation, node);
+    }
+    caller->charge();
+    std::optional<pid> to = internal::alias_destination(caller->runtime(), alias);
+    if (!to) {
+        caller->release_held_monitor(); // whatever becomes of the message
+        node->destroy();                // a reference that is no alias: dropped
+        return;
+    }
+    caller->runtime().send_out(caller, *to, internal::make_alias_message(alias, node));
 }
 
 void runtime_core::send_out_to_name(internal::process* sender,

@@ -14,6 +14,7 @@
 #include <rill/core/errors.hpp>
 #include <rill/process/info.hpp>
 
+#include "process/alias_message.hpp"
 #include "process/outbound.hpp"
 #include "process/process.hpp"
 #include "process/query_signal.hpp"
@@ -35,13 +36,15 @@ pid sender_pid(const process* sender) {
 
 // The message's payload as a term for the wire. A payload type without a
 // term conversion cannot leave the node: the node is freed and the sender
-// told at once (DESIGN.md section 2), never a silent drop.
-term encode_message(detail::mailbox_node* message, const pid& to) {
+// told at once (DESIGN.md section 2), never a silent drop. `destination`
+// names the receiver in that error.
+template <class Describe>
+term encode_message(detail::mailbox_node* message, atom node, Describe&& destination) {
     if (message->vtable->encode == nullptr) {
         message->destroy();
         throw no_term_conversion(
-            "send: the message cannot go to " + to_string(to) + " on node " +
-            std::string(to.node.name()) +
+            "send: the message cannot go to " + destination() + " on node " +
+            std::string(node.name()) +
             ": its C++ type has no term_conversion, and only terms cross nodes");
     }
     try {
@@ -144,7 +147,18 @@ void node_layers::send_remote(process* sender, const pid& to, detail::mailbox_no
     if (node->kind == signal_kind::message) {
         signal.kind = remote_signal_kind::message;
         signal.from = sender_pid(sender);
-        signal.payload = encode_message(node, to);
+        signal.payload = encode_message(node, to.node, [&] { return to_string(to); });
+    } else if (node->kind == signal_kind::alias_message) {
+        // Crosses unwrapped: the alias rides in the control message.
+        auto& wrapped = static_cast<alias_message_node&>(*node);
+        signal.kind = remote_signal_kind::alias_message;
+        signal.from = sender_pid(sender);
+        signal.ref = wrapped.alias;
+        detail::mailbox_node* message = wrapped.take_message();
+        node->destroy();
+        signal.payload =
+            encode_message(message, to.node, [&] { return "the alias " + to_string(signal.ref); });
+        node = message;
     } else if (!to_remote_signal(*node, signal)) {
         internal::answer_undeliverable(core_, node, atoms::noconnection);
         return;
@@ -161,7 +175,7 @@ void node_layers::send_remote_to_name(process* sender,
     signal.from = sender_pid(sender);
     signal.to = pid{node, 0, 0, 0};
     signal.name = name;
-    signal.payload = encode_message(message, signal.to);
+    signal.payload = encode_message(message, node, [&] { return std::string(name.name()); });
     route(std::move(signal), message);
 }
 
@@ -231,6 +245,15 @@ pid node_layers::inject(remote_signal signal) {
     case remote_signal_kind::node_down:
         node = make_node_down_signal(signal.from.node);
         break;
+    case remote_signal_kind::alias_message: {
+        std::optional<pid> owner = alias_destination(core_, signal.ref);
+        if (!owner || owner->node != core_.node()) {
+            return pid{}; // no alias of this node: dropped
+        }
+        to = *owner;
+        node = make_alias_message(signal.ref, detail::make_message_node(std::move(signal.payload)));
+        break;
+    }
     }
     core_.deliver_local(to, node);
     return to;

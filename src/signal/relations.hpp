@@ -1,7 +1,7 @@
 #pragma once
 
 /// \file
-/// A process's links and monitors: plain tables of the signal layer, one
+/// A process's links, monitors and aliases: plain tables of the signal layer, one
 /// set per process, touched only by the process's worker (the signal layer
 /// edits them when the process links or monitors and when it handles a
 /// signal). Made on the first link or monitor and freed when the process
@@ -76,6 +76,12 @@ struct held_monitor {
     monitor_held held;
 };
 
+/// How an alias of the process ends (Erlang's alias/1 options).
+enum class alias_lifetime : std::uint8_t {
+    until_unalias, ///< `explicit_unalias`: by unalias, or when the process ends
+    one_reply,     ///< `reply`: also after the first message through it
+};
+
 struct process_relations {
     // From the small-object cache: every process with a link or a monitor
     // has one, and a storm of them must not queue on the global allocator.
@@ -86,7 +92,8 @@ struct process_relations {
     relation_map<pid, link_state> links;
     relation_map<reference, monitor_held> monitors;
     relation_map<reference, monitor_on_me> monitored_by;
-    held_monitor held_back;           // valid while the process's holds_monitor()
+    relation_map<reference, alias_lifetime> aliases; // the process's active aliases
+    held_monitor held_back;                          // valid while the process's holds_monitor()
     std::uint64_t next_unlink_id = 1; // 0 means "no unlink pending"; 2^64 ids never wrap
 };
 

@@ -1,4 +1,4 @@
-// The definitions behind the public link, monitor and exit/2 calls
+// The definitions behind the public link, monitor, alias and exit/2 calls
 // (include/rill/signal/*.hpp, declared in detail/signal_entry.hpp). Each runs on the calling
 // process's worker: it edits the caller's own tables, then sends a signal.
 
@@ -7,6 +7,7 @@
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
+#include "process/alias_message.hpp"
 #include "process/outbound.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
@@ -182,6 +183,22 @@ bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool inf
         });
     }
     return info ? was_active : true;
+}
+
+reference make_alias(runtime_core& runtime, bool one_reply) {
+    process& self = caller("process::alias");
+    reference alias = internal::make_alias_reference(runtime, self);
+    self.note_reference_made(alias); // replies through it come later
+    internal::relations_of(self).aliases.insert_or_assign(
+        alias,
+        one_reply ? internal::alias_lifetime::one_reply : internal::alias_lifetime::until_unalias);
+    return alias;
+}
+
+bool unalias(const reference& alias) {
+    process& self = caller("process::unalias");
+    internal::process_relations* relations = internal::relations_if_any(self);
+    return relations != nullptr && relations->aliases.erase(alias) != 0;
 }
 
 } // namespace rill::detail

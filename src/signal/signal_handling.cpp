@@ -1,4 +1,4 @@
-// Handling of exit, link and monitor signals by their receiver, following
+// Handling of exit, link, monitor and alias signals by their receiver, following
 // SEMANTICS.md sections D..H and the link protocol of appendix 2.
 //
 // Everything here runs on the worker of the process whose tables it edits
@@ -11,6 +11,7 @@
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
 
+#include "process/alias_message.hpp"
 #include "process/query_signal.hpp"
 #include "signal/signal_nodes.hpp"
 
@@ -127,6 +128,23 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
 // exit `noconnection` from its peer and each monitor held on one giving a
 // DOWN `noconnection`; the monitors its processes held on this one are
 // dropped, as nothing can be told of them any more.
+// A message through one of the owner's aliases joins its queue while the
+// alias is active; otherwise it is dropped with the signal.
+void deliver_through_alias(process& owner, alias_message_node& signal) {
+    process_relations* relations = relations_if_any(owner);
+    if (relations == nullptr) {
+        return;
+    }
+    auto found = relations->aliases.find(signal.alias);
+    if (found == relations->aliases.end()) {
+        return;
+    }
+    if (found->second == alias_lifetime::one_reply) {
+        relations->aliases.erase(found);
+    }
+    owner.append_message(signal.take_message());
+}
+
 void handle_node_down(process& owner, atom node) {
     process_relations* relations = relations_if_any(owner);
     if (relations == nullptr) {
@@ -251,6 +269,9 @@ void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept
         case signal_kind::node_down:
             handle_node_down(owner, static_cast<exit_signal_node*>(node)->from.node);
             break;
+        case signal_kind::alias_message:
+            deliver_through_alias(owner, *static_cast<alias_message_node*>(node));
+            break;
         default:
             break;
         }
@@ -353,7 +374,7 @@ void answer_undeliverable(detail::runtime_core& runtime,
             break;
         }
         default:
-            break; // exits, acks, demonitors and downs to the unreachable: dropped (S68)
+            break; // exits, acks, demonitors, downs and alias messages: dropped (S68)
         }
     } catch (...) {
         // Out of memory: the answer is lost; nothing else can be done.

@@ -486,6 +486,7 @@ TEST(RemoteRoute, APayloadWithoutTermConversionCannotLeaveTheNode) {
     bool send_threw = false;
     bool send_after_threw = false;
     bool by_name_threw = false;
+    bool to_alias_threw = false;
     testing::run_in(a, p, [&] {
         try {
             process::send(far, local_only{1});
@@ -502,13 +503,92 @@ TEST(RemoteRoute, APayloadWithoutTermConversionCannotLeaveTheNode) {
         } catch (const no_term_conversion&) {
             by_name_threw = true;
         }
+        try {
+            reference far_alias;
+            far_alias.node = atom("b@host");
+            far_alias.size = 5;
+            process::send(far_alias, local_only{4});
+        } catch (const no_term_conversion&) {
+            to_alias_threw = true;
+        }
         process::send(far, 7); // a convertible payload still goes
     });
     EXPECT_TRUE(send_threw);
     EXPECT_TRUE(send_after_threw);
     EXPECT_TRUE(by_name_threw);
-    ASSERT_EQ(route->sent.size(), 1U) << "nothing of the three was sent";
+    EXPECT_TRUE(to_alias_threw);
+    ASSERT_EQ(route->sent.size(), 1U) << "nothing of the four was sent";
     EXPECT_EQ(route->sent[0].payload, term(7));
+}
+
+TEST(RemoteRoute, AliasesWorkAcrossNodesUntilUnaliased) {
+    two_nodes nodes;
+    pid owner = nodes.a.spawn(puppet, false);
+    pid sender = nodes.b.spawn(puppet, false);
+    nodes.settle();
+    reference alias;
+    nodes.run_in(nodes.a, owner, [&] { alias = process::alias(); });
+    nodes.run_in(nodes.b, sender, [&] {
+        process::send(alias, atom("first"));
+        process::send(owner, atom("by_pid"));
+        process::send(alias, atom("second"));
+    });
+    EXPECT_EQ(nodes.take_mailbox(nodes.a, owner),
+              (std::vector<term>{term(atom("first")), term(atom("by_pid")), term(atom("second"))}));
+
+    bool was_alias = false;
+    nodes.run_in(nodes.a, owner, [&] { was_alias = process::unalias(alias); });
+    nodes.run_in(nodes.b, sender, [&] { process::send(alias, atom("late")); });
+    EXPECT_TRUE(was_alias);
+    EXPECT_TRUE(nodes.take_mailbox(nodes.a, owner).empty());
+}
+
+TEST(RemoteRoute, AMessageToARemoteAliasLeavesAsAnAliasMessage) {
+    recorded_node node;
+    pid p = node.rt.spawn(puppet, false);
+    node.rt.run_until_idle();
+    reference far_alias;
+    far_alias.node = atom("b@host");
+    far_alias.creation = 9;
+    far_alias.size = 5;
+    far_alias.id = {1, 2, 3, 4, 5};
+    testing::run_in(node.rt, p, [&] { process::send(far_alias, atom("hi")); });
+
+    ASSERT_EQ(node.route->sent.size(), 1U);
+    const remote_signal& sent = node.route->sent[0];
+    EXPECT_EQ(sent.kind, remote_signal_kind::alias_message);
+    EXPECT_EQ(sent.from, p);
+    EXPECT_EQ(sent.to.node, atom("b@host"));
+    EXPECT_EQ(sent.ref, far_alias);
+    EXPECT_EQ(sent.payload, term(atom("hi")));
+}
+
+TEST(RemoteRoute, AnInjectedAliasMessageForNoLiveAliasIsDropped) {
+    recorded_node node;
+    runtime& a = node.rt;
+    pid p = a.spawn(puppet, false);
+    a.run_until_idle();
+    reference alias;
+    testing::run_in(a, p, [&] { alias = process::alias(); });
+    reference forged = alias;
+    forged.id[0] += 1; // the owner's slot and serial, but no alias of it
+    reference plain;
+    testing::run_in(a, p, [&] { plain = process::make_ref(); });
+    const pid far{atom("b@host"), 3, 4, 5};
+
+    for (const reference& to : {forged, plain, alias}) {
+        remote_signal signal;
+        signal.kind = remote_signal_kind::alias_message;
+        signal.from = far;
+        signal.to = pid{a.node(), 0, 0, 0};
+        signal.ref = to;
+        signal.payload = term::from_reference(to);
+        (void)a.inject(std::move(signal));
+    }
+    a.run_until_idle();
+
+    EXPECT_EQ(testing::take_mailbox(a, p), std::vector<term>{term::from_reference(alias)});
+    EXPECT_TRUE(node.route->sent.empty()) << "a dropped alias message is answered with nothing";
 }
 
 TEST(RemoteRoute, AnUncaughtNoTermConversionEndsTheSenderWithBadarg) {

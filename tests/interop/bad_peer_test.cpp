@@ -328,16 +328,27 @@ runtime_options node_options(atom name) {
     return options;
 }
 
-// {From, Tag, T} -> From ! {Tag, T}, as `echo`.
+// {From, Tag, T} -> From ! {Tag, T}, as `echo`; {alias, From} -> From !
+// {alias, NewAlias}; {unalias, From, Alias} -> From ! {unaliased, Bool}.
 task<> echo_process(std::promise<void>* registered) {
+    static const atom alias_atom{"alias"};
+    static const atom unalias_atom{"unalias"};
     process::register_name(process::self(), atom("echo"));
     registered->set_value();
     for (;;) {
         term request = co_await process::receive_exact<term>();
-        if (request.is_tuple() && request.elements().size() == 3 &&
-            request.elements()[0].is_pid()) {
-            process::send(request.elements()[0].as_pid(),
-                          term::tuple_of(request.elements()[1], request.elements()[2]));
+        if (!request.is_tuple() || request.elements().empty()) {
+            continue;
+        }
+        const auto e = request.elements();
+        if (e.size() == 3 && e[0].is_pid()) {
+            process::send(e[0].as_pid(), term::tuple_of(e[1], e[2]));
+        } else if (e.size() == 2 && e[0].is_atom(alias_atom)) {
+            process::send(e[1].as_pid(), term::tuple_of(alias_atom, process::alias()));
+        } else if (e.size() == 3 && e[0].is_atom(unalias_atom)) {
+            process::send(
+                e[1].as_pid(),
+                term::tuple_of(atom("unaliased"), term(process::unalias(e[2].as_reference()))));
         }
     }
 }
@@ -557,6 +568,54 @@ TEST_F(BadPeer, SignalsForPidsOfAnEarlierIncarnationOrAnotherNodeGetBeamsAnswers
     ASSERT_TRUE(reply.has_value()) << log_.all();
     EXPECT_EQ(reply->kind, remote_signal_kind::message);
     EXPECT_EQ(reply->payload, term::tuple_of(atom("after"), atom("all")));
+    expect_a_well_behaved_node_is_served();
+}
+
+// ALIAS_SEND reaches a process through an alias it made, and is dropped
+// for an alias it ended, for a reference of this node that is no alias,
+// and for one of another node; the connection goes on.
+TEST_F(BadPeer, AliasSendsReachAnActiveAliasOnlyAndTheRestAreDropped) {
+    start_node();
+    raw_peer peer(port());
+    peer.handshake(cookie);
+    auto alias_send = [&](const reference& alias, const term& message) {
+        peer.write(pass_through_frame(term::tuple_of(33, fake_pid(1), term::from_reference(alias)),
+                                      etf::encode(message)));
+    };
+    auto reply_payload = [&]() -> term {
+        std::optional<remote_signal> reply = peer.read_signal();
+        EXPECT_TRUE(reply.has_value()) << log_.all();
+        return reply ? reply->payload : term();
+    };
+
+    peer.write(
+        reg_send_frame(fake_pid(1), atom("echo"), term::tuple_of(atom("alias"), fake_pid(1))));
+    const term made = reply_payload();
+    ASSERT_TRUE(made.is_tuple() && made.elements().size() == 2 && made.elements()[1].is_reference())
+        << made;
+    const reference alias = made.elements()[1].as_reference();
+    EXPECT_EQ(alias.node, target_node);
+
+    alias_send(alias, term::tuple_of(fake_pid(1), atom("through"), atom("alias")));
+    EXPECT_EQ(reply_payload(), term::tuple_of(atom("through"), atom("alias")));
+
+    peer.write(
+        reg_send_frame(fake_pid(1),
+                       atom("echo"),
+                       term::tuple_of(atom("unalias"), fake_pid(1), term::from_reference(alias))));
+    EXPECT_EQ(reply_payload(), term::tuple_of(atom("unaliased"), true));
+
+    reference not_an_alias = alias;
+    not_an_alias.size = 3;
+    reference other_words = alias;
+    other_words.id[0] += 1;
+    for (const reference& to : {alias, not_an_alias, other_words, fake_ref(3)}) {
+        alias_send(to, term::tuple_of(fake_pid(1), atom("dropped"), term::from_reference(to)));
+    }
+    peer.write(reg_send_frame(
+        fake_pid(1), atom("echo"), term::tuple_of(fake_pid(1), atom("after"), atom("all"))));
+    EXPECT_EQ(reply_payload(), term::tuple_of(atom("after"), atom("all")))
+        << "nothing sent to a dead alias came back first";
     expect_a_well_behaved_node_is_served();
 }
 

@@ -24,6 +24,7 @@ namespace {
 using test::beam_args;
 using test::become_sink;
 using test::embedded_epmd_options;
+using test::expect_passed;
 using test::next_report;
 using test::rill_options;
 using BeamCalls = test::needs_erl;
@@ -54,32 +55,17 @@ void register_calc(dist::net_kernel& net) {
     });
 }
 
-task<> beam_calls_rill(std::uint16_t epmd_port, std::optional<term>* verdict, int* status) {
-    become_sink();
-    test::beam_node beam("beam_caller",
-                         cookie,
-                         epmd_port,
-                         "rill_calls:call_rill('rill_callee@localhost')",
-                         beam_args());
-    *verdict = co_await next_report();
-    *status = beam.wait();
-    if (*status != 0 || !verdict->has_value()) {
-        ADD_FAILURE() << beam.output();
-    }
-}
-
 TEST_F(BeamCalls, RpcErpcAndRemoteSpawnsFromBeamRunRegisteredFunctionsAndFailAsErlangDoes) {
     runtime rt(rill_options("rill_callee@localhost"));
     dist::net_kernel net(rt, embedded_epmd_options());
     register_calc(net);
-    std::optional<term> verdict;
-    int status = -1;
-    rt.run(beam_calls_rill, net.epmd_port(), &verdict, &status);
-    ASSERT_TRUE(verdict.has_value());
-    ASSERT_TRUE(verdict->is_tuple() && verdict->elements().size() == 3) << *verdict;
-    EXPECT_EQ(verdict->elements()[1], term::from_int64(19));
-    EXPECT_EQ(verdict->elements()[2], term::list_of()) << "failed checks: " << *verdict;
-    EXPECT_EQ(status, 0);
+    test::beam_verdict verdict;
+    rt.run(test::run_beam_checks,
+           net.epmd_port(),
+           std::string("beam_caller"),
+           std::string("rill_calls:call_rill('rill_callee@localhost')"),
+           &verdict);
+    expect_passed(verdict.report, verdict.status, 19);
 }
 
 task<> rill_calls_beam(std::uint16_t epmd_port) {

@@ -74,4 +74,35 @@ inline task<std::optional<term>> next_report() {
     co_return report->elements()[2];
 }
 
+// The verdict a checking BEAM node reports ({Label, Checks, Failed}) and
+// its exit status.
+struct beam_verdict {
+    std::optional<term> report;
+    int status = -1;
+};
+
+// Runs `expression` on a BEAM node called `name`, with the calling process
+// as the sink, and takes its verdict.
+inline task<> run_beam_checks(std::uint16_t epmd_port,
+                              std::string name,
+                              std::string expression,
+                              beam_verdict* verdict) {
+    become_sink();
+    beam_node beam(name, interop_cookie, epmd_port, expression, beam_args());
+    verdict->report = co_await next_report();
+    verdict->status = beam.wait();
+    if (verdict->status != 0 || !verdict->report.has_value()) {
+        ADD_FAILURE() << beam.output();
+    }
+}
+
+// A verdict of `checks` checks with none failed, from a node that exited 0.
+inline void expect_passed(const std::optional<term>& verdict, int status, std::size_t checks) {
+    ASSERT_TRUE(verdict.has_value());
+    ASSERT_TRUE(verdict->is_tuple() && verdict->elements().size() == 3) << *verdict;
+    EXPECT_EQ(verdict->elements()[1], term::from_int64(static_cast<std::int64_t>(checks)));
+    EXPECT_EQ(verdict->elements()[2], term::list_of()) << "failed checks: " << *verdict;
+    EXPECT_EQ(status, 0);
+}
+
 } // namespace rill::test

@@ -31,6 +31,7 @@ using test::beam_args;
 using test::become_sink;
 using test::embedded_epmd_options;
 using test::event_bound;
+using test::expect_passed;
 using test::next_report;
 using test::rill_options;
 
@@ -106,15 +107,6 @@ task<> beam_watches_rill(std::uint16_t epmd_port,
         ADD_FAILURE() << beam.output();
     }
     process::exit(helper_pid, atom("kill"));
-}
-
-// The failed checks of a verdict ({Label, Checks, Failed}); none is a pass.
-void expect_passed(const std::optional<term>& verdict, int status, std::size_t checks) {
-    ASSERT_TRUE(verdict.has_value());
-    ASSERT_TRUE(verdict->is_tuple() && verdict->elements().size() == 3) << *verdict;
-    EXPECT_EQ(verdict->elements()[1], term::from_int64(static_cast<std::int64_t>(checks)));
-    EXPECT_EQ(verdict->elements()[2], term::list_of()) << "failed checks: " << *verdict;
-    EXPECT_EQ(status, 0);
 }
 
 void run_beam_watches_rill(const char* behaviour, std::size_t checks) {

@@ -35,6 +35,9 @@ enum class signal_kind : std::uint8_t {
     down,
     query,     ///< a synchronous query answered by the owner (runtime-built)
     node_down, ///< the connection to a node is lost (injected by the distribution)
+    /// a message sent to a process alias, delivered only while the alias
+    /// is active (runtime-built)
+    alias_message,
 };
 
 struct mailbox_node;

@@ -43,6 +43,11 @@ void send_to_name(runtime_core& runtime, atom name, atom node_name, mailbox_node
 /// process); throws not_in_process naming `operation` outside a process.
 void send_from_current(const char* operation, const pid& to, mailbox_node* node);
 
+/// Sends `node` from the calling process to the process whose alias is
+/// `alias` (src/process/alias_message.hpp); throws not_in_process naming
+/// `operation` outside a process.
+void send_to_alias_from_current(const char* operation, const reference& alias, mailbox_node* node);
+
 /// A receive in progress; lives in the awaiter, inside the coroutine frame.
 struct receive_wait {
     using match_function = bool (*)(const mailbox_node* node, const void* context) noexcept;

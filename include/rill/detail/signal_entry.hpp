@@ -30,4 +30,10 @@ reference monitor_pid(runtime_core& runtime, const pid& target);
 reference monitor_name(runtime_core& runtime, atom name, atom node);
 bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool info);
 
+/// A new alias of the calling process (include/rill/signal/alias.hpp);
+/// with `one_reply`, it ends after the first message through it.
+reference make_alias(runtime_core& runtime, bool one_reply);
+/// Ends an alias of the calling process; false when it was none.
+bool unalias(const reference& alias);
+
 } // namespace rill::detail

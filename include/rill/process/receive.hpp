@@ -356,7 +356,7 @@ template <class T, class Predicate, class Rep, class Period>
 
 /// The reply to a call: the oldest T payload for which `predicate` is true,
 /// where the caller promises that only a message sent after `ref` was made
-/// (by `make_ref`, `monitor` or `spawn_monitor`) can match — the reply
+/// (by `make_ref`, `alias`, `monitor` or `spawn_monitor`) can match — the reply
 /// carries `ref`. Messages queued before `ref` was made are skipped without
 /// being examined, so a call costs the same however long the mailbox is.
 template <class T, class Predicate>

@@ -398,8 +398,8 @@ auto make_receive_first(const reference* mark, std::int64_t timeout_ms, Handlers
 namespace process {
 
 /// A receive_first option, given first: only messages sent after `ref` was
-/// made (by `make_ref`, `monitor` or `spawn_monitor` in this process) can
-/// match, so the scan skips everything queued before — the promise
+/// made (by `make_ref`, `alias`, `monitor` or `spawn_monitor` in this
+/// process) can match, so the scan skips everything queued before — the promise
 /// `receive_reply` relies on. Use it when every handler waits for a message
 /// that carries `ref` (a reply tagged with it, the DOWN of that monitor); a
 /// message queued earlier would be missed.

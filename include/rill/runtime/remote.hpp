@@ -46,6 +46,10 @@ enum class remote_signal_kind : std::uint8_t {
     /// `noconnection`, and the monitors those processes hold on `to` are
     /// dropped (S74).
     node_down,
+    /// ALIAS_SEND: a message to the process alias `ref` (`payload`); `to`
+    /// only names the alias's node. Delivered while the alias is active,
+    /// dropped otherwise.
+    alias_message,
 };
 
 /// A signal between a process of this node and one of another node.
@@ -60,11 +64,13 @@ struct remote_signal {
     /// A message, monitor or demonitor addressed to a registered name; for
     /// a DOWN, the name the monitor was taken by. `undefined` otherwise.
     atom name = atoms::undefined;
-    /// The monitor's reference (monitor, demonitor, down).
+    /// The monitor's reference (monitor, demonitor, down); the alias
+    /// (alias_message).
     reference ref;
     /// The unlink's id (unlink, unlink_ack), as on the wire.
     std::uint64_t unlink_id = 0;
-    /// The message, or the exit reason (exit, link_exit, down).
+    /// The message (message, alias_message), or the exit reason (exit,
+    /// link_exit, down).
     term payload;
 };
 

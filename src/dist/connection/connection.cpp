@@ -84,18 +84,24 @@ std::size_t connection::queued_bytes() const {
 
 void connection::send(const remote_signal& signal) {
     const std::uint64_t flags = peer_flags_.load(std::memory_order_relaxed);
+    const bool is_message = signal.kind == remote_signal_kind::message ||
+                            signal.kind == remote_signal_kind::alias_message;
+    if (signal.kind == remote_signal_kind::alias_message && flags != 0 &&
+        (flags & dflag::alias) == 0) {
+        return; // a peer without aliases has none to send to: dropped, as BEAM does
+    }
     std::vector<outbound_frame> fragments;
-    if ((flags & dflag::fragments) != 0 && signal.kind == remote_signal_kind::message &&
-        signal.payload.is_binary() && signal.payload.bytes().size() >= large_binary) {
+    if ((flags & dflag::fragments) != 0 && is_message && signal.payload.is_binary() &&
+        signal.payload.bytes().size() >= large_binary) {
         fragments = binary_frames(signal, flags);
     }
     outbound_frame frame;
     if (fragments.empty()) {
         append_frame(frame.head, signal, flags);
         frame.answer_if_lost = unreachable_answer(signal);
-        const bool has_payload =
-            signal.kind == remote_signal_kind::message || signal.kind == remote_signal_kind::exit ||
-            signal.kind == remote_signal_kind::link_exit || signal.kind == remote_signal_kind::down;
+        const bool has_payload = is_message || signal.kind == remote_signal_kind::exit ||
+                                 signal.kind == remote_signal_kind::link_exit ||
+                                 signal.kind == remote_signal_kind::down;
         if ((flags & dflag::fragments) != 0 && has_payload &&
             frame.head.size() > whole_message_prefix + fragment_size) {
             // Fragments share the encoded frame; their data starts after

@@ -170,6 +170,15 @@ decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom l
         s.to = pid_at(c, 2);
         s.payload = payload();
         return s;
+    case control_op::alias_send:
+    case control_op::alias_send_tt:
+        expect_arity(c, op == control_op::alias_send ? 3 : 4);
+        s.kind = remote_signal_kind::alias_message;
+        s.from = pid_at(c, 1);
+        s.to = pid{local_node, 0, 0, 0}; // the alias says which process
+        s.ref = ref_at(c, 2);
+        s.payload = payload();
+        return s;
     case control_op::monitor_p:
     case control_op::demonitor_p:
         expect_arity(c, 4);
@@ -323,6 +332,10 @@ void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) 
             } else {
                 put(term::tuple_of(control_op::send, empty_atom(), to));
             }
+            put(s.payload);
+            break;
+        case remote_signal_kind::alias_message:
+            put(term::tuple_of(control_op::alias_send, from, term::from_reference(s.ref)));
             put(s.payload);
             break;
         case remote_signal_kind::exit:

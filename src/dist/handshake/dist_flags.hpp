@@ -51,11 +51,12 @@ inline constexpr std::uint64_t required = otp25_mandatory;
 
 /// What a rill node offers: the OTP 25 mandatory set, monitors by pid and
 /// by name, the new link protocol, 32-bit pid fields, SEND_SENDER, the
-/// PAYLOAD_* exits, fragments and SPAWN_REQUEST (remote calls). Not the atom cache
-/// (docs/distribution.md says why), and PUBLISHED only for a visible node.
+/// PAYLOAD_* exits, fragments, SPAWN_REQUEST (remote calls) and ALIAS_SEND
+/// (process aliases). Not the atom cache (docs/distribution.md says why),
+/// and PUBLISHED only for a visible node.
 inline constexpr std::uint64_t offered =
     otp25_mandatory | dist_monitor | dist_monitor_name | unlink_id | mandatory_25_digest | v4_nc |
-    send_sender | exit_payload | fragments | small_atom_tags | big_seqtrace_labels | spawn;
+    send_sender | exit_payload | fragments | small_atom_tags | big_seqtrace_labels | spawn | alias;
 
 /// `flags` with MANDATORY_25_DIGEST expanded into the set it stands for.
 constexpr std::uint64_t expand(std::uint64_t flags) noexcept {

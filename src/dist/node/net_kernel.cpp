@@ -10,6 +10,7 @@
 #include <rill/registry/registry.hpp>
 #include <rill/runtime/runtime.hpp>
 
+#include "dist/node/gen_reply.hpp"
 #include "dist/node/node_core.hpp"
 
 #include <future>
@@ -22,8 +23,8 @@ namespace {
 /// Stops the responder (sent by ~net_kernel).
 struct stop_responder {};
 
-/// `{'$gen_call', {From, Tag}, {is_auth, _}}` -> `From ! {Tag, yes}`. Tag
-/// is a reference or OTP 24's `[alias | Ref]`: echoed as it came.
+/// `{'$gen_call', {From, Tag}, {is_auth, _}}` -> `{Tag, yes}`, to the
+/// caller's alias when Tag is OTP 24's `[alias | Alias]` (gen_reply.hpp).
 task<> net_kernel_responder() {
     static const atom gen_call{"$gen_call"};
     static const atom is_auth{"is_auth"};
@@ -46,7 +47,7 @@ task<> net_kernel_responder() {
         }
         if (request.is_tuple() && !request.elements().empty() &&
             request.elements()[0].is_atom(is_auth)) {
-            process::send(from.elements()[0].as_pid(), term::tuple_of(from.elements()[1], yes));
+            internal::reply_to_call(from.elements()[0].as_pid(), from.elements()[1], term(yes));
         }
     }
 }

@@ -7,13 +7,15 @@
 #include <rill/process/spawn.hpp>
 #include <rill/registry/registry.hpp>
 
+#include "dist/node/gen_reply.hpp"
 #include "dist/node/remote_calls.hpp"
 
 namespace rill::dist::internal {
 
 namespace {
 
-// One rex call, in a process of its own: M:F(A), answered To ! {Tag, Result}.
+// One rex call, in a process of its own: M:F(A), answered {Tag, Result}
+// (to the caller's alias when it sent one).
 task<> rex_call(std::shared_ptr<const function_table> functions,
                 pid to,
                 term tag,
@@ -21,7 +23,12 @@ task<> rex_call(std::shared_ptr<const function_table> functions,
                 atom function,
                 term args) {
     call_outcome outcome = co_await call_registered(*functions, module, function, args);
-    process::send(to, term::tuple_of(tag, rpc_result(outcome, module, function, args)));
+    term result = rpc_result(outcome, module, function, args);
+    if (tag.is_atom()) {
+        process::send(to, term::tuple_of(tag, std::move(result))); // {rex, Result}
+    } else {
+        reply_to_call(to, tag, std::move(result));
+    }
 }
 
 // {call | block_call, M, F, A, GroupLeader} with A a proper list.

@@ -1,16 +1,20 @@
 // Calls out of rill (include/rill/dist/remote_calls.hpp): `dist::rpc` is
 // a gen_server call to the `rex` server of the other node, which every
-// OTP node runs for rpc's older callers: `{'$gen_call', {Self, Ref},
-// {call, M, F, A, user}}`, answered `{Ref, Result}` with Result in rpc's
-// format. The call monitors `{rex, Node}` as gen_server:call does, so a
-// lost node ends it at once. `dist::spawn` is rpc of erlang:spawn/3.
+// OTP node runs for rpc's older callers: `{'$gen_call', {Self, [alias |
+// Alias]}, {call, M, F, A, user}}`, answered `{[alias | Alias], Result}`
+// with Result in rpc's format. The call monitors `{rex, Node}` as
+// gen_server:call does, so a lost node ends it at once, and takes its
+// reply through an alias (gen_reply.hpp). `dist::spawn` is rpc of erlang:spawn/3.
 
 #include <rill/dist/remote_calls.hpp>
 #include <rill/process/receive_first.hpp>
 #include <rill/process/self.hpp>
 #include <rill/process/send.hpp>
 #include <rill/registry/registry.hpp>
+#include <rill/signal/alias.hpp>
 #include <rill/signal/monitor.hpp>
+
+#include "dist/node/gen_reply.hpp"
 
 #include <stdexcept>
 
@@ -41,15 +45,18 @@ task<term> rpc(atom node,
     static const atom user{"user"};
     const std::pair<atom, atom> server{rex, node};
     const reference ref = process::monitor(server);
+    // The reply comes to an alias, ended when the call is over: one that
+    // comes after a timeout is dropped, never left in the mailbox.
+    const reference alias = process::alias();
+    const term tag = internal::alias_tag(alias);
     process::send(
         server,
         term::tuple_of(gen_call,
-                       term::tuple_of(process::self(), ref),
+                       term::tuple_of(process::self(), tag),
                        term::tuple_of(call, module, function, term::list(std::move(args)), user)));
     auto reply = process::when<term>(
-        [ref](const term& t) {
-            return t.is_tuple() && t.elements().size() == 2 && t.elements()[0].is_reference() &&
-                   t.elements()[0].as_reference() == ref;
+        [&tag](const term& t) {
+            return t.is_tuple() && t.elements().size() == 2 && t.elements()[0] == tag;
         },
         [](const term& t) { return t.elements()[1]; });
     auto down =
@@ -57,10 +64,11 @@ task<term> rpc(atom node,
                                    [](const down_signal& d) { return rpc_failure(d.reason); });
     std::optional<term> result;
     if (timeout == infinity) {
-        result = co_await process::receive_first(reply, down);
+        result = co_await process::receive_first(process::sent_after(alias), reply, down);
     } else {
-        result = co_await process::receive_first(timeout, reply, down);
+        result = co_await process::receive_first(process::sent_after(alias), timeout, reply, down);
     }
+    process::unalias(alias);
     process::demonitor(ref, {.flush = true});
     if (!result) {
         static const atom timeout_atom{"timeout"};
