@@ -21,9 +21,14 @@ namespace {
 // tick or a small message waits for at most this much of a large message.
 constexpr std::size_t bulk_budget = 2 * (fragment_size + 32); // two fragments with their headers
 
-// Frames pushed closer together than this are a burst: they wait for the
-// writer rather than each leaving with a system call of its own.
+// Frames pushed closer together than this are a burst once `burst_after`
+// of them came so in a row: they wait for the writer rather than each
+// leaving with a system call of its own. A pair is no burst: an answer and
+// the signal right behind it (a SPAWN_REPLY and the DOWN of a quick call)
+// would otherwise wake the writer for the second, one thread hand-off more
+// on a call's latency.
 constexpr std::chrono::microseconds burst_gap{10};
+constexpr unsigned burst_after = 2;
 
 // A message that is one binary at least this large goes without its bytes
 // being copied into the frame (see binary_frames).
@@ -216,13 +221,14 @@ void connection::push(std::span<outbound_frame> frames,
             encode_again(frames.front(), *encoded_blind);
         }
         if (state_ == state::up) {
-            // A lone frame leaves from this thread; in a burst (the previous
-            // frame came less than `burst_gap` ago) frames queue for the
+            // A lone frame leaves from this thread; in a burst (frames
+            // coming less than `burst_gap` apart) frames queue for the
             // writer, which takes them all in one write instead of one
             // system call each.
             const auto now = std::chrono::steady_clock::now();
-            const bool burst = now - last_push_ < burst_gap;
+            close_pushes_ = now - last_push_ < burst_gap ? close_pushes_ + 1 : 0;
             last_push_ = now;
+            const bool burst = close_pushes_ >= burst_after;
             if (!burst && !writing_ && queue_.empty() && frames.size() == 1 &&
                 frames.front().tail.empty() && try_write_now(frames.front().head)) {
                 return; // all of it left from this thread

@@ -177,6 +177,7 @@ private:
     bool writing_ = false;
     bool came_up_ = false;
     std::chrono::steady_clock::time_point last_push_{}; // of the last frame queued or sent
+    unsigned close_pushes_ = 0; // frames in a row pushed within burst_gap of the one before
     std::unordered_set<pid> parties_;
     std::size_t sweep_parties_at_ = 1024;
     int native_socket_ = -1; // the socket's descriptor while up (see try_write_now)
