@@ -1,9 +1,8 @@
 #include "process/alias_message.hpp"
 
-#include <rill/core/term.hpp>
-
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
+#include "process/signal_vtable.hpp"
 
 #include <new>
 
@@ -16,27 +15,6 @@ constexpr std::uint32_t alias_words = 5;
 constexpr std::size_t owner_id_word = 3;
 constexpr std::size_t owner_serial_word = 4;
 
-void destroy_alias_message(detail::mailbox_node* node) noexcept {
-    delete static_cast<alias_message_node*>(node);
-}
-
-term alias_message_as_term(detail::mailbox_node* /*node*/) {
-    return term(atom("signal"));
-}
-
-const term* no_peek(const detail::mailbox_node* /*node*/) noexcept {
-    return nullptr;
-}
-
-// A signal, not a payload: its message crosses nodes unwrapped, as
-// ALIAS_SEND (runtime/node_layers.cpp).
-constexpr detail::payload_vtable alias_message_vtable{
-    .destroy = &destroy_alias_message,
-    .take_term = &alias_message_as_term,
-    .peek_term = &no_peek,
-    .node_size = sizeof(alias_message_node),
-};
-
 } // namespace
 
 detail::mailbox_node* make_alias_message(const reference& alias, detail::mailbox_node* message) {
@@ -47,7 +25,7 @@ detail::mailbox_node* make_alias_message(const reference& alias, detail::mailbox
         message->destroy();
         throw;
     }
-    node->vtable = &alias_message_vtable;
+    node->vtable = &signal_vtable<alias_message_node>;
     node->kind = detail::signal_kind::alias_message;
     node->alias = alias;
     node->message = message;

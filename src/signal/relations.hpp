@@ -1,10 +1,11 @@
 #pragma once
 
 /// \file
-/// A process's links, monitors and aliases: plain tables of the signal layer, one
-/// set per process, touched only by the process's worker (the signal layer
-/// edits them when the process links or monitors and when it handles a
-/// signal). Made on the first link or monitor and freed when the process
+/// A process's links, monitors and aliases: plain tables of the signal
+/// layer, one set per process, touched only by the process's worker (the
+/// signal layer edits them when the process links, monitors or makes an
+/// alias and when it handles a signal). Made on the first of those and
+/// freed when the process
 /// ends, so an idle process that has none pays one null pointer in its
 /// control block (`process::relations_slot`). The one piece of this state
 /// the process layer keeps itself is the flag "a monitor is held back",

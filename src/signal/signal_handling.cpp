@@ -123,11 +123,6 @@ void handle_monitor_protocol(process& owner, const monitor_signal_node& signal) 
     }
 }
 
-// The connection to `node` is lost (S74, appendix 2's last rule): the
-// links and monitors with its processes go, each active link acting as an
-// exit `noconnection` from its peer and each monitor held on one giving a
-// DOWN `noconnection`; the monitors its processes held on this one are
-// dropped, as nothing can be told of them any more.
 // A message through one of the owner's aliases joins its queue while the
 // alias is active; otherwise it is dropped with the signal.
 void deliver_through_alias(process& owner, alias_message_node& signal) {
@@ -145,6 +140,11 @@ void deliver_through_alias(process& owner, alias_message_node& signal) {
     owner.append_message(signal.take_message());
 }
 
+// The connection to `node` is lost (S74, appendix 2's last rule): the
+// links and monitors with its processes go, each active link acting as an
+// exit `noconnection` from its peer and each monitor held on one giving a
+// DOWN `noconnection`; the monitors its processes held on this one are
+// dropped, as nothing can be told of them any more.
 void handle_node_down(process& owner, atom node) {
     process_relations* relations = relations_if_any(owner);
     if (relations == nullptr) {

@@ -1,34 +1,8 @@
 #include "signal/signal_nodes.hpp"
 
+#include "process/signal_vtable.hpp"
+
 namespace rill::internal {
-
-namespace {
-
-template <class Node>
-void destroy_node(detail::mailbox_node* node) noexcept {
-    delete static_cast<Node*>(node);
-}
-
-term signal_as_term(detail::mailbox_node* /*node*/) {
-    return term(atom("signal"));
-}
-
-const term* no_term(const detail::mailbox_node* /*node*/) noexcept {
-    return nullptr;
-}
-
-// Signals are not payloads: they cannot leave as messages (no `encode`;
-// the signal itself is what crosses to another node) and are no integers.
-template <class Node>
-constexpr detail::payload_vtable signal_vtable{
-    .destroy = &destroy_node<Node>,
-    .encode = nullptr,
-    .take_term = &signal_as_term,
-    .peek_term = &no_term,
-    .node_size = sizeof(Node),
-};
-
-} // namespace
 
 detail::mailbox_node* make_exit_signal(const pid& from, term reason, bool from_link) {
     auto* node = new exit_signal_node();

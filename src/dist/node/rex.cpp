@@ -23,12 +23,8 @@ task<> rex_call(std::shared_ptr<const function_table> functions,
                 atom function,
                 term args) {
     call_outcome outcome = co_await call_registered(*functions, module, function, args);
-    term result = rpc_result(outcome, module, function, args);
-    if (tag.is_atom()) {
-        process::send(to, term::tuple_of(tag, std::move(result))); // {rex, Result}
-    } else {
-        reply_to_call(to, tag, std::move(result));
-    }
+    // A `rex` tag (the older callers) is no alias: that reply goes to `to`.
+    reply_to_call(to, tag, rpc_result(outcome, module, function, args));
 }
 
 // {call | block_call, M, F, A, GroupLeader} with A a proper list.
