@@ -492,3 +492,11 @@ void process::terminate_at_shutdown() noexcept {
 }
 
 } // namespace rill::internal
+
+namespace rill::process {
+
+term exit_reason(const std::exception_ptr& error) noexcept {
+    return internal::reason_from_exception(error);
+}
+
+} // namespace rill::process

@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <exception>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 namespace rill {
@@ -284,6 +286,29 @@ TEST(Termination, S68AMonitorRequestQueuedBehindAFatalExitSignalAnswersDownNopro
 
     EXPECT_EQ(rt.exit_reason_of(b), term(atom("boom")));
     EXPECT_EQ(take_mailbox(rt, a), std::vector<term>{down_message(ref, b, term(atoms::noproc))});
+}
+
+std::exception_ptr thrown(auto make) {
+    try {
+        make();
+    } catch (...) {
+        return std::current_exception();
+    }
+    return nullptr;
+}
+
+TEST(Termination, ExitReasonOfAnExceptionIsTheReasonItWouldEndAProcessWith) {
+    runtime rt(deterministic_options());
+    const pid ends_by_exit = rt.spawn(test::exits_with, term(atom("boom")));
+    rt.run_until_idle();
+
+    EXPECT_EQ(process::exit_reason(thrown([] { process::exit(atom("boom")); })),
+              rt.exit_reason_of(ends_by_exit));
+    EXPECT_EQ(process::exit_reason(thrown([] { throw badarg("x"); })), term(atoms::badarg));
+    EXPECT_EQ(process::exit_reason(thrown([] { throw std::runtime_error("oops"); })),
+              term::tuple_of(atom("exception"), atom("std::runtime_error"), "oops"));
+    EXPECT_EQ(process::exit_reason(thrown([] { throw 42; })),
+              term::tuple_of(atom("exception"), atom("int"), ""));
 }
 
 } // namespace

@@ -37,6 +37,13 @@ namespace process {
     throw exit_exception(std::move(reason));
 }
 
+/// The exit reason a process would end with if `error` escaped its body:
+/// verbatim for `exit_exception` (`process::exit`), `badarg` for `badarg`,
+/// `{exception, Type, What}` for anything else. For code that catches an
+/// exception, runs its own cleanup, and reports how the process ends
+/// (a gen_server's `terminate`, a crash report). Callable from any thread.
+[[nodiscard]] term exit_reason(const std::exception_ptr& error) noexcept;
+
 /// Whether `p` is alive, as the calling process can know: after the caller
 /// sent `exit(p, kill)`, false at once (S6).
 [[nodiscard]] inline bool alive(const pid& p) {
