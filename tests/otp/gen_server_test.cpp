@@ -51,6 +51,7 @@ struct stop_now {
 struct journal {
     std::vector<std::string> events;
     std::vector<term> terminated;
+    std::vector<term> exits; // what a trapping parent received
 };
 
 struct kv : otp::gen_server {
@@ -119,7 +120,8 @@ task<> start_kv(journal* log, outcome* out) {
 }
 
 task<> start_kv_named(atom name, journal* log, outcome* out) {
-    out->started.emplace(co_await otp::start_link<kv>(otp::local_name{name}, log));
+    const otp::local_name registered{name}; // not braced inside the co_await (GCC 12)
+    out->started.emplace(co_await otp::start_link<kv>(registered, log));
     co_await process::receive_any();
 }
 
@@ -311,7 +313,8 @@ TEST_F(GenServer, ACallTimesOutAfterFiveSecondsAndItsLateReplyIsDropped) {
     outcome out;
     const pid caller = rt.spawn(
         +[](otp::server_ref<kv> s, outcome* o) -> task<> {
-            co_await call_typed<hold>(s, hold{}, o);
+            const hold request;
+            co_await call_typed<hold>(s, request, o);
             co_await process::receive_any(); // stays alive, to show its mailbox
         },
         server,
@@ -404,6 +407,259 @@ TEST_F(GenServer, StopOfADeadServerExitsNoproc) {
     rt.run_until_idle();
 
     EXPECT_EQ(out.exit_reason, term(atom("noproc")));
+}
+
+// ---- init, continue, timeouts, the parent ------------------------------------------------------
+
+/// A server whose init does what its argument says.
+struct starter : otp::gen_server {
+    starter(term how, journal* journal_)
+        : mode(std::move(how))
+        , log(journal_) {}
+
+    otp::init_result init() {
+        if (mode.is_atom(atom("ignore"))) {
+            return otp::ignore();
+        }
+        if (mode.is_atom(atom("throw"))) {
+            throw std::runtime_error("init failed");
+        }
+        if (mode.is_tuple()) {
+            return otp::stop_with(mode.elements()[1]);
+        }
+        if (mode.is_atom(atom("trap"))) {
+            process::trap_exit(true);
+        }
+        if (mode.is_atom(atom("continue"))) {
+            return otp::ok().then_continue(atom("warm_up"));
+        }
+        if (mode.is_atom(atom("idle"))) {
+            return otp::ok().after(std::chrono::milliseconds(50));
+        }
+        return otp::ok();
+    }
+
+    otp::result handle_continue(const term& c) {
+        log->events.push_back("continue " + to_string(c));
+        return otp::noreply();
+    }
+
+    otp::result handle_info(const term& message) {
+        log->events.push_back("info " + to_string(message));
+        if (message.is_atom(atom("timeout"))) {
+            return otp::noreply().after(std::chrono::milliseconds(50));
+        }
+        return otp::noreply();
+    }
+
+    void terminate(const term& reason) { log->terminated.push_back(reason); }
+
+    term mode;
+    journal* log;
+};
+
+task<> test_kill(pid p) {
+    process::exit(p, atom("kill"));
+    co_return;
+}
+
+struct start_outcome {
+    std::optional<otp::start_result<starter>> result;
+};
+
+task<> start_starter(term how, journal* log, start_outcome* out) {
+    process::trap_exit(true); // survives its server, to read the result
+    out->result.emplace(co_await otp::start_link<starter>(std::move(how), log));
+    co_await testing::collect_all(nullptr == log ? nullptr : &log->exits);
+}
+
+struct GenServerStart : ::testing::Test {
+    journal log;
+    start_outcome out;
+    runtime rt{deterministic_options()};
+    pid parent;
+
+    otp::start_result<starter> start(term how) {
+        parent = rt.spawn(start_starter, std::move(how), &log, &out);
+        rt.run_until_idle();
+        EXPECT_TRUE(out.result);
+        return *out.result;
+    }
+};
+
+TEST_F(GenServerStart, InitIgnoreReturnsIgnoreAndTheServerEndsNormally) {
+    EXPECT_EQ(start(term(atom("ignore"))).as_term(), term(atom("ignore")));
+    EXPECT_TRUE(log.exits.size() == 1 && log.exits[0].elements()[2] == term(atom("normal")));
+}
+
+TEST_F(GenServerStart, InitStopReturnsTheErrorAndTheServerExitsWithTheReason) {
+    const auto result = start(term::tuple_of(atom("stop"), atom("oops")));
+    EXPECT_EQ(result.as_term(), term::tuple_of(atom("error"), atom("oops")));
+    ASSERT_EQ(log.exits.size(), 1U);
+    EXPECT_EQ(log.exits[0].elements()[2], term(atom("oops")));
+    EXPECT_TRUE(log.terminated.empty()); // as OTP: init's failure is no terminate
+}
+
+TEST_F(GenServerStart, AnInitThatThrowsReturnsTheExceptionsReason) {
+    const term reason =
+        term::tuple_of(atom("exception"), atom("std::runtime_error"), "init failed");
+    EXPECT_EQ(start(term(atom("throw"))).as_term(), term::tuple_of(atom("error"), reason));
+    ASSERT_EQ(log.exits.size(), 1U);
+    EXPECT_EQ(log.exits[0].elements()[2], reason);
+}
+
+TEST_F(GenServerStart, HandleContinueRunsFirst) {
+    const pid server = start(term(atom("continue"))).server_pid();
+    rt.send(server, term(atom("hello")));
+    rt.run_until_idle();
+
+    EXPECT_EQ(log.events, (std::vector<std::string>{"continue warm_up", "info hello"}));
+}
+
+TEST_F(GenServerStart, AnIdleTimeoutBecomesHandleInfoTimeout) {
+    (void)start(term(atom("idle")));
+    rt.advance(std::chrono::milliseconds(49));
+    EXPECT_TRUE(log.events.empty());
+    rt.advance(std::chrono::milliseconds(1));
+    EXPECT_EQ(log.events, std::vector<std::string>{"info timeout"});
+    rt.advance(std::chrono::milliseconds(50));
+    EXPECT_EQ(log.events, (std::vector<std::string>{"info timeout", "info timeout"}));
+}
+
+TEST_F(GenServerStart, AMessageBeforeTheTimeoutCancelsIt) {
+    const pid server = start(term(atom("idle"))).server_pid();
+    rt.advance(std::chrono::milliseconds(30));
+    rt.send(server, term(atom("hello")));
+    rt.run_until_idle();
+    rt.advance(std::chrono::milliseconds(100));
+
+    EXPECT_EQ(log.events, std::vector<std::string>{"info hello"});
+}
+
+TEST_F(GenServerStart, TheParentsExitRunsTerminateWhenTheServerTrapsExits) {
+    const pid server = start(term(atom("trap"))).server_pid();
+    rt.spawn(test_kill, parent);
+    rt.run_until_idle();
+
+    EXPECT_EQ(log.terminated, std::vector<term>{term(atom("killed"))});
+    EXPECT_EQ(rt.exit_reason_of(server), term(atom("killed")));
+}
+
+TEST_F(GenServerStart, TheParentsExitEndsAServerThatDoesNotTrapWithoutTerminate) {
+    const pid server = start(term(atom("plain"))).server_pid();
+    rt.spawn(test_kill, parent);
+    rt.run_until_idle();
+
+    EXPECT_TRUE(log.terminated.empty());
+    EXPECT_EQ(rt.exit_reason_of(server), term(atom("killed")));
+}
+
+TEST_F(GenServerStart, ATermCallToAServerWithoutHandleCallEndsItWithBadCall) {
+    const pid server = start(term(atom("plain"))).server_pid();
+    outcome call;
+    rt.spawn(call_term, otp::server_ref<>(server), term(atom("x")), &call);
+    rt.run_until_idle();
+
+    const term bad_call = term::tuple_of(atom("bad_call"), atom("x"));
+    EXPECT_EQ(rt.exit_reason_of(server), bad_call);
+    EXPECT_EQ(log.terminated, std::vector<term>{bad_call});
+    ASSERT_TRUE(call.exit_reason);
+    EXPECT_EQ(call.exit_reason->elements()[0], bad_call);
+}
+
+TEST_F(GenServerStart, ATypedCallToAServerOfAnotherClassEndsItWithBadCall) {
+    const pid server = start(term(atom("plain"))).server_pid();
+    outcome call;
+    rt.spawn(call_typed<get>, otp::server_ref<kv>(server), get{"a"}, &call);
+    rt.run_until_idle();
+
+    EXPECT_EQ(rt.exit_reason_of(server),
+              term::tuple_of(atom("bad_call"), atom("rill::(anonymous namespace)::get")));
+    EXPECT_TRUE(call.exit_reason);
+}
+
+TEST_F(GenServer, SysGetStateAndGetStatusAnswerAsOtp) {
+    (void)start();
+    const pid server = boot.started->server_pid();
+    const pid asker = rt.spawn(testing::puppet, false);
+    reference tag;
+    testing::run_in(rt, asker, [&] {
+        tag = process::make_ref();
+        process::send(
+            server, term::tuple_of(atom("system"), term::tuple_of(asker, tag), atom("get_state")));
+        process::send(
+            server, term::tuple_of(atom("system"), term::tuple_of(asker, tag), atom("get_status")));
+        process::send(
+            server,
+            term::tuple_of(
+                atom("system"),
+                term::tuple_of(asker, tag),
+                term::tuple_of(atom("debug"), term::tuple_of(atom("statistics"), atom("get")))));
+        process::send(server,
+                      term::tuple_of(atom("system"), term::tuple_of(asker, tag), atom("what")));
+    });
+    const std::vector<term> replies = testing::take_mailbox(rt, asker);
+
+    ASSERT_EQ(replies.size(), 4U);
+    EXPECT_EQ(replies[0], term::tuple_of(tag, 0));
+    const term status = replies[1].elements()[1];
+    EXPECT_EQ(status.elements()[0], term(atom("status")));
+    EXPECT_EQ(status.elements()[1], term(server));
+    EXPECT_EQ(status.elements()[2], term::tuple_of(atom("module"), atom("gen_server")));
+    EXPECT_EQ(status.elements()[3].list_elements()[2], term(parent));
+    EXPECT_EQ(replies[2], term::tuple_of(tag, term::tuple_of(atom("ok"), atom("no_statistics"))));
+    EXPECT_EQ(
+        replies[3],
+        term::tuple_of(tag,
+                       term::tuple_of(atom("error"),
+                                      term::tuple_of(atom("unknown_system_msg"), atom("what")))));
+}
+
+/// A server whose handle_call is a coroutine that calls another server.
+struct proxy : otp::gen_server {
+    explicit proxy(otp::server_ref<kv> target)
+        : to(target) {}
+
+    task<std::optional<int>> handle_call(get g) { co_return co_await otp::call(to, std::move(g)); }
+
+    otp::server_ref<kv> to;
+};
+
+task<> call_through_proxy(otp::server_ref<kv> target, outcome* out) {
+    otp::start_result<proxy> started = co_await otp::start_link<proxy>(target);
+    get request{"a"};
+    std::optional<int> value = co_await otp::call(started.server(), std::move(request));
+    out->replies.emplace_back(value);
+}
+
+TEST_F(GenServer, AHandleCallMayAwaitAnotherCall) {
+    const otp::server_ref<kv> server = start();
+    rt.spawn(
+        +[](otp::server_ref<kv> s) -> task<> {
+            otp::cast(s, put{"a", 5});
+            co_return;
+        },
+        server);
+    rt.run_until_idle();
+    outcome out;
+    rt.spawn(call_through_proxy, server, &out);
+    rt.run_until_idle();
+
+    EXPECT_EQ(out.replies, std::vector<term>{term(std::optional<int>(5))});
+}
+
+TEST_F(GenServer, ACastToAnUnregisteredNameIsDropped) {
+    bool returned = false;
+    rt.spawn(
+        +[](bool* done) -> task<> {
+            otp::cast(otp::server_ref<>(atom("nobody")), term(atom("x")));
+            *done = true;
+            co_return;
+        },
+        &returned);
+    rt.run_until_idle();
+
+    EXPECT_TRUE(returned);
 }
 
 } // namespace

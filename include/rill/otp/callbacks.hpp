@@ -266,7 +266,10 @@ struct typed_call final : typed_request {
 
 template <class S, class Req>
 task<step> run_handle_cast(S& server, Req request) {
-    co_return co_await run_callback([&] { return server.handle_cast(std::move(request)); });
+    auto cast = [&] {
+        return server.handle_cast(std::move(request));
+    };
+    co_return co_await run_callback(std::move(cast));
 }
 
 template <class S, class Req>

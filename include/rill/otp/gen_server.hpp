@@ -220,7 +220,10 @@ task<step> dispatch(S& server, incoming message, const pid& parent) {
         break;
     }
     if constexpr (handles_info<S>) {
-        co_return co_await run_callback([&] { return server.handle_info(std::move(c.payload)); });
+        auto info = [&] {
+            return server.handle_info(std::move(c.payload));
+        };
+        co_return co_await run_callback(std::move(info));
     } else {
         log_unexpected_message(c.payload);
         co_return step{};
@@ -270,8 +273,10 @@ task<> serve(S& server, pid parent, next_step next) {
             if (next.continue_with) {
                 term c = std::move(*next.continue_with);
                 if constexpr (handles_continue<S>) {
-                    now =
-                        co_await run_callback([&] { return server.handle_continue(std::move(c)); });
+                    auto handle = [&] {
+                        return server.handle_continue(std::move(c));
+                    };
+                    now = co_await run_callback(std::move(handle));
                 } else {
                     exit_bad_request("bad_continue", std::move(c));
                 }
