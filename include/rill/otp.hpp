@@ -10,3 +10,4 @@
 #include <rill/otp/gen_server.hpp>
 #include <rill/otp/results.hpp>
 #include <rill/otp/server_ref.hpp>
+#include <rill/otp/supervisor.hpp>

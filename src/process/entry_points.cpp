@@ -7,6 +7,7 @@
 #include "process/process.hpp"
 #include "process/query_signal.hpp"
 #include "process/runtime_core.hpp"
+#include "sched/scheduler.hpp"
 #include "sync/small_object_cache.hpp"
 
 #include <exception>
@@ -113,6 +114,10 @@ send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::i
 
 std::int64_t cancel_timer(runtime_core& runtime, const reference& timer) {
     return runtime.cancel_send_after(timer);
+}
+
+std::int64_t runtime_now_ms(runtime_core& runtime) noexcept {
+    return runtime.sched().now_ms();
 }
 
 void* allocate_frame(std::size_t size) {

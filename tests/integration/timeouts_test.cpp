@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace rill {
 namespace {
@@ -294,6 +295,28 @@ TEST(Timers, CancellingAndRearmingAKeepAliveTimerKeepsOneTimer) {
 
     EXPECT_EQ(most_armed, 1U);
     EXPECT_EQ(live, 0); // the process exited: its last timer went with it
+}
+
+TEST(ProcessClock, NowReadsTheRuntimesClock) {
+    runtime rt(deterministic_options());
+    std::vector<std::chrono::milliseconds> seen;
+    const pid reader = rt.spawn(
+        +[](std::vector<std::chrono::milliseconds>* out) -> task<> {
+            for (;;) {
+                (void)co_await process::receive_any();
+                out->push_back(process::now());
+            }
+        },
+        &seen);
+    rt.advance(30ms);
+    rt.send(reader, 1);
+    rt.run_until_idle();
+    rt.advance(1200ms);
+    rt.send(reader, 2);
+    rt.run_until_idle();
+
+    EXPECT_EQ(seen, (std::vector<std::chrono::milliseconds>{30ms, 1230ms}));
+    EXPECT_EQ(rt.now(), 1230ms);
 }
 
 } // namespace

@@ -91,6 +91,9 @@ send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::i
 /// already fired or never existed.
 std::int64_t cancel_timer(runtime_core& runtime, const reference& timer);
 
+/// Milliseconds since the runtime started, on its clock.
+std::int64_t runtime_now_ms(runtime_core& runtime) noexcept;
+
 /// Sends the info query to `target` from the calling process (the target
 /// answers it; see process/info.hpp); returns the reference the reply will
 /// carry.

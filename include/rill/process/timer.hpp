@@ -1,7 +1,7 @@
 #pragma once
 
 /// \file
-/// Time inside a process: `sleep`, `yield`, `send_after`, `cancel_timer`.
+/// Time inside a process: `sleep`, `yield`, `send_after`, `cancel_timer`, `now`.
 /// Timers run on the worker that armed them (one wheel per worker) and, in
 /// deterministic mode, on the virtual clock.
 
@@ -91,6 +91,14 @@ inline std::optional<std::chrono::milliseconds> cancel_timer(const reference& ti
         return std::nullopt;
     }
     return std::chrono::milliseconds(left);
+}
+
+/// Milliseconds since the runtime started, on the clock its timers use
+/// (virtual in deterministic mode): what a process measures intervals
+/// with, as Erlang's `erlang:monotonic_time(millisecond)`.
+[[nodiscard]] inline std::chrono::milliseconds now() {
+    return std::chrono::milliseconds(
+        detail::runtime_now_ms(detail::current_runtime("process::now")));
 }
 
 } // namespace process
