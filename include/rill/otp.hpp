@@ -8,6 +8,7 @@
 #include <rill/otp/call.hpp>
 #include <rill/otp/from.hpp>
 #include <rill/otp/gen_server.hpp>
+#include <rill/otp/logger.hpp>
 #include <rill/otp/results.hpp>
 #include <rill/otp/server_ref.hpp>
 #include <rill/otp/supervisor.hpp>

@@ -12,7 +12,9 @@
 
 #include <rill/core/errors.hpp>
 #include <rill/otp/gen_server.hpp>
+#include <rill/otp/logger.hpp>
 #include <rill/process/exit.hpp>
+#include <rill/process/info.hpp>
 #include <rill/registry/registry.hpp>
 
 #include "otp/gen_tags.hpp"
@@ -146,9 +148,54 @@ void exit_bad_request(const char* kind, term request) {
 }
 
 void log_unexpected_message(const term& message) {
-    // The logger (with OTP's "undefined handle_info" report) comes with the
-    // crash reports; until then the message is dropped, as OTP drops it.
-    (void)message;
+    // As OTP: a warning, and the message is dropped.
+    otp::log(log_level::warning,
+             atom("no_handle_info"),
+             term::list_of(term::tuple_of(atom("pid"), process::self()),
+                           term::tuple_of(atom("message"), message)));
+}
+
+bool is_orderly_end(const term& reason) {
+    static const atom shutdown{"shutdown"};
+    return reason.is_atom(atom("normal")) || reason.is_atom(shutdown) ||
+           (reason.is_tuple() && reason.elements().size() == 2 &&
+            reason.elements()[0].is_atom(shutdown));
+}
+
+term describe_last(const term* message, const std::type_info* typed) {
+    if (typed != nullptr) {
+        return type_name_term(*typed);
+    }
+    return message != nullptr ? *message : term{};
+}
+
+task<> report_crash(term reason, pid parent, term last_message) {
+    const pid self = process::self();
+    std::optional<process_info> me = co_await process::info(self);
+    std::vector<term> links;
+    term name = term{};
+    std::size_t queued = 0;
+    bool trapping = false;
+    if (me) {
+        for (const pid& p : me->links) {
+            links.emplace_back(p);
+        }
+        if (me->registered_name) {
+            name = term(*me->registered_name);
+        }
+        queued = me->message_queue_length;
+        trapping = me->trap_exit;
+    }
+    otp::log(log_level::error,
+             atom("crash_report"),
+             term::list_of(term::tuple_of(atom("pid"), self),
+                           term::tuple_of(atom("registered_name"), name),
+                           term::tuple_of(atom("reason"), std::move(reason)),
+                           term::tuple_of(atom("parent"), parent),
+                           term::tuple_of(atom("last_message"), std::move(last_message)),
+                           term::tuple_of(atom("message_queue_len"), queued),
+                           term::tuple_of(atom("links"), term::list(std::move(links))),
+                           term::tuple_of(atom("trap_exit"), trapping)));
 }
 
 term server_state_description(const std::type_info& server_type) {

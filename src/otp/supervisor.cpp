@@ -12,6 +12,7 @@
 // the DOWN, killing after the child's timeout.
 
 #include <rill/core/errors.hpp>
+#include <rill/otp/logger.hpp>
 #include <rill/otp/supervisor.hpp>
 #include <rill/process/exit.hpp>
 #include <rill/process/receive_first.hpp>
@@ -48,19 +49,12 @@ term error_of(term reason) {
     return term::tuple_of(error_atom, std::move(reason));
 }
 
-/// normal, shutdown and {shutdown, _}: the ends a transient child is not restarted for.
-bool is_orderly_end(const term& reason) {
-    return reason.is_atom(normal_atom) || reason.is_atom(shutdown_atom) ||
-           (reason.is_tuple() && reason.elements().size() == 2 &&
-            reason.elements()[0].is_atom(shutdown_atom));
-}
-
 bool restarts_after(restart_type restart, const term& reason) {
     switch (restart) {
     case restart_type::permanent:
         return true;
     case restart_type::transient:
-        return !is_orderly_end(reason);
+        return !detail::is_orderly_end(reason);
     case restart_type::temporary:
         return false;
     }
@@ -71,16 +65,75 @@ atom type_atom(child_type type) {
     return type == child_type::worker ? atom("worker") : atom("supervisor");
 }
 
-/// Runs a start function; an exception it throws is `{error, Reason}`.
-task<term> run_start(const start_function& start, term extra_args) {
+term restart_name(restart_type restart) {
+    switch (restart) {
+    case restart_type::permanent:
+        return term(atom("permanent"));
+    case restart_type::transient:
+        return term(atom("transient"));
+    case restart_type::temporary:
+        break;
+    }
+    return term(atom("temporary"));
+}
+
+/// OTP's child description in reports: `[{pid, P}, {id, Id}, ...]`.
+term describe_child(const child_spec& spec, std::optional<pid> process) {
+    return term::list_of(
+        term::tuple_of(atom("pid"), process ? term(*process) : term(undefined_atom)),
+        term::tuple_of(atom("id"), spec.id),
+        term::tuple_of(atom("restart_type"), restart_name(spec.restart)),
+        term::tuple_of(atom("shutdown"), spec.shutdown_or_default().as_term()),
+        term::tuple_of(atom("child_type"), type_atom(spec.type)));
+}
+
+/// A supervisor report: `errorContext` is child_terminated, start_error,
+/// shutdown_error or shutdown (intensity reached).
+void report_error(const char* context,
+                  const term& reason,
+                  const child_spec& spec,
+                  std::optional<pid> process) {
+    otp::log(log_level::error,
+             atom("supervisor_report"),
+             term::list_of(term::tuple_of(atom("supervisor"), process::self()),
+                           term::tuple_of(atom("errorContext"), atom(context)),
+                           term::tuple_of(atom("reason"), reason),
+                           term::tuple_of(atom("offender"), describe_child(spec, process))));
+}
+
+/// child_terminated, as OTP: always for a permanent child, for the others
+/// unless the end was orderly.
+void report_child_end(const child_spec& spec, const pid& process, const term& reason) {
+    if (spec.restart == restart_type::permanent || !detail::is_orderly_end(reason)) {
+        report_error("child_terminated", reason, spec, process);
+    }
+}
+
+/// Runs a child's start function, and reports the start (progress) or its
+/// failure (start_error). An exception the function throws is `{error, Reason}`.
+task<term> run_start(const child_spec& spec, term extra_args) {
     std::exception_ptr error;
+    term result;
     try {
-        start_result<> started = co_await start(std::move(extra_args));
-        co_return started.as_term();
+        start_result<> started = co_await spec.start(std::move(extra_args));
+        result = started.as_term();
     } catch (...) {
         error = std::current_exception();
     }
-    co_return error_of(process::exit_reason(error));
+    if (error) {
+        result = error_of(process::exit_reason(error));
+    }
+    if (result.is_tuple() && result.elements()[0].is_atom(error_atom)) {
+        report_error("start_error", result.elements()[1], spec, std::nullopt);
+    } else if (result.is_tuple() && result.elements()[1].is_pid()) {
+        otp::log(
+            log_level::info,
+            atom("progress"),
+            term::list_of(term::tuple_of(atom("supervisor"), process::self()),
+                          term::tuple_of(atom("started"),
+                                         describe_child(spec, result.elements()[1].as_pid()))));
+    }
+    co_return result;
 }
 
 /// The pid of a `{ok, Pid}` start; none for `ignore` and errors.
@@ -130,6 +183,20 @@ task<term> shut_down_process(pid child, shutdown_policy policy) {
     }
     process::exit(child, term(kill_atom));
     co_return co_await process::receive_first(process::sent_after(monitor), down);
+}
+
+/// shut_down_process, and a shutdown_error report when the child did not
+/// end with `shutdown` (or `killed`, for brutal_kill).
+task<term> shut_down_reported(const child_spec& spec, pid child) {
+    const shutdown_policy policy = spec.shutdown_or_default();
+    term reason = co_await shut_down_process(child, policy);
+    const bool expected =
+        reason.is_atom(shutdown_atom) ||
+        (policy.how() == shutdown_policy::kind::brutal_kill && reason.is_atom(atom("killed")));
+    if (!expected) {
+        report_error("shutdown_error", reason, spec, child);
+    }
+    co_return reason;
 }
 
 } // namespace
@@ -197,7 +264,7 @@ task<init_result> supervisor::init() {
         co_return ok();
     }
     for (std::size_t i = 0; i < children_.size(); ++i) {
-        term result = co_await run_start(children_[i].spec.start, term{});
+        term result = co_await run_start(children_[i].spec, term{});
         if (is_start_error(result)) {
             term failure = term::tuple_of(
                 atom("failed_to_start_child"), children_[i].spec.id, result.elements()[1]);
@@ -238,7 +305,7 @@ task<term> supervisor::start_static_child(child_spec spec) {
         }
         co_return error_of(atom("already_present"));
     }
-    term result = co_await run_start(spec.start, term{});
+    term result = co_await run_start(spec, term{});
     if (is_start_error(result)) {
         co_return result;
     }
@@ -250,7 +317,7 @@ task<term> supervisor::start_static_child(child_spec spec) {
 }
 
 task<term> supervisor::start_dynamic_child(term extra_args) {
-    term result = co_await run_start(children_.front().spec.start, extra_args);
+    term result = co_await run_start(children_.front().spec, extra_args);
     if (std::optional<pid> started = started_pid(result)) {
         dynamic_.emplace(*started, std::move(extra_args));
         co_return result;
@@ -279,7 +346,7 @@ task<term> supervisor::handle_call(supervisor_request::terminate_child request) 
         }
         const pid p = request.id.as_pid();
         dynamic_.erase(p);
-        (void)co_await shut_down_process(p, children_.front().spec.shutdown_or_default());
+        (void)co_await shut_down_reported(children_.front().spec, p);
         co_return term(ok_atom);
     }
     child* c = find_by_id(request.id);
@@ -312,7 +379,7 @@ task<term> supervisor::handle_call(supervisor_request::restart_child request) {
         co_return error_of(restarting_atom);
     }
     const term id = c->spec.id;
-    term result = co_await run_start(c->spec.start, term{});
+    term result = co_await run_start(c->spec, term{});
     if (is_start_error(result)) {
         co_return result;
     }
@@ -457,10 +524,13 @@ task<result> supervisor::child_exited(const pid& process, const term& reason) {
         }
         term extra_args = std::move(it->second);
         dynamic_.erase(it);
-        if (!restarts_after(children_.front().spec.restart, reason)) {
+        const child_spec& spec = children_.front().spec;
+        report_child_end(spec, process, reason);
+        if (!restarts_after(spec.restart, reason)) {
             co_return noreply();
         }
         if (!add_restart()) {
+            report_error("shutdown", term(atom("reached_max_restart_intensity")), spec, process);
             co_return stop_with(term(shutdown_atom));
         }
         term job = term::tuple_of(atom("dynamic"), std::move(extra_args));
@@ -484,6 +554,7 @@ task<result> supervisor::child_exited(const pid& process, const term& reason) {
         co_return noreply();
     }
     c->process.reset();
+    report_child_end(c->spec, process, reason);
     if (!restarts_after(c->spec.restart, reason)) {
         if (c->spec.restart == restart_type::temporary) {
             children_.erase(children_.begin() + (c - children_.data()));
@@ -491,6 +562,7 @@ task<result> supervisor::child_exited(const pid& process, const term& reason) {
         co_return noreply();
     }
     if (!add_restart()) {
+        report_error("shutdown", term(atom("reached_max_restart_intensity")), c->spec, process);
         co_return stop_with(term(shutdown_atom));
     }
     if (flags_.backoff) {
@@ -523,7 +595,7 @@ std::chrono::milliseconds supervisor::backoff_delay() const {
 }
 
 task<bool> supervisor::restart_dynamic_now(term extra_args) {
-    term result = co_await run_start(children_.front().spec.start, extra_args);
+    term result = co_await run_start(children_.front().spec, extra_args);
     if (is_start_error(result)) {
         co_return false;
     }
@@ -564,7 +636,7 @@ task<bool> supervisor::restart_now(std::size_t index) {
         if (c == nullptr || c->process) {
             continue;
         }
-        term result = co_await run_start(c->spec.start, term{});
+        term result = co_await run_start(c->spec, term{});
         c = find_by_id(id);
         if (c == nullptr) {
             continue;
@@ -588,9 +660,8 @@ task<bool> supervisor::restart_now(std::size_t index) {
 
 task<> supervisor::shut_down(child& c) {
     const pid process = *c.process;
-    const shutdown_policy policy = c.spec.shutdown_or_default();
     const term id = c.spec.id;
-    (void)co_await shut_down_process(process, policy);
+    (void)co_await shut_down_reported(c.spec, process);
     if (child* again = find_by_id(id)) {
         again->process.reset();
     }

@@ -34,6 +34,10 @@
 
 namespace rill::otp::detail {
 
+/// normal, shutdown and {shutdown, _}: the ends that are no crash (no
+/// crash report; a transient child is not restarted).
+bool is_orderly_end(const term& reason);
+
 /// What the server loop does after a callback.
 struct step {
     bool stop = false;

@@ -160,6 +160,11 @@ void answer_system_message(const from& caller,
 bool is_system_terminate(const term& message, term& reason);
 
 [[noreturn]] void exit_bad_request(const char* kind, term request);
+/// Logs the crash report of a server that ends with `reason` (see logger.hpp).
+task<> report_crash(term reason, pid parent, term last_message);
+/// The last message a server took, for its crash report: the term, or a
+/// typed request's type.
+term describe_last(const term* message, const std::type_info* typed);
 void log_unexpected_message(const term& message);
 term server_state_description(const std::type_info& server_type);
 
@@ -266,6 +271,10 @@ task<> run_terminate(S& server, const term& reason) {
 /// The server loop, from the first message after init to the end.
 template <class S>
 task<> serve(S& server, pid parent, next_step next) {
+    // What the crash report names as the last message (kept cheap: a
+    // typed request is described only if the server crashes).
+    term last_term;
+    const std::type_info* last_typed = nullptr;
     for (;;) {
         step now;
         std::exception_ptr error;
@@ -282,17 +291,29 @@ task<> serve(S& server, pid parent, next_step next) {
                 }
             } else {
                 incoming message = co_await next_message<S>(next.timeout);
+                if (const auto* box = std::get_if<request_box>(&message)) {
+                    last_typed = &box->request->request_type();
+                } else {
+                    last_typed = nullptr;
+                    last_term =
+                        std::holds_alternative<term>(message) ? std::get<term>(message) : term{};
+                }
                 now = co_await dispatch(server, std::move(message), parent);
             }
         } catch (...) {
             error = std::current_exception();
         }
         if (error) {
-            co_await run_terminate(server, process::exit_reason(error));
+            term reason = process::exit_reason(error);
+            co_await run_terminate(server, reason);
+            co_await report_crash(reason, parent, describe_last(&last_term, last_typed));
             std::rethrow_exception(error);
         }
         if (now.stop) {
             co_await run_terminate(server, now.reason);
+            if (!is_orderly_end(now.reason)) {
+                co_await report_crash(now.reason, parent, describe_last(&last_term, last_typed));
+            }
             process::exit(std::move(now.reason));
         }
         next = std::move(now.next);

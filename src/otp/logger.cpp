@@ -1,0 +1,125 @@
+// The node's logger (include/rill/otp/logger.hpp). The logger is a
+// process registered as `rill_logger`, so each runtime has its own and the
+// sink runs in one process at a time; `log` looks it up by name and sends
+// it the event. With no logger process, `log` writes to stderr itself at
+// the default level.
+
+#include <rill/core/errors.hpp>
+#include <rill/otp/logger.hpp>
+#include <rill/process/receive.hpp>
+#include <rill/process/self.hpp>
+#include <rill/process/send.hpp>
+#include <rill/process/spawn.hpp>
+#include <rill/process/task.hpp>
+#include <rill/process/timer.hpp>
+#include <rill/registry/registry.hpp>
+#include <rill/signal/exit.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+namespace rill::otp {
+
+namespace {
+
+const atom logger_name{"rill_logger"};
+
+std::string headline(const log_event& event) {
+    std::string kind(event.kind.name());
+    for (char& c : kind) {
+        c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    if (event.level <= log_level::error && kind != "CRASH REPORT" && kind != "SUPERVISOR REPORT") {
+        kind = "ERROR REPORT";
+    }
+    return "=" + kind + "==== " + std::to_string(event.time.count()) + " ms ===";
+}
+
+void write_to_stderr(const log_event& event) {
+    const std::string text = format(event);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+/// The logger process: one event at a time, filtered by level.
+task<> logger_main(logger_options options) {
+    for (;;) {
+        log_event event = co_await process::receive_exact<log_event>();
+        if (event.level > options.level) {
+            continue;
+        }
+        if (options.sink) {
+            options.sink(event);
+        } else {
+            write_to_stderr(event);
+        }
+    }
+}
+
+} // namespace
+
+const char* level_name(log_level level) noexcept {
+    switch (level) {
+    case log_level::emergency:
+        return "emergency";
+    case log_level::alert:
+        return "alert";
+    case log_level::critical:
+        return "critical";
+    case log_level::error:
+        return "error";
+    case log_level::warning:
+        return "warning";
+    case log_level::notice:
+        return "notice";
+    case log_level::info:
+        return "info";
+    case log_level::debug:
+        return "debug";
+    }
+    return "unknown";
+}
+
+std::string format(const log_event& event) {
+    std::string text = headline(event) + "\n";
+    const term& report = event.report;
+    if (report.is_list() && report.is_proper_list()) {
+        for (const term& item : report.list_elements()) {
+            if (item.is_tuple() && item.elements().size() == 2 && item.elements()[0].is_atom()) {
+                text += "    " + std::string(item.elements()[0].as_atom().name()) + ": " +
+                        to_string(item.elements()[1]) + "\n";
+            } else {
+                text += "    " + to_string(item) + "\n";
+            }
+        }
+    } else {
+        text += "    " + to_string(report) + "\n";
+    }
+    return text;
+}
+
+pid start_logger(logger_options options) {
+    if (process::whereis(logger_name)) {
+        throw badarg("rill::otp::start_logger: this node has a logger already (rill_logger)");
+    }
+    const pid logger = process::spawn(logger_main, std::move(options));
+    try {
+        process::register_name(logger, logger_name);
+    } catch (...) {
+        process::exit(logger, term(atom("kill")));
+        throw;
+    }
+    return logger;
+}
+
+void log(log_level level, atom kind, term report) {
+    log_event event{level, kind, std::move(report), process::self(), process::now()};
+    if (std::optional<pid> logger = process::whereis(logger_name)) {
+        process::send(*logger, std::move(event));
+    } else if (level <= log_level::notice) {
+        write_to_stderr(event);
+    }
+}
+
+} // namespace rill::otp
