@@ -13,6 +13,7 @@
 #include <rill/process/exit.hpp>
 #include <rill/process/info.hpp>
 #include <rill/process/message.hpp>
+#include <rill/process/node_value.hpp>
 #include <rill/process/receive.hpp>
 #include <rill/process/receive_first.hpp>
 #include <rill/process/self.hpp>

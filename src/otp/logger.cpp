@@ -6,6 +6,7 @@
 
 #include <rill/core/errors.hpp>
 #include <rill/otp/logger.hpp>
+#include <rill/process/node_value.hpp>
 #include <rill/process/receive.hpp>
 #include <rill/process/self.hpp>
 #include <rill/process/send.hpp>
@@ -17,6 +18,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +27,17 @@ namespace rill::otp {
 namespace {
 
 const atom logger_name{"rill_logger"};
+
+/// What every process of the node reads before it logs (process::node_value
+/// under `rill_logger`): the logger's pid and level.
+struct logger_state {
+    pid logger;
+    log_level level;
+};
+
+std::shared_ptr<const logger_state> current_logger() {
+    return std::static_pointer_cast<const logger_state>(process::node_value(logger_name));
+}
 
 std::string headline(const log_event& event) {
     std::string kind(event.kind.name());
@@ -103,6 +116,7 @@ pid start_logger(logger_options options) {
     if (process::whereis(logger_name)) {
         throw badarg("rill::otp::start_logger: this node has a logger already (rill_logger)");
     }
+    const log_level level = options.level;
     const pid logger = process::spawn(logger_main, std::move(options));
     try {
         process::register_name(logger, logger_name);
@@ -110,14 +124,25 @@ pid start_logger(logger_options options) {
         process::exit(logger, term(atom("kill")));
         throw;
     }
+    process::set_node_value(logger_name,
+                            std::make_shared<logger_state>(logger_state{logger, level}));
     return logger;
 }
 
+bool log_enabled(log_level level) {
+    const std::shared_ptr<const logger_state> logger = current_logger();
+    return level <= (logger ? logger->level : log_level::notice);
+}
+
 void log(log_level level, atom kind, term report) {
+    const std::shared_ptr<const logger_state> logger = current_logger();
+    if (level > (logger ? logger->level : log_level::notice)) {
+        return;
+    }
     log_event event{level, kind, std::move(report), process::self(), process::now()};
-    if (std::optional<pid> logger = process::whereis(logger_name)) {
-        process::send(*logger, std::move(event));
-    } else if (level <= log_level::notice) {
+    if (logger) {
+        process::send(logger->logger, std::move(event));
+    } else {
         write_to_stderr(event);
     }
 }

@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <set>
 #include <utility>
 
 namespace rill::otp {
@@ -125,7 +126,8 @@ task<term> run_start(const child_spec& spec, term extra_args) {
     }
     if (result.is_tuple() && result.elements()[0].is_atom(error_atom)) {
         report_error("start_error", result.elements()[1], spec, std::nullopt);
-    } else if (result.is_tuple() && result.elements()[1].is_pid()) {
+    } else if (result.is_tuple() && result.elements()[1].is_pid() &&
+               otp::log_enabled(log_level::info)) {
         otp::log(
             log_level::info,
             atom("progress"),
@@ -243,17 +245,16 @@ task<init_result> supervisor::init() {
                                                           flags_.intensity,
                                                           flags_.period.count())));
     }
+    std::set<term> ids;
     for (std::size_t i = 0; i < children_.size(); ++i) {
         if (!children_[i].spec.start) {
             co_return stop_with(term::tuple_of(
                 atom("start_spec"), term::tuple_of(atom("missing_start"), children_[i].spec.id)));
         }
-        for (std::size_t j = 0; j < i; ++j) {
-            if (children_[j].spec.id == children_[i].spec.id) {
-                co_return stop_with(term::tuple_of(
-                    atom("start_spec"),
-                    term::tuple_of(atom("duplicate_child_name"), children_[i].spec.id)));
-            }
+        if (!ids.insert(children_[i].spec.id).second) {
+            co_return stop_with(
+                term::tuple_of(atom("start_spec"),
+                               term::tuple_of(atom("duplicate_child_name"), children_[i].spec.id)));
         }
     }
     if (simple()) {
@@ -659,12 +660,9 @@ task<bool> supervisor::restart_now(std::size_t index) {
 // ---- shutting down ------------------------------------------------------------------------
 
 task<> supervisor::shut_down(child& c) {
-    const pid process = *c.process;
-    const term id = c.spec.id;
-    (void)co_await shut_down_reported(c.spec, process);
-    if (child* again = find_by_id(id)) {
-        again->process.reset();
-    }
+    // `c` stays where it is: the supervisor runs no callback while it waits.
+    (void)co_await shut_down_reported(c.spec, *c.process);
+    c.process.reset();
 }
 
 task<> supervisor::shut_down_dynamic() {

@@ -116,6 +116,14 @@ std::int64_t cancel_timer(runtime_core& runtime, const reference& timer) {
     return runtime.cancel_send_after(timer);
 }
 
+std::shared_ptr<void> node_value(runtime_core& runtime, atom key) {
+    return runtime.node_value(key);
+}
+
+void set_node_value(runtime_core& runtime, atom key, std::shared_ptr<void> value) {
+    runtime.set_node_value(key, std::move(value));
+}
+
 std::int64_t runtime_now_ms(runtime_core& runtime) noexcept {
     return runtime.sched().now_ms();
 }

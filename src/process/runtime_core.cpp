@@ -133,6 +133,20 @@ pid runtime_core::spawn_prepared(task<> body, bool root, prepare_function prepar
     return child;
 }
 
+std::shared_ptr<void> runtime_core::node_value(atom key) const {
+    const std::lock_guard lock(node_values_mutex_);
+    auto found = node_values_.find(key.index());
+    return found == node_values_.end() ? nullptr : found->second;
+}
+
+void runtime_core::set_node_value(atom key, std::shared_ptr<void> value) {
+    std::shared_ptr<void> old; // released after the lock
+    const std::lock_guard lock(node_values_mutex_);
+    std::shared_ptr<void>& slot = node_values_[key.index()];
+    old = std::move(slot);
+    slot = std::move(value);
+}
+
 reference runtime_core::make_reference() noexcept {
     unsigned index = worker_index();
     std::uint64_t count = 0;

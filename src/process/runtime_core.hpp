@@ -114,6 +114,10 @@ public:
     /// Whether `block` is in a slice right now (or is the caller).
     [[nodiscard]] bool runs_now(const internal::process* block) noexcept;
 
+    /// Values kept per node for the layers above the core (process::node_value).
+    [[nodiscard]] std::shared_ptr<void> node_value(atom key) const;
+    void set_node_value(atom key, std::shared_ptr<void> value);
+
     [[nodiscard]] std::size_t live_count() const noexcept {
         return static_cast<std::size_t>(live_.load(std::memory_order_acquire));
     }
@@ -164,6 +168,11 @@ public:
     }
 
 private:
+    // process::node_value's table, by atom index: read and written by
+    // processes on any worker, rarely (a layer's setup, the logger's level).
+    mutable std::mutex node_values_mutex_;
+    std::unordered_map<std::uint32_t, std::shared_ptr<void>>
+        node_values_; // guarded by node_values_mutex_
     pid spawn_prepared(task<> body, bool root, prepare_function prepare, void* context);
 
     runtime_options options_;

@@ -15,6 +15,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 
 namespace rill::detail {
 
@@ -90,6 +91,10 @@ send_after_node(runtime_core& runtime, const pid& to, mailbox_node* node, std::i
 /// Cancels a `send_after` timer; the remaining milliseconds, or -1 when it
 /// already fired or never existed.
 std::int64_t cancel_timer(runtime_core& runtime, const reference& timer);
+
+/// process::node_value and set_node_value.
+std::shared_ptr<void> node_value(runtime_core& runtime, atom key);
+void set_node_value(runtime_core& runtime, atom key, std::shared_ptr<void> value);
 
 /// Milliseconds since the runtime started, on its clock.
 std::int64_t runtime_now_ms(runtime_core& runtime) noexcept;

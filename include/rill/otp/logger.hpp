@@ -12,7 +12,8 @@
 /// progress report per child started (level info, hidden by default as in
 /// OTP). `otp::log` can be called by any process.
 ///
-/// Without a logger process the events at or above `notice` go to stderr,
+/// Events less severe than the level are dropped by the caller, before
+/// anything is sent. Without a logger process the events at or above `notice` go to stderr,
 /// formatted as OTP writes them. `start_logger` starts the node's logger
 /// process (registered as `rill_logger`) with a level and a sink of your
 /// own, which then sees every event at or above the level, in the order
@@ -74,7 +75,13 @@ struct logger_options {
 /// one already.
 pid start_logger(logger_options options);
 
-/// Logs `report` as an event of `kind` at `level`, from the calling process.
+/// Logs `report` as an event of `kind` at `level`, from the calling
+/// process; dropped at once when the level is filtered out.
 void log(log_level level, atom kind, term report);
+
+/// Whether an event at `level` would be logged: check it before building
+/// a costly report. Reads the level the node's logger was started with
+/// (`notice` without one), without asking the logger process.
+[[nodiscard]] bool log_enabled(log_level level);
 
 } // namespace rill::otp
