@@ -107,14 +107,15 @@ struct call_failed {
 template <class R>
 using call_outcome = std::variant<R, call_failed>;
 
-/// Waits for the reply to a typed call: the typed reply, a term reply that
-/// converts (one sent by `otp::reply` with another type), or the DOWN of
-/// the server. Empty on timeout.
+/// The receive that waits for the reply to a call: the typed reply, a
+/// term reply that converts (one sent by `otp::reply` with another type,
+/// or from another node), or the DOWN of the server; empty on timeout.
+/// An awaitable, not a coroutine: a call costs no extra frame.
 template <class R>
-task<std::optional<call_outcome<R>>> await_typed_reply(reference monitor,
-                                                       reference alias,
-                                                       std::chrono::milliseconds timeout,
-                                                       bool with_down) {
+auto reply_receive(reference monitor,
+                   reference alias,
+                   std::chrono::milliseconds timeout,
+                   bool with_down) {
     auto typed = process::when<typed_reply<R>>(
         [alias](const typed_reply<R>& reply) { return reply.alias == alias; },
         [](typed_reply<R>&& reply) {
@@ -133,13 +134,13 @@ task<std::optional<call_outcome<R>>> await_typed_reply(reference monitor,
             [](term&& t) {
                 return call_outcome<R>(std::in_place_index<0>, t.elements()[1].template as<R>());
             });
-        co_return co_await process::receive_first(process::sent_after(monitor),
-                                                  timeout,
-                                                  std::move(typed),
-                                                  std::move(as_term),
-                                                  std::move(down));
+        return process::receive_first(process::sent_after(monitor),
+                                      timeout,
+                                      std::move(typed),
+                                      std::move(as_term),
+                                      std::move(down));
     } else {
-        co_return co_await process::receive_first(
+        return process::receive_first(
             process::sent_after(monitor), timeout, std::move(typed), std::move(down));
     }
 }
@@ -171,27 +172,37 @@ struct call_failure_context {
     }
 };
 
+/// A call that got no reply in time, or the server's DOWN: as gen:call
+/// then, the caller's exit (or the reply that came just in time).
+template <class R>
+task<R> finish_unanswered_call(std::optional<call_outcome<R>> outcome,
+                               reference monitor,
+                               reference alias,
+                               call_failure_context context) {
+    if (!outcome) {
+        // After the timeout: no more replies, but one already here is taken.
+        process::unalias(alias);
+        process::demonitor(monitor, {.flush = true});
+        outcome = co_await reply_receive<R>(monitor, alias, std::chrono::milliseconds(0), false);
+        if (!outcome) {
+            static const atom timeout_atom{"timeout"};
+            context.exit(term(timeout_atom));
+        }
+        co_return std::get<0>(std::move(*outcome));
+    }
+    process::unalias(alias);
+    context.exit(std::get<call_failed>(*outcome).reason);
+}
+
 /// The second half of gen:call, once the request is sent: the reply, or
 /// the caller's exit.
 template <class R>
 task<R> await_call_reply(reference monitor, reference alias, call_failure_context context) {
     std::optional<call_outcome<R>> outcome =
-        co_await await_typed_reply<R>(monitor, alias, context.timeout, true);
-    if (!outcome) {
-        // As gen:call after its timeout: no more replies, but one already
-        // here is taken.
-        process::unalias(alias);
-        process::demonitor(monitor, {.flush = true});
-        outcome =
-            co_await await_typed_reply<R>(monitor, alias, std::chrono::milliseconds(0), false);
-        if (!outcome) {
-            static const atom timeout_atom{"timeout"};
-            context.exit(term(timeout_atom));
-        }
-    }
-    if (auto* failed = std::get_if<call_failed>(&*outcome)) {
-        process::unalias(alias);
-        context.exit(failed->reason);
+        co_await reply_receive<R>(monitor, alias, context.timeout, true);
+    if (!outcome || outcome->index() != 0) {
+        co_return co_await finish_unanswered_call<R>(
+            std::move(outcome), monitor, alias, std::move(context));
     }
     process::demonitor(monitor, {.flush = true});
     co_return std::get<0>(std::move(*outcome));
@@ -235,10 +246,17 @@ task<call_reply_t<S, Req>> call_typed(server_ref<S> server,
     process::send(target.process,
                   request_box{std::make_unique<typed_call<S, Req>>(
                       process::self(), alias, std::move(request))});
-    // Built before the co_await: GCC 12 miscompiles a braced list there.
-    call_failure_context context{
-        untyped, std::move(request_term), typeid(Req), timeout, timeout_given};
-    co_return co_await await_call_reply<R>(monitor, alias, std::move(context));
+    std::optional<call_outcome<R>> outcome =
+        co_await reply_receive<R>(monitor, alias, timeout, true);
+    if (!outcome || outcome->index() != 0) [[unlikely]] {
+        // Built before the co_await: GCC 12 miscompiles a braced list there.
+        call_failure_context context{
+            untyped, std::move(request_term), typeid(Req), timeout, timeout_given};
+        co_return co_await finish_unanswered_call<R>(
+            std::move(outcome), monitor, alias, std::move(context));
+    }
+    process::demonitor(monitor, {.flush = true});
+    co_return std::get<0>(std::move(*outcome));
 }
 
 } // namespace detail

@@ -231,6 +231,9 @@ struct typed_request {
 
     /// Runs the request on `server`, an object of class `*server_type`.
     virtual task<step> run(void* server) = 0;
+    /// Runs it at once when its handler is no coroutine (sets `out`, true);
+    /// false when `run` must be awaited instead.
+    virtual bool run_now(void* server, step& out) = 0;
     /// The type of the request, for exit reasons (`{bad_call, Type}`).
     [[nodiscard]] virtual const std::type_info& request_type() const noexcept = 0;
     [[nodiscard]] virtual bool is_call() const noexcept = 0;
@@ -255,6 +258,21 @@ struct typed_call final : typed_request {
         return run_handle_call<S, Req>(*static_cast<S*>(server),
                                        std::move(request),
                                        from::typed<call_reply_t<S, Req>>(caller, alias));
+    }
+
+    bool run_now(void* server, step& out) override {
+        using raw = decltype(invoke_handle_call(
+            std::declval<S&>(), std::declval<Req&&>(), std::declval<const from&>()));
+        if constexpr (task_value<raw>::is_task) {
+            return false;
+        } else {
+            using R = call_reply_t<S, Req>;
+            const from caller_from = from::typed<R>(caller, alias);
+            out = finish_call<R>(call_result<R>(invoke_handle_call(
+                                     *static_cast<S*>(server), std::move(request), caller_from)),
+                                 caller_from);
+            return true;
+        }
     }
 
     [[nodiscard]] const std::type_info& request_type() const noexcept override {
@@ -284,6 +302,20 @@ struct typed_cast final : typed_request {
 
     task<step> run(void* server) override {
         return run_handle_cast<S, Req>(*static_cast<S*>(server), std::move(request));
+    }
+
+    bool run_now(void* server, step& out) override {
+        using raw = decltype(std::declval<S&>().handle_cast(std::declval<Req&&>()));
+        if constexpr (task_value<raw>::is_task) {
+            return false;
+        } else if constexpr (std::is_void_v<raw>) {
+            static_cast<S*>(server)->handle_cast(std::move(request));
+            out = step{};
+            return true;
+        } else {
+            out = to_step(result(static_cast<S*>(server)->handle_cast(std::move(request))));
+            return true;
+        }
     }
 
     [[nodiscard]] const std::type_info& request_type() const noexcept override {

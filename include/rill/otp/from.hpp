@@ -106,7 +106,8 @@ void reply(const from& to, V&& value) {
     if (to.empty()) {
         detail::throw_reply_without_caller();
     }
-    if (const std::type_info* wanted = to.reply_type(); wanted != nullptr && *wanted == typeid(T)) {
+    if (const std::type_info* wanted = to.reply_type();
+        wanted != nullptr && (wanted == &typeid(T) || *wanted == typeid(T))) {
         const reference alias = *to.alias();
         process::send(alias, detail::typed_reply<T>{alias, T(std::forward<V>(value))});
         return;

@@ -182,10 +182,18 @@ term state_of(const S& server) {
     }
 }
 
+/// Whether a typed request was made for a server of class `S` (the
+/// type_info's address first: the string compare is for the odd case
+/// where one type has two).
+template <class S>
+bool is_for(const typed_request& request) {
+    return request.server_type == &typeid(S) || *request.server_type == typeid(S);
+}
+
 template <class S>
 task<step> dispatch(S& server, incoming message, const pid& parent) {
     if (auto* box = std::get_if<request_box>(&message)) {
-        if (*box->request->server_type != typeid(S)) {
+        if (!is_for<S>(*box->request)) {
             exit_bad_request(box->request->is_call() ? "bad_call" : "bad_cast",
                              type_name_term(box->request->request_type()));
         }
@@ -235,8 +243,11 @@ task<step> dispatch(S& server, incoming message, const pid& parent) {
     }
 }
 
-template <class S>
-task<incoming> next_message(std::optional<std::chrono::milliseconds> timeout) {
+/// The receive of the server loop: every message, a typed request as
+/// itself, an exit signal as itself, anything else as a term; with a
+/// timeout (OTP's Timeout element), empty when none came in time. An
+/// awaitable, not a coroutine: no frame per message.
+inline auto next_message(std::chrono::milliseconds timeout) {
     auto typed = [](request_box&& box) {
         return incoming(std::in_place_index<0>, std::move(box));
     };
@@ -246,14 +257,7 @@ task<incoming> next_message(std::optional<std::chrono::milliseconds> timeout) {
     auto any = [](term&& message) {
         return incoming(std::in_place_index<2>, std::move(message));
     };
-    if (!timeout) {
-        co_return co_await process::receive_first(typed, exit, any);
-    }
-    std::optional<incoming> got = co_await process::receive_first(*timeout, typed, exit, any);
-    if (!got) {
-        co_return incoming(std::in_place_index<2>, term(atom("timeout")));
-    }
-    co_return std::move(*got);
+    return process::receive_first(timeout, typed, exit, any);
 }
 
 template <class S>
@@ -290,15 +294,28 @@ task<> serve(S& server, pid parent, next_step next) {
                     exit_bad_request("bad_continue", std::move(c));
                 }
             } else {
-                incoming message = co_await next_message<S>(next.timeout);
-                if (const auto* box = std::get_if<request_box>(&message)) {
+                std::optional<incoming> got =
+                    co_await next_message(next.timeout.value_or(otp::infinity));
+                if (!got) {
+                    got.emplace(std::in_place_index<2>, term(atom("timeout")));
+                }
+                incoming& message = *got;
+                if (auto* box = std::get_if<request_box>(&message)) {
                     last_typed = &box->request->request_type();
+                    // The common case, without the dispatch frame: a typed
+                    // request for this class, run at once when its handler
+                    // is no coroutine.
+                    if (is_for<S>(*box->request) && !box->request->run_now(&server, now)) {
+                        now = co_await box->request->run(&server);
+                    } else if (!is_for<S>(*box->request)) {
+                        now = co_await dispatch(server, std::move(message), parent);
+                    }
                 } else {
                     last_typed = nullptr;
                     last_term =
                         std::holds_alternative<term>(message) ? std::get<term>(message) : term{};
+                    now = co_await dispatch(server, std::move(message), parent);
                 }
-                now = co_await dispatch(server, std::move(message), parent);
             }
         } catch (...) {
             error = std::current_exception();
