@@ -92,7 +92,8 @@ task<> root(bool* ok) {
         co_await otp::start_link<otp::supervisor>(top_name, top_flags, children);
     const pid db = co_await started("db");
     const pid cache = co_await started("cache");
-    const pid sessions = *(co_await otp::which_children(atom("top")))[1].process;
+    const std::vector<otp::child_info> top_children = co_await otp::which_children(atom("top"));
+    const pid sessions = *top_children[1].process; // newest first: cache, sessions, db
     for (int user = 1; user <= 2; ++user) {
         (void)co_await otp::start_child(sessions, term::list_of(user));
         (void)co_await started("session [" + std::to_string(user) + "]");
@@ -114,7 +115,10 @@ task<> root(bool* ok) {
     // The supervisor hears of it on its own time: look until it has.
     bool cache_down = false;
     for (int tries = 0; tries < 5000 && !cache_down; ++tries) {
-        cache_down = !(co_await otp::which_children(atom("top")))[2].process;
+        const std::vector<otp::child_info> now = co_await otp::which_children(atom("top"));
+        for (const otp::child_info& child : now) {
+            cache_down = cache_down || (child.id == term(atom("cache")) && !child.process);
+        }
         if (!cache_down) {
             co_await process::sleep(std::chrono::milliseconds(1));
         }

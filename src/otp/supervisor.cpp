@@ -217,7 +217,9 @@ term shutdown_policy::as_term() const {
 
 term child_info::as_term() const {
     term child = process ? term(*process) : term(restarting ? restarting_atom : undefined_atom);
-    return term::tuple_of(id, std::move(child), type_atom(type), term{});
+    // OTP's Modules: [supervisor] for a supervisor; a rill worker has no module.
+    term modules = type == child_type::supervisor ? term::list_of(atom("supervisor")) : term{};
+    return term::tuple_of(id, std::move(child), type_atom(type), std::move(modules));
 }
 
 term child_counts::as_term() const {
@@ -342,8 +344,14 @@ task<term> supervisor::handle_call(supervisor_request::start_child_with request)
 
 task<term> supervisor::handle_call(supervisor_request::terminate_child request) {
     if (simple()) {
-        if (!request.id.is_pid() || !dynamic_.contains(request.id.as_pid())) {
-            co_return error_of(not_found_atom);
+        // As OTP 25: an id is no way to name a dynamic child; a pid that is
+        // no child is `not_found` while it lives, and `ok` once dead.
+        if (!request.id.is_pid()) {
+            co_return error_of(simple_one_for_one_atom);
+        }
+        if (!dynamic_.contains(request.id.as_pid())) {
+            co_return process::alive(request.id.as_pid()) ? error_of(not_found_atom)
+                                                          : term(ok_atom);
         }
         const pid p = request.id.as_pid();
         dynamic_.erase(p);
@@ -420,8 +428,9 @@ std::vector<child_info> supervisor::handle_call(supervisor_request::which_childr
         }
         return out;
     }
-    for (const child& c : children_) {
-        out.push_back(child_info{c.spec.id, c.process, c.restarting, c.spec.type});
+    // Newest first, as OTP lists them.
+    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
+        out.push_back(child_info{it->spec.id, it->process, it->restarting, it->spec.type});
     }
     return out;
 }
@@ -579,9 +588,15 @@ task<result> supervisor::child_exited(const pid& process, const term& reason) {
 }
 
 bool supervisor::add_restart() {
-    const std::chrono::milliseconds now = process::now();
+    // OTP 25 counts in whole seconds of the monotonic clock: a restart
+    // still counts while Now - Then =< Period, so the window is between
+    // Period and Period + 1 seconds long (checked with erl).
+    using std::chrono::seconds;
+    const auto now = std::chrono::duration_cast<seconds>(process::now());
+    const auto period = std::chrono::ceil<seconds>(flags_.period);
     restarts_.push_back(now);
-    while (!restarts_.empty() && now - restarts_.front() > flags_.period) {
+    while (!restarts_.empty() &&
+           now - std::chrono::duration_cast<seconds>(restarts_.front()) > period) {
         restarts_.pop_front();
     }
     return restarts_.size() <= static_cast<std::size_t>(flags_.intensity);

@@ -280,7 +280,7 @@ task<> call_self(outcome* out) {
     }
 }
 
-TEST_F(GenServer, CallingOneselfExitsCallingSelf) {
+TEST_F(GenServer, GenServerCallSelfExitsCallingSelf) {
     outcome out;
     const pid caller = rt.spawn(call_self, &out);
     rt.run_until_idle();
@@ -308,7 +308,7 @@ TEST_F(GenServer, ADeferredReplyReachesTheCaller) {
     EXPECT_EQ(out.replies, std::vector<term>{term(7)});
 }
 
-TEST_F(GenServer, ACallTimesOutAfterFiveSecondsAndItsLateReplyIsDropped) {
+TEST_F(GenServer, GenServerLateReplyIsDroppedAfterTheFiveSecondTimeout) {
     const otp::server_ref<kv> server = start();
     outcome out;
     const pid caller = rt.spawn(
@@ -354,7 +354,7 @@ TEST_F(GenServer, ACallWithATimeoutNamesItInTheExitReason) {
     EXPECT_EQ(out.exit_reason->elements()[1].elements()[2].list_elements()[2], term(100));
 }
 
-TEST_F(GenServer, AServerThatCrashesInACallEndsTheCallWithItsReasonAndRunsTerminate) {
+TEST_F(GenServer, GenServerCallCrashEndsTheCallWithTheServersReason) {
     const otp::server_ref<kv> server = start();
     outcome out = call(server, crash{term(atom("boom"))});
 
@@ -390,7 +390,7 @@ task<> stop_server(otp::server_ref<> server, term reason, outcome* out) {
     }
 }
 
-TEST_F(GenServer, StopRunsTerminateAndWaitsForTheEnd) {
+TEST_F(GenServer, GenServerStopTerminateRunsTerminateAndWaitsForTheEnd) {
     const otp::server_ref<kv> server = start();
     outcome out;
     rt.spawn(stop_server, otp::server_ref<>(server), term(atom("my_reason")), &out);
@@ -487,12 +487,12 @@ struct GenServerStart : ::testing::Test {
     }
 };
 
-TEST_F(GenServerStart, InitIgnoreReturnsIgnoreAndTheServerEndsNormally) {
+TEST_F(GenServerStart, GenServerStartInitIgnoreReturnsIgnore) {
     EXPECT_EQ(start(term(atom("ignore"))).as_term(), term(atom("ignore")));
     EXPECT_TRUE(log.exits.size() == 1 && log.exits[0].elements()[2] == term(atom("normal")));
 }
 
-TEST_F(GenServerStart, InitStopReturnsTheErrorAndTheServerExitsWithTheReason) {
+TEST_F(GenServerStart, GenServerStartInitStopReturnsTheErrorAndExitsWithTheReason) {
     const auto result = start(term::tuple_of(atom("stop"), atom("oops")));
     EXPECT_EQ(result.as_term(), term::tuple_of(atom("error"), atom("oops")));
     ASSERT_EQ(log.exits.size(), 1U);
@@ -500,7 +500,7 @@ TEST_F(GenServerStart, InitStopReturnsTheErrorAndTheServerExitsWithTheReason) {
     EXPECT_TRUE(log.terminated.empty()); // as OTP: init's failure is no terminate
 }
 
-TEST_F(GenServerStart, AnInitThatThrowsReturnsTheExceptionsReason) {
+TEST_F(GenServerStart, GenServerStartInitCrashReturnsTheExceptionsReason) {
     const term reason =
         term::tuple_of(atom("exception"), atom("std::runtime_error"), "init failed");
     EXPECT_EQ(start(term(atom("throw"))).as_term(), term::tuple_of(atom("error"), reason));
