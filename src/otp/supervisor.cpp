@@ -25,7 +25,7 @@
 
 #include <algorithm>
 #include <exception>
-#include <set>
+#include <unordered_set>
 #include <utility>
 
 namespace rill::otp {
@@ -247,7 +247,7 @@ task<init_result> supervisor::init() {
                                                           flags_.intensity,
                                                           flags_.period.count())));
     }
-    std::set<term> ids;
+    std::unordered_set<term> ids;
     for (std::size_t i = 0; i < children_.size(); ++i) {
         if (!children_[i].spec.start) {
             co_return stop_with(term::tuple_of(
