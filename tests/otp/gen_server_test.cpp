@@ -13,6 +13,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -660,6 +661,81 @@ TEST_F(GenServer, ACastToAnUnregisteredNameIsDropped) {
     rt.run_until_idle();
 
     EXPECT_TRUE(returned);
+}
+
+struct throws_in_call {
+    std::string what;
+};
+
+struct thrower : otp::gen_server {
+    explicit thrower(journal* journal_)
+        : log(journal_) {}
+
+    int handle_call(const throws_in_call& request) { throw std::runtime_error(request.what); }
+
+    void terminate(const term& reason) { log->terminated.push_back(reason); }
+
+    journal* log;
+};
+
+task<> start_thrower_and_call(journal* log, outcome* out) {
+    process::trap_exit(true);
+    otp::start_result<thrower> started = co_await otp::start_link<thrower>(log);
+    throws_in_call request{"bad request"};
+    try {
+        (void)co_await otp::call(started.server(), std::move(request));
+    } catch (const exit_exception& e) {
+        out->exit_reason = e.reason();
+    }
+    co_await process::receive_any();
+}
+
+TEST_F(GenServer, AHandleCallThatThrowsEndsTheServerAndTheCallWithTheExceptionsReason) {
+    outcome out;
+    rt.spawn(start_thrower_and_call, &log, &out);
+    rt.run_until_idle();
+
+    const term reason =
+        term::tuple_of(atom("exception"), atom("std::runtime_error"), "bad request");
+    ASSERT_TRUE(out.exit_reason);
+    EXPECT_EQ(out.exit_reason->elements()[0], reason);
+    EXPECT_EQ(log.terminated, std::vector<term>{reason});
+}
+
+TEST_F(GenServer, AReplyToAnEmptyFromIsBadarg) {
+    bool refused = false;
+    rt.spawn(
+        +[](bool* out) -> task<> {
+            try {
+                otp::reply(otp::from{}, 1);
+            } catch (const badarg&) {
+                *out = true;
+            }
+            co_return;
+        },
+        &refused);
+    rt.run_until_idle();
+
+    EXPECT_TRUE(refused);
+}
+
+TEST_F(GenServer, AReplyToACallerThatIsGoneIsDropped) {
+    const otp::server_ref<kv> server = start();
+    outcome out;
+    const pid caller = rt.spawn(call_typed<hold>, server, hold{}, &out);
+    rt.run_until_idle();
+    rt.spawn(test_kill, caller);
+    rt.run_until_idle();
+    rt.spawn(
+        +[](otp::server_ref<kv> s) -> task<> {
+            otp::cast(s, release{7});
+            co_return;
+        },
+        server);
+    rt.run_until_idle();
+
+    EXPECT_TRUE(out.replies.empty());
+    EXPECT_TRUE(rt.is_alive(boot.started->server_pid()));
 }
 
 } // namespace

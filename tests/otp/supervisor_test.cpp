@@ -580,5 +580,51 @@ TEST_F(Supervisor, BackoffDelaysRestartsAndTheChildIsRestartingMeanwhile) {
     EXPECT_EQ(log.events.back(), "start a");
 }
 
+TEST_F(SupervisorChildren, AChildSpecWithoutAStartFunctionIsRefused) {
+    const pid sup = start({}, abc());
+    otp::child_spec no_start;
+    no_start.id = atom("nothing");
+
+    EXPECT_EQ(add(sup, no_start), error(atom("missing_start")));
+    EXPECT_EQ(children(sup).size(), 3U);
+}
+
+TEST_F(Supervisor, AChildSpecWithoutAStartFunctionFailsTheSupervisorsStart) {
+    otp::child_spec no_start;
+    no_start.id = atom("nothing");
+    (void)start({}, {member_spec("a", &log), no_start});
+
+    EXPECT_EQ(*top.started,
+              error(term::tuple_of(atom("start_spec"),
+                                   term::tuple_of(atom("missing_start"), atom("nothing")))));
+    EXPECT_TRUE(log.events.empty());
+}
+
+task<> start_child_catching(pid sup, otp::child_spec spec, term* out) {
+    try {
+        *out = (co_await otp::start_child(otp::server_ref<>(sup), std::move(spec))).as_term();
+    } catch (const exit_exception& e) {
+        *out = e.reason();
+    }
+}
+
+TEST_F(SupervisorChildren, StartChildOnASupervisorThatIsShuttingDownExitsWithItsReason) {
+    std::vector<otp::child_spec> specs{stubborn_spec(&log)};
+    specs[0].shutdown = std::chrono::milliseconds(1000);
+    const pid sup = start({}, specs);
+    rt.spawn(stop_tree, sup);
+    rt.run_until_idle(); // the supervisor waits for its stubborn child now
+    term got;
+    rt.spawn(start_child_catching, sup, member_spec("late", &log), &got);
+    rt.run_until_idle();
+    EXPECT_TRUE(got.is_nil());
+    rt.advance(1000ms);
+
+    ASSERT_TRUE(got.is_tuple());
+    EXPECT_EQ(got.elements()[0], term(atom("shutdown")));
+    EXPECT_EQ(std::count(log.events.begin(), log.events.end(), "start late"), 0);
+    EXPECT_FALSE(rt.is_alive(sup));
+}
+
 } // namespace
 } // namespace rill
