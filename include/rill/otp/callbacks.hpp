@@ -13,10 +13,12 @@
 /// becomes a `step`: what the server loop does next.
 
 #include <rill/core/term.hpp>
+#include <rill/detail/process_entry.hpp>
 #include <rill/otp/from.hpp>
 #include <rill/otp/results.hpp>
 #include <rill/process/task.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <type_traits>
 #include <typeinfo>
@@ -228,6 +230,14 @@ struct typed_request {
     typed_request(const typed_request&) = delete;
     typed_request& operator=(const typed_request&) = delete;
     virtual ~typed_request() = default;
+
+    // From the runtime's small-object cache, as coroutine frames and
+    // mailbox nodes are: one of these per typed call or cast.
+    static void* operator new(std::size_t size) { return rill::detail::allocate_frame(size); }
+
+    static void operator delete(void* request, std::size_t size) noexcept {
+        rill::detail::free_frame(request, size);
+    }
 
     /// Runs the request on `server`, an object of class `*server_type`.
     virtual task<step> run(void* server) = 0;
