@@ -91,17 +91,18 @@ struct child_spec {
 };
 
 namespace detail {
+/// A gen_server child's start: `start_link<S>(args...)`, with the extra
+/// argument of a simple_one_for_one child when `S` takes one. No frame of
+/// its own: it returns the start's task.
 template <class S, class... Args>
 task<start_result<>> start_worker(term extra, Args... args) {
     if constexpr (std::is_constructible_v<S, Args..., term>) {
         if (!extra.is_nil()) {
-            start_result<S> started =
-                co_await otp::start_link<S>(std::move(args)..., std::move(extra));
-            co_return start_result<>(started.as_term());
+            return start_server<S, start_result<>, Args..., term>(
+                true, std::nullopt, std::move(args)..., std::move(extra));
         }
     }
-    start_result<S> started = co_await otp::start_link<S>(std::move(args)...);
-    co_return start_result<>(started.as_term());
+    return start_server<S, start_result<>, Args...>(true, std::nullopt, std::move(args)...);
 }
 } // namespace detail
 

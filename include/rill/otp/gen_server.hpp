@@ -338,6 +338,33 @@ task<> serve(S& server, pid parent, next_step next) {
 }
 
 template <class S>
+constexpr bool init_is_task_v() {
+    if constexpr (has_init<S>) {
+        return task_value<decltype(std::declval<S&>().init())>::is_task;
+    } else {
+        return false;
+    }
+}
+
+template <class S>
+inline constexpr bool init_is_task = init_is_task_v<S>();
+
+/// `init` when it is no coroutine (or absent).
+template <class S>
+init_result run_init_now(S& server) {
+    if constexpr (has_init<S>) {
+        if constexpr (std::is_void_v<decltype(server.init())>) {
+            server.init();
+            return ok();
+        } else {
+            return init_result(server.init());
+        }
+    } else {
+        return ok();
+    }
+}
+
+template <class S>
 task<init_result> run_init(S& server) {
     if constexpr (has_init<S>) {
         using raw = decltype(server.init());
@@ -379,7 +406,11 @@ server_main(pid starter, reference ref, bool linked, std::optional<atom> name, A
     std::exception_ptr error;
     try {
         server.emplace(std::move(args)...);
-        init.emplace(co_await run_init(*server));
+        if constexpr (init_is_task<S>) {
+            init.emplace(co_await run_init(*server));
+        } else {
+            init.emplace(run_init_now(*server)); // no frame for a plain init
+        }
     } catch (...) {
         error = std::current_exception();
     }
@@ -407,8 +438,10 @@ server_main(pid starter, reference ref, bool linked, std::optional<atom> name, A
     process::exit(std::move(reason));
 }
 
-template <class S, class... Args>
-task<start_result<S>> start_server(bool link, std::optional<atom> name, Args... args) {
+/// Starts a server of class `S`; `Result` is `start_result<S>`, or
+/// `start_result<>` for a supervisor's start function.
+template <class S, class Result, class... Args>
+task<Result> start_server(bool link, std::optional<atom> name, Args... args) {
     const reference ref = process::make_ref();
     const pid self = process::self();
     pid child;
@@ -434,7 +467,7 @@ task<start_result<S>> start_server(bool link, std::optional<atom> name, Args... 
     if (monitor) {
         process::demonitor(*monitor, {.flush = true});
     }
-    co_return start_result<S>(std::move(result));
+    co_return Result(std::move(result));
 }
 
 } // namespace detail
@@ -443,26 +476,28 @@ task<start_result<S>> start_server(bool link, std::optional<atom> name, Args... 
 /// (gen_server:start_link/3), and waits until its init is done.
 template <class S, class... Args>
 [[nodiscard]] task<start_result<S>> start_link(Args... args) {
-    return detail::start_server<S, Args...>(true, std::nullopt, std::move(args)...);
+    return detail::start_server<S, start_result<S>, Args...>(
+        true, std::nullopt, std::move(args)...);
 }
 
 /// gen_server:start_link({local, Name}, ...): also registers the server as
 /// `name` (`{error, {already_started, Pid}}` when the name is taken).
 template <class S, class... Args>
 [[nodiscard]] task<start_result<S>> start_link(local_name name, Args... args) {
-    return detail::start_server<S, Args...>(true, name.name, std::move(args)...);
+    return detail::start_server<S, start_result<S>, Args...>(true, name.name, std::move(args)...);
 }
 
 /// gen_server:start/3: not linked.
 template <class S, class... Args>
 [[nodiscard]] task<start_result<S>> start(Args... args) {
-    return detail::start_server<S, Args...>(false, std::nullopt, std::move(args)...);
+    return detail::start_server<S, start_result<S>, Args...>(
+        false, std::nullopt, std::move(args)...);
 }
 
 /// gen_server:start({local, Name}, ...).
 template <class S, class... Args>
 [[nodiscard]] task<start_result<S>> start(local_name name, Args... args) {
-    return detail::start_server<S, Args...>(false, name.name, std::move(args)...);
+    return detail::start_server<S, start_result<S>, Args...>(false, name.name, std::move(args)...);
 }
 
 /// gen_server:stop/3: asks the server to end with `reason` (its
