@@ -72,7 +72,7 @@ task<> root(bool* ok) {
     (void)otp::start_logger(logging);
 
     otp::supervisor_flags sessions_flags;
-    sessions_flags.strategy = otp::restart_strategy::simple_one_for_one;
+    sessions_flags.strategy = otp::simple_one_for_one;
     sessions_flags.intensity = 10;
     std::vector<otp::child_spec> children{
         otp::worker<worker>(atom("db"), std::string("db")),
@@ -81,7 +81,7 @@ task<> root(bool* ok) {
                               {otp::worker<worker>(atom("session"), std::string("session"))}),
         otp::worker<worker>(atom("cache"), std::string("cache")),
     };
-    children[2].restart = otp::restart_type::transient;
+    children[2].restart = otp::transient;
     otp::supervisor_flags top_flags;
     top_flags.intensity = 3;
     top_flags.period = std::chrono::seconds(10);

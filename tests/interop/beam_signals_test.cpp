@@ -52,9 +52,12 @@ task<> exits_on_request() {
     }
 }
 
-// Traps exits and sends each it gets to `report_to` as {trapped, From, Reason}.
-task<> trapper(pid report_to) {
+// Traps exits and sends each it gets to `report_to` as {trapped, From,
+// Reason}; tells `spawner` {trapper_ready, Self} once it traps, so that
+// no exit signal can reach it before.
+task<> trapper(pid report_to, pid spawner) {
     process::trap_exit(true);
+    process::send(spawner, term::tuple_of(atom("trapper_ready"), process::self()));
     for (;;) {
         exit_signal signal = co_await process::receive_exact<exit_signal>();
         process::send(report_to, term::tuple_of(atom("trapped"), signal.from, signal.reason));
@@ -81,7 +84,16 @@ task<> helper() {
         } else if (what.is_atom(atom("victim"))) {
             answer = term(process::spawn(exits_on_request));
         } else if (what.is_atom(atom("trapper"))) {
-            answer = term(process::spawn(trapper, pid(from)));
+            const pid spawned = process::spawn(trapper, pid(from), process::self());
+            auto ready = process::when<term>(
+                [spawned](const term& t) {
+                    return t.is_tuple() && t.elements().size() == 2 &&
+                           t.elements()[0].is_atom(atom("trapper_ready")) &&
+                           t.elements()[1] == term(spawned);
+                },
+                [](const term&) {});
+            co_await process::receive_first(std::move(ready));
+            answer = term(spawned);
         } else if (what.is_atom(atom("disconnect"))) {
             dist::disconnect(dist::node(from));
             continue;

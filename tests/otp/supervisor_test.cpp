@@ -178,7 +178,7 @@ TEST_F(Supervisor, ShutdownOrderChildrenStartInOrderAndStopInReverseOrder) {
 }
 
 TEST_F(Supervisor, OneForOneRestartsTheChildAlone) {
-    const pid sup = start(with(otp::restart_strategy::one_for_one), abc());
+    const pid sup = start(with(otp::one_for_one), abc());
     const pid a = child_pid(sup, "a");
     const pid b = child_pid(sup, "b");
     const std::size_t before = log.events.size();

@@ -34,6 +34,11 @@ enum class restart_type : std::uint8_t {
     temporary, ///< never (and it is forgotten once it ends)
 };
 
+/// OTP's restart names: `otp::permanent`, `otp::transient`, `otp::temporary`.
+inline constexpr restart_type permanent = restart_type::permanent;
+inline constexpr restart_type transient = restart_type::transient;
+inline constexpr restart_type temporary = restart_type::temporary;
+
 /// OTP's `type`.
 enum class child_type : std::uint8_t { worker, supervisor };
 

@@ -62,6 +62,12 @@ enum class restart_strategy : std::uint8_t {
     simple_one_for_one,
 };
 
+/// OTP's strategy names, as DESIGN.md writes them: `otp::one_for_one`, ...
+inline constexpr restart_strategy one_for_one = restart_strategy::one_for_one;
+inline constexpr restart_strategy one_for_all = restart_strategy::one_for_all;
+inline constexpr restart_strategy rest_for_one = restart_strategy::rest_for_one;
+inline constexpr restart_strategy simple_one_for_one = restart_strategy::simple_one_for_one;
+
 /// The opt-in restart delay (see the file comment).
 struct restart_backoff {
     std::chrono::milliseconds initial{100};
