@@ -11,4 +11,5 @@
 #include <rill/otp/logger.hpp>
 #include <rill/otp/results.hpp>
 #include <rill/otp/server_ref.hpp>
+#include <rill/otp/start.hpp>
 #include <rill/otp/supervisor.hpp>

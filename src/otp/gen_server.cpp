@@ -83,10 +83,6 @@ term status_of(const term& state, const pid& parent) {
 
 } // namespace
 
-start_error::start_error(term result)
-    : std::runtime_error("rill::otp::start: the server did not start: " + to_string(result))
-    , result_(std::move(result)) {}
-
 namespace detail {
 
 classified classify(term message) {
@@ -200,23 +196,6 @@ task<> report_crash(term reason, pid parent, term last_message) {
 
 term server_state_description(const std::type_info& server_type) {
     return type_name_term(server_type);
-}
-
-void ack_start(const pid& starter, const reference& ref, term result) {
-    process::send(starter, start_ack{ref, std::move(result)});
-}
-
-bool register_or_ack(const pid& starter, const reference& ref, atom name) {
-    try {
-        process::register_name(process::self(), name);
-        return true;
-    } catch (const badarg&) {
-        std::optional<pid> holder = process::whereis(name);
-        term reason =
-            holder ? term::tuple_of(atom("already_started"), *holder) : term(atoms::badarg);
-        ack_start(starter, ref, term::tuple_of(atom("error"), std::move(reason)));
-        return false;
-    }
 }
 
 } // namespace detail

@@ -16,6 +16,7 @@
 #include <rill/core/term.hpp>
 #include <rill/otp/gen_server.hpp>
 #include <rill/otp/server_ref.hpp>
+#include <rill/otp/start.hpp>
 #include <rill/process/task.hpp>
 
 #include <chrono>
