@@ -8,6 +8,8 @@
 //                                   [PDict, running, Parent, [], Formatted]}
 //   {debug, {statistics, get}}  -> {ok, no_statistics}
 //   {terminate, Reason}         -> ok, then terminate(Reason) and exit(Reason)
+//   suspend, resume             -> ok; while suspended only system messages
+//                                  are taken (get_status says suspended)
 //   anything else               -> {error, {unknown_system_msg, Message}}
 
 #include <rill/core/errors.hpp>
@@ -56,7 +58,7 @@ std::optional<from> from_of(const term& t) {
     return from(t.elements()[0].as_pid(), t.elements()[1]);
 }
 
-term status_of(const term& state, const pid& parent) {
+term status_of(const term& state, const pid& parent, bool suspended) {
     const pid self = process::self();
     std::string who = to_string(term(self));
     for (const atom name : process::registered()) {
@@ -65,20 +67,20 @@ term status_of(const term& state, const pid& parent) {
             break;
         }
     }
+    const atom status = suspended ? atom("suspended") : atom("running");
     const atom header{"header"};
     const atom data{"data"};
     term formatted = term::list_of(
         term::tuple_of(header, charlist("Status for generic server " + who)),
         term::tuple_of(data,
-                       term::list_of(term::tuple_of(charlist("Status"), atom("running")),
+                       term::list_of(term::tuple_of(charlist("Status"), status),
                                      term::tuple_of(charlist("Parent"), parent),
                                      term::tuple_of(charlist("Logged events"), term{}))),
         term::tuple_of(data, term::list_of(term::tuple_of(charlist("State"), state))));
-    return term::tuple_of(
-        atom("status"),
-        self,
-        term::tuple_of(atom("module"), atom("gen_server")),
-        term::list_of(term{}, atom("running"), parent, term{}, std::move(formatted)));
+    return term::tuple_of(atom("status"),
+                          self,
+                          term::tuple_of(atom("module"), atom("gen_server")),
+                          term::list_of(term{}, status, parent, term{}, std::move(formatted)));
 }
 
 } // namespace
@@ -122,14 +124,17 @@ bool is_system_terminate(const term& message, term& reason) {
     return false;
 }
 
-void answer_system_message(const from& caller,
-                           const term& message,
-                           const term& state,
-                           const pid& parent) {
+bool is_system_message(const term& message) {
+    return message.is_tuple() && message.elements().size() == 3 &&
+           message.elements()[0].is_atom(system_atom) && from_of(message.elements()[1]).has_value();
+}
+
+void answer_system_message(
+    const from& caller, const term& message, const term& state, const pid& parent, bool suspended) {
     if (message.is_atom(get_state_atom)) {
         otp::reply(caller, state);
     } else if (message.is_atom(get_status_atom)) {
-        otp::reply(caller, status_of(state, parent));
+        otp::reply(caller, status_of(state, parent, suspended));
     } else if (message == term::tuple_of(debug_atom, term::tuple_of(statistics_atom, get_atom))) {
         otp::reply(caller, term::tuple_of(atom("ok"), atom("no_statistics")));
     } else {

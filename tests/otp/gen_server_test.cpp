@@ -738,5 +738,39 @@ TEST_F(GenServer, AReplyToACallerThatIsGoneIsDropped) {
     EXPECT_TRUE(rt.is_alive(boot.started->server_pid()));
 }
 
+TEST_F(GenServer, SysSuspendKeepsEverythingButSystemMessagesQueuedUntilResume) {
+    (void)start();
+    const pid server = boot.started->server_pid();
+    const pid asker = rt.spawn(testing::puppet, false);
+    reference tag;
+    testing::run_in(rt, asker, [&] { tag = process::make_ref(); });
+    auto system = [&](term message) {
+        testing::run_in(rt, asker, [&] {
+            process::send(server,
+                          term::tuple_of(atom("system"), term::tuple_of(asker, tag), message));
+        });
+    };
+    system(term(atom("suspend")));
+    rt.spawn(
+        +[](otp::server_ref<kv> s) -> task<> {
+            otp::cast(s, put{"a", 1});
+            co_return;
+        },
+        otp::server_ref<kv>(server));
+    rt.run_until_idle();
+    system(term(atom("get_state"))); // answered while suspended: no put yet
+    system(term(atom("get_status")));
+    system(term(atom("resume")));
+    system(term(atom("get_state"))); // the put ran after the resume
+    const std::vector<term> replies = testing::take_mailbox(rt, asker);
+
+    ASSERT_EQ(replies.size(), 5U);
+    EXPECT_EQ(replies[0], term::tuple_of(tag, atom("ok")));
+    EXPECT_EQ(replies[1], term::tuple_of(tag, 0));
+    EXPECT_EQ(replies[2].elements()[1].elements()[3].list_elements()[1], term(atom("suspended")));
+    EXPECT_EQ(replies[3], term::tuple_of(tag, atom("ok")));
+    EXPECT_EQ(replies[4], term::tuple_of(tag, 1));
+}
+
 } // namespace
 } // namespace rill

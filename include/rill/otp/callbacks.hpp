@@ -43,8 +43,9 @@ bool is_orderly_end(const term& reason);
 /// What the server loop does after a callback.
 struct step {
     bool stop = false;
-    term reason;    // when stopping
-    next_step next; // when not
+    term reason;          // when stopping
+    next_step next;       // when not
+    bool suspend = false; // sys:suspend: only system messages until resume
 };
 
 template <class T>

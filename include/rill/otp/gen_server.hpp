@@ -88,10 +88,11 @@ classified classify(term message);
 /// Answers a system message that is not `{terminate, Reason}`, as `sys`
 /// expects of a gen_server; `state` is the server's state for
 /// `sys:get_state` and `sys:get_status`.
-void answer_system_message(const from& caller,
-                           const term& message,
-                           const term& state,
-                           const pid& parent);
+void answer_system_message(
+    const from& caller, const term& message, const term& state, const pid& parent, bool suspended);
+
+/// Whether `message` is a system message `{system, {From, Tag}, Msg}`.
+bool is_system_message(const term& message);
 
 /// Whether `message` is `{terminate, Reason}` (sys:terminate); sets `reason`.
 bool is_system_terminate(const term& message, term& reason);
@@ -163,7 +164,13 @@ task<step> dispatch(S& server, incoming message, const pid& parent) {
             otp::reply(c.caller, atom("ok"));
             co_return step{true, std::move(reason), {}};
         }
-        answer_system_message(c.caller, c.payload, state_of(server), parent);
+        if (c.payload.is_atom(atom("suspend"))) {
+            otp::reply(c.caller, atom("ok"));
+            step suspend;
+            suspend.suspend = true;
+            co_return suspend;
+        }
+        answer_system_message(c.caller, c.payload, state_of(server), parent, false);
         co_return step{};
     }
     case classified::kind::info:
@@ -216,11 +223,31 @@ task<> serve(S& server, pid parent, next_step next) {
     // typed request is described only if the server crashes).
     term last_term;
     const std::type_info* last_typed = nullptr;
+    bool suspended = false; // by sys:suspend, until sys:resume
     for (;;) {
         step now;
         std::exception_ptr error;
         try {
-            if (next.continue_with) {
+            if (suspended) {
+                // As OTP's sys: only system messages, the rest stays queued.
+                auto system = process::when<term>(
+                    [](const term& t) { return is_system_message(t); }, [](term t) { return t; });
+                term message = co_await process::receive_first(std::move(system));
+                classified c = classify(std::move(message));
+                term reason;
+                if (is_system_terminate(c.payload, reason)) {
+                    otp::reply(c.caller, atom("ok"));
+                    now = step{true, std::move(reason), {}};
+                } else {
+                    if (c.payload.is_atom(atom("resume"))) {
+                        otp::reply(c.caller, atom("ok"));
+                        suspended = false;
+                    } else {
+                        answer_system_message(c.caller, c.payload, state_of(server), parent, true);
+                    }
+                    continue;
+                }
+            } else if (next.continue_with) {
                 term c = std::move(*next.continue_with);
                 if constexpr (handles_continue<S>) {
                     auto handle = [&] {
@@ -269,6 +296,10 @@ task<> serve(S& server, pid parent, next_step next) {
                 co_await report_crash(now.reason, parent, describe_last(&last_term, last_typed));
             }
             process::exit(std::move(now.reason));
+        }
+        if (now.suspend) {
+            suspended = true;
+            continue; // keeps `next`: a pending timeout or continue waits for resume
         }
         next = std::move(now.next);
     }

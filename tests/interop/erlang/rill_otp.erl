@@ -2,7 +2,7 @@
 %% call_rill/1 uses OTP's own client functions on rill's gen_server
 %% (`counter`) and supervisor (`rill_sup`): gen_server:call and cast,
 %% a call that times out (its late reply must not appear), calls to a name
-%% rill does not have, sys:get_state and sys:get_status,
+%% rill does not have, sys:suspend, resume, get_state and get_status,
 %% supervisor:which_children and count_children, and gen_server:stop;
 %% reports the failed checks to rill's `sink` and halts 0 when there are
 %% none. serve/1 runs a gen_server (`beam_counter`) for rill's otp::call
@@ -30,6 +30,7 @@ call_rill(RillNode) ->
     NoProc = try gen_server:call({nobody, RillNode}, x)
              catch exit:{noproc, {gen_server, call, [{nobody, RillNode}, x]}} -> noproc
              end,
+    SuspendResume = [sys:suspend(Counter), sys:get_state(Counter), sys:resume(Counter)],
     State = sys:get_state(Counter),
     Status = case sys:get_status(Counter) of
                  {status, P, {module, gen_server}, [_, running, _, _, _]} when is_pid(P) -> ok;
@@ -49,6 +50,7 @@ call_rill(RillNode) ->
               {released, Released, released},
               {late_reply_dropped, LateLeft, []},
               {noproc, NoProc, noproc},
+              {suspend_resume, SuspendResume, [ok, 15, ok]},
               {get_state, State, 15},
               {get_status, Status, ok},
               {which_children, Children, ok},
