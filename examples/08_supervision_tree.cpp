@@ -111,17 +111,18 @@ task<> root(bool* ok) {
                             [](term t) { return t; }));
 
     say("the cache ends normally: a transient child stays down");
+    // The DOWN of the cache is the moment to ask: a dying process signals
+    // its links (the supervisor) before its monitors (this process), so
+    // the supervisor has the exit before anything sent after the DOWN.
+    const reference watch = process::monitor(cache);
     otp::cast(otp::server_ref<>(cache), atom("normal"));
-    // The supervisor hears of it on its own time: look until it has.
+    auto cache_ended = process::when<down_signal>(
+        [watch](const down_signal& d) { return d.ref == watch; }, [](const down_signal&) {});
+    co_await process::receive_first(std::move(cache_ended));
     bool cache_down = false;
-    for (int tries = 0; tries < 5000 && !cache_down; ++tries) {
-        const std::vector<otp::child_info> now = co_await otp::which_children(atom("top"));
-        for (const otp::child_info& child : now) {
-            cache_down = cache_down || (child.id == term(atom("cache")) && !child.process);
-        }
-        if (!cache_down) {
-            co_await process::sleep(std::chrono::milliseconds(1));
-        }
+    const std::vector<otp::child_info> now = co_await otp::which_children(atom("top"));
+    for (const otp::child_info& child : now) {
+        cache_down = cache_down || (child.id == term(atom("cache")) && !child.process);
     }
     const otp::child_counts counts = co_await otp::count_children(atom("top"));
     say("top: " + to_string(counts.as_term()));

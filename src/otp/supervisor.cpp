@@ -233,7 +233,7 @@ supervisor::supervisor(supervisor_flags flags, std::vector<child_spec> children)
     : flags_(flags) {
     children_.reserve(children.size());
     for (child_spec& spec : children) {
-        children_.push_back(child{std::move(spec), std::nullopt, false, term{}});
+        children_.push_back(child{std::move(spec), std::nullopt, false});
     }
 }
 
@@ -267,7 +267,7 @@ task<init_result> supervisor::init() {
         co_return ok();
     }
     for (std::size_t i = 0; i < children_.size(); ++i) {
-        term result = co_await run_start(children_[i].spec, term{});
+        term result = co_await run_start(children_[i].spec, term());
         if (is_start_error(result)) {
             term failure = term::tuple_of(
                 atom("failed_to_start_child"), children_[i].spec.id, result.elements()[1]);
@@ -308,13 +308,13 @@ task<term> supervisor::start_static_child(child_spec spec) {
         }
         co_return error_of(atom("already_present"));
     }
-    term result = co_await run_start(spec, term{});
+    term result = co_await run_start(spec, term());
     if (is_start_error(result)) {
         co_return result;
     }
     std::optional<pid> started = started_pid(result);
     if (started || spec.restart != restart_type::temporary) {
-        children_.push_back(child{std::move(spec), started, false, term{}});
+        children_.push_back(child{std::move(spec), started, false});
     }
     co_return started ? result : term::tuple_of(ok_atom, undefined_atom);
 }
@@ -388,7 +388,7 @@ task<term> supervisor::handle_call(supervisor_request::restart_child request) {
         co_return error_of(restarting_atom);
     }
     const term id = c->spec.id;
-    term result = co_await run_start(c->spec, term{});
+    term result = co_await run_start(c->spec, term());
     if (is_start_error(result)) {
         co_return result;
     }
@@ -469,12 +469,14 @@ task<term> supervisor::handle_call(term request, const from&) {
     if (request.is_tuple() && request.elements().size() == 2 && request.elements()[0].is_atom()) {
         const atom what = request.elements()[0].as_atom();
         term argument = request.elements()[1];
+        // Requests built before the co_await: GCC 12 miscompiles a braced list there.
         if (what == atom("terminate_child")) {
-            co_return co_await handle_call(
-                supervisor_request::terminate_child{std::move(argument)});
+            supervisor_request::terminate_child terminate{std::move(argument)};
+            co_return co_await handle_call(std::move(terminate));
         }
         if (what == atom("restart_child")) {
-            co_return co_await handle_call(supervisor_request::restart_child{std::move(argument)});
+            supervisor_request::restart_child restart{std::move(argument)};
+            co_return co_await handle_call(std::move(restart));
         }
         if (what == atom("delete_child")) {
             co_return handle_call(supervisor_request::delete_child{std::move(argument)});
@@ -652,7 +654,7 @@ task<bool> supervisor::restart_now(std::size_t index) {
         if (c == nullptr || c->process) {
             continue;
         }
-        term result = co_await run_start(c->spec, term{});
+        term result = co_await run_start(c->spec, term());
         c = find_by_id(id);
         if (c == nullptr) {
             continue;

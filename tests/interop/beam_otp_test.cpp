@@ -89,7 +89,7 @@ TEST_F(BeamOtp, BeamsClientFunctionsReachRillsGenServerAndSupervisor) {
     bool stopped = false;
     rt.run(serve_beam, net.epmd_port(), &verdict, &stopped);
 
-    expect_passed(verdict.report, verdict.status, 13);
+    expect_passed(verdict.report, verdict.status, 15);
     EXPECT_TRUE(stopped) << "gen_server:stop ended the server";
 }
 

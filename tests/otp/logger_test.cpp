@@ -43,8 +43,8 @@ struct crasher : otp::gen_server {
 
 task<> start_crasher(pid* out) {
     process::trap_exit(true);
-    otp::start_result<crasher> started =
-        co_await otp::start_link<crasher>(otp::local_name{atom("crasher")});
+    const otp::local_name name{atom("crasher")}; // not braced inside the co_await (GCC 12)
+    otp::start_result<crasher> started = co_await otp::start_link<crasher>(name);
     *out = started.server_pid();
     (void)co_await process::receive_any();
 }

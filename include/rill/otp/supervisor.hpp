@@ -157,7 +157,6 @@ private:
         child_spec spec;
         std::optional<pid> process;
         bool restarting = false;
-        term extra_args; // simple_one_for_one: what start_child gave
     };
 
     using child_list = std::vector<child>;
@@ -172,9 +171,8 @@ private:
     task<term> start_static_child(child_spec spec);
     task<term> start_dynamic_child(term extra_args);
     task<result> child_exited(const pid& process, const term& reason);
-    /// Restarts `failed` (already ended) as the strategy says; `stop_with`
-    /// when the restart intensity is reached.
-    task<result> restart(std::size_t index_or_dynamic, bool dynamic);
+    /// Restarts the child at `index` (already ended) and, as the strategy
+    /// says, its siblings; false when a start failed (retried later).
     task<bool> restart_now(std::size_t index);
     task<bool> restart_dynamic_now(term extra_args);
     bool add_restart();

@@ -3,7 +3,7 @@
 %% (`counter`) and supervisor (`rill_sup`): gen_server:call and cast,
 %% a call that times out (its late reply must not appear), calls to a name
 %% rill does not have, sys:suspend, resume, get_state and get_status,
-%% supervisor:which_children and count_children, and gen_server:stop;
+%% supervisor:which_children, count_children, terminate_child and restart_child, and gen_server:stop;
 %% reports the failed checks to rill's `sink` and halts 0 when there are
 %% none. serve/1 runs a gen_server (`beam_counter`) for rill's otp::call
 %% to reach: it reports `ready` and halts when rill sends `stop` to `rill_otp`.
@@ -42,6 +42,11 @@ call_rill(RillNode) ->
                    OtherChildren -> OtherChildren
                end,
     Counts = supervisor:count_children(Sup),
+    Terminated = supervisor:terminate_child(Sup, worker_one),
+    Restarted = case supervisor:restart_child(Sup, worker_one) of
+                    {ok, R} when is_pid(R) -> ok;
+                    OtherRestart -> OtherRestart
+                end,
     Stopped = gen_server:stop(Counter),
     Checks = [{call, Two, 2},
               {call_infinity, Five, 5},
@@ -55,6 +60,8 @@ call_rill(RillNode) ->
               {get_status, Status, ok},
               {which_children, Children, ok},
               {count_children, Counts, [{specs, 1}, {active, 1}, {supervisors, 0}, {workers, 1}]},
+              {terminate_child, Terminated, ok},
+              {restart_child, Restarted, ok},
               {stop, Stopped, ok}],
     Failed = [{Name, Got, Want} || {Name, Got, Want} <- Checks, Got =/= Want],
     [io:format("~p: got ~p, want ~p~n", [Name, Got, Want]) || {Name, Got, Want} <- Failed],
