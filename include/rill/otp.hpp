@@ -11,5 +11,6 @@
 #include <rill/otp/logger.hpp>
 #include <rill/otp/results.hpp>
 #include <rill/otp/server_ref.hpp>
+#include <rill/otp/servers.hpp>
 #include <rill/otp/start.hpp>
 #include <rill/otp/supervisor.hpp>

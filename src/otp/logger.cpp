@@ -8,6 +8,7 @@
 #include <rill/otp/logger.hpp>
 #include <rill/process/node_value.hpp>
 #include <rill/process/receive.hpp>
+#include <rill/process/receive_first.hpp>
 #include <rill/process/self.hpp>
 #include <rill/process/send.hpp>
 #include <rill/process/spawn.hpp>
@@ -21,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rill::otp {
 
@@ -55,18 +57,47 @@ void write_to_stderr(const log_event& event) {
     std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-/// The logger process: one event at a time, filtered by level.
+/// A request to the logger process to add (with a sink) or remove (without)
+/// the handler `id`.
+struct handler_change {
+    atom id;
+    log_level level = log_level::debug;
+    log_sink sink;
+};
+
+struct handler {
+    atom id;
+    log_level level;
+    log_sink sink;
+};
+
+/// The logger process: one event at a time, filtered by level, to the sink
+/// and then to each added handler, in the order they were added.
 task<> logger_main(logger_options options) {
+    std::vector<handler> handlers;
     for (;;) {
-        log_event event = co_await process::receive_exact<log_event>();
-        if (event.level > options.level) {
-            continue;
-        }
-        if (options.sink) {
-            options.sink(event);
-        } else {
-            write_to_stderr(event);
-        }
+        auto on_event = [&](log_event event) {
+            if (event.level > options.level) {
+                return;
+            }
+            if (options.sink) {
+                options.sink(event);
+            } else {
+                write_to_stderr(event);
+            }
+            for (const handler& h : handlers) {
+                if (event.level <= h.level) {
+                    h.sink(event);
+                }
+            }
+        };
+        auto on_change = [&](handler_change change) {
+            std::erase_if(handlers, [&](const handler& h) { return h.id == change.id; });
+            if (change.sink) {
+                handlers.push_back(handler{change.id, change.level, std::move(change.sink)});
+            }
+        };
+        co_await process::receive_first(on_event, on_change);
     }
 }
 
@@ -127,6 +158,29 @@ pid start_logger(logger_options options) {
     process::set_node_value(logger_name,
                             std::make_shared<logger_state>(logger_state{logger, level}));
     return logger;
+}
+
+void add_log_handler(atom id, log_level level, log_sink sink) {
+    if (!sink) {
+        throw badarg("rill::otp::add_log_handler: an empty sink");
+    }
+    std::optional<pid> logger = process::whereis(logger_name);
+    if (!logger) {
+        try {
+            logger = start_logger({});
+        } catch (const badarg&) {
+            logger = process::whereis(logger_name); // another process started one meanwhile
+        }
+    }
+    if (logger) {
+        process::send(*logger, handler_change{id, level, std::move(sink)});
+    }
+}
+
+void remove_log_handler(atom id) {
+    if (std::optional<pid> logger = process::whereis(logger_name)) {
+        process::send(*logger, handler_change{id, log_level::debug, {}});
+    }
 }
 
 bool log_enabled(log_level level) {

@@ -108,6 +108,10 @@ std::vector<pid> runtime::processes() const {
     return core_->processes();
 }
 
+std::shared_ptr<void> runtime::node_value(atom key) const {
+    return core_->node_value(key);
+}
+
 std::optional<process_summary> runtime::summary(const pid& p) const {
     return core_->summary(p);
 }

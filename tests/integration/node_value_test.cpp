@@ -40,6 +40,16 @@ TEST(NodeValue, EveryProcessOfTheNodeSeesTheValueAndAnotherNodeDoesNot) {
     EXPECT_EQ(seen_there, -1);
 }
 
+TEST(NodeValue, TheRuntimeReadsItFromOutsideTheNodesProcesses) {
+    runtime rt(deterministic_options());
+    EXPECT_EQ(rt.node_value(atom("answer")), nullptr);
+    rt.spawn(store, 7);
+    rt.run_until_idle();
+    std::shared_ptr<void> value = rt.node_value(atom("answer"));
+    ASSERT_NE(value, nullptr);
+    EXPECT_EQ(*std::static_pointer_cast<int>(value), 7);
+}
+
 TEST(NodeValue, ASetReplacesAndNullRemoves) {
     runtime rt(deterministic_options());
     int seen = 0;

@@ -175,5 +175,61 @@ TEST_F(Logger, ANodeHasOneLogger) {
     EXPECT_TRUE(refused);
 }
 
+task<> add_handler(otp::log_level level, std::vector<otp::log_event>* out) {
+    otp::add_log_handler(
+        atom("extra"), level, [out](const otp::log_event& e) { out->push_back(e); });
+    co_return;
+}
+
+task<> log_two_events() {
+    otp::log(otp::log_level::error, atom("first"), term(1));
+    otp::log(otp::log_level::notice, atom("second"), term(2));
+    co_return;
+}
+
+TEST_F(Logger, AnAddedHandlerSeesTheEventsAtItsLevelAfterTheSink) {
+    install();
+    std::vector<otp::log_event> handled;
+    rt.spawn(add_handler, otp::log_level::error, &handled);
+    rt.run_until_idle();
+    rt.spawn(log_two_events);
+    rt.run_until_idle();
+
+    ASSERT_EQ(events.size(), 2u);
+    ASSERT_EQ(handled.size(), 1u);
+    EXPECT_EQ(handled[0].kind, atom("first"));
+}
+
+TEST_F(Logger, ARemovedHandlerSeesNothingMore) {
+    install();
+    std::vector<otp::log_event> handled;
+    rt.spawn(add_handler, otp::log_level::debug, &handled);
+    rt.run_until_idle();
+    rt.spawn(+[]() -> task<> {
+        otp::remove_log_handler(atom("extra"));
+        co_return;
+    });
+    rt.run_until_idle();
+    rt.spawn(log_two_events);
+    rt.run_until_idle();
+
+    EXPECT_EQ(events.size(), 2u);
+    EXPECT_TRUE(handled.empty());
+}
+
+TEST_F(Logger, AddingAHandlerStartsTheLoggerWhenTheNodeHasNone) {
+    std::vector<otp::log_event> handled;
+    rt.spawn(add_handler, otp::log_level::debug, &handled);
+    rt.run_until_idle();
+    rt.spawn(+[]() -> task<> {
+        otp::log(otp::log_level::error, atom("first"), term(1));
+        co_return;
+    });
+    rt.run_until_idle();
+
+    ASSERT_EQ(handled.size(), 1u);
+    EXPECT_EQ(handled[0].report, term(1));
+}
+
 } // namespace
 } // namespace rill

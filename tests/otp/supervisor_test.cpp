@@ -626,5 +626,43 @@ TEST_F(SupervisorChildren, StartChildOnASupervisorThatIsShuttingDownExitsWithIts
     EXPECT_FALSE(rt.is_alive(sup));
 }
 
+TEST_F(Supervisor, RunningServersListsTheSupervisorAndItsChildrenWhileTheyLive) {
+    EXPECT_TRUE(otp::running_servers(rt).empty());
+    const pid sup = start(otp::supervisor_flags{}, abc());
+    const pid a = child_pid(sup, "a");
+
+    std::vector<otp::running_server> listed = otp::running_servers(rt);
+    ASSERT_EQ(listed.size(), 4u);
+    int supervisors = 0;
+    for (const otp::running_server& s : listed) {
+        if (s.self == sup) {
+            EXPECT_TRUE(s.is_supervisor);
+            EXPECT_EQ(s.class_name, "otp::supervisor");
+            ++supervisors;
+        } else {
+            EXPECT_FALSE(s.is_supervisor);
+            EXPECT_NE(s.class_name.find("member"), std::string::npos) << s.class_name;
+        }
+    }
+    EXPECT_EQ(supervisors, 1);
+
+    rt.spawn(
+        +[](pid child) -> task<> {
+            process::exit(child, term(atom("kill")));
+            co_return;
+        },
+        a);
+    rt.run_until_idle(); // a is killed, then restarted under a new pid
+    listed = otp::running_servers(rt);
+    EXPECT_EQ(listed.size(), 4u);
+    for (const otp::running_server& s : listed) {
+        EXPECT_NE(s.self, a);
+    }
+
+    rt.spawn(stop_tree, sup);
+    rt.run_until_idle();
+    EXPECT_TRUE(otp::running_servers(rt).empty());
+}
+
 } // namespace
 } // namespace rill

@@ -75,6 +75,16 @@ struct logger_options {
 /// one already.
 pid start_logger(logger_options options);
 
+/// logger:add_handler: `sink` also gets every event the logger passes
+/// that is at or above `level`, after the logger's own sink, until
+/// `remove_log_handler(id)`; a handler of the same id is replaced. Starts
+/// the node's logger (with default options) when it has none. Call from a
+/// process; the sink runs in the logger process.
+void add_log_handler(atom id, log_level level, log_sink sink);
+
+/// Removes the handler `id` (nothing when there is none).
+void remove_log_handler(atom id);
+
 /// Logs `report` as an event of `kind` at `level`, from the calling
 /// process; dropped at once when the level is filtered out.
 void log(log_level level, atom kind, term report);

@@ -24,6 +24,7 @@
 #include <rill/otp/gen_server.hpp>
 #include <rill/otp/results.hpp>
 #include <rill/otp/server_ref.hpp>
+#include <rill/otp/servers.hpp>
 #include <rill/process/exit.hpp>
 #include <rill/process/message.hpp>
 #include <rill/process/receive_first.hpp>
@@ -178,6 +179,7 @@ server_main(pid starter, reference ref, bool linked, std::optional<atom> name, A
     if (name && !register_or_ack(starter, ref, *name)) {
         co_return; // as OTP: {error, {already_started, Pid}}, and a normal exit
     }
+    const server_listing listed(typeid(S));
     std::optional<S> server;
     std::optional<init_result> init;
     std::exception_ptr error;

@@ -4,6 +4,7 @@
 /// `rill::runtime`: one node. It owns the scheduler threads, the process
 /// table and the timers; several runtimes may live in one OS process.
 
+#include <rill/core/atom.hpp>
 #include <rill/core/pid.hpp>
 #include <rill/core/term.hpp>
 #include <rill/detail/mailbox_node.hpp>
@@ -128,6 +129,11 @@ public:
     /// The exit reason of a process that has exited, while the runtime
     /// remembers it (deterministic mode records every exit; otherwise none).
     [[nodiscard]] std::optional<term> exit_reason_of(const pid& p) const;
+
+    /// The value this node keeps under `key` (process/node_value.hpp), read
+    /// from any thread: what a tool outside the node's processes (the
+    /// observer's HTTP threads) reads of the layers above the core.
+    [[nodiscard]] std::shared_ptr<void> node_value(atom key) const;
 
 private:
     term run_root(task<> body);
