@@ -24,14 +24,14 @@ namespace rill::otp::detail {
 
 namespace {
 
+const atom noproc_atom{"noproc"};
+const atom calling_self_atom{"calling_self"};
 const atom gen_call_atom{"$gen_call"};
 const atom gen_cast_atom{"$gen_cast"};
 const atom gen_server_atom{"gen_server"};
 const atom call_atom{"call"};
 const atom infinity_atom{"infinity"};
 const atom nodedown_atom{"nodedown"};
-const atom noproc_atom{"noproc"};
-const atom calling_self_atom{"calling_self"};
 
 /// The node a failed call was made to, for `{nodedown, Node}`.
 atom node_of(const server_ref<>& server) {
@@ -154,3 +154,51 @@ std::optional<pid> local_server_pid(const server_ref<>& server) {
 }
 
 } // namespace rill::otp::detail
+
+namespace rill::otp {
+
+task<term> get_state(server_ref<> server, std::chrono::milliseconds timeout) {
+    static const atom system_atom{"system"};
+    static const atom get_state_atom{"get_state"};
+    const detail::call_target target = detail::resolve_call_target(server);
+    std::optional<term> failure;
+    if (target.what == detail::call_target::kind::noproc) {
+        failure = term(detail::noproc_atom);
+    } else if (target.what == detail::call_target::kind::calling_self) {
+        failure = term(detail::calling_self_atom);
+    }
+    term state;
+    if (!failure) {
+        const reference monitor =
+            target.name ? process::monitor(*target.name) : process::monitor(target.process);
+        const reference alias = process::alias(alias_mode::reply);
+        term message = term::tuple_of(system_atom,
+                                      term::tuple_of(process::self(), internal::alias_tag(alias)),
+                                      get_state_atom);
+        if (target.name) {
+            process::send(*target.name, std::move(message));
+        } else {
+            process::send(target.process, std::move(message));
+        }
+        detail::call_failure_context context{
+            server, term(get_state_atom), typeid(term), timeout, true};
+        try {
+            state = co_await detail::await_call_reply<term>(monitor, alias, std::move(context));
+        } catch (const exit_exception& e) {
+            // {Reason, {gen_server, call, Args}}: the reason, for sys's form.
+            const term& reason = e.reason();
+            failure =
+                reason.is_tuple() && !reason.elements().empty() ? reason.elements()[0] : reason;
+        }
+    }
+    if (failure) {
+        process::exit(
+            term::tuple_of(std::move(*failure),
+                           term::tuple_of(atom("sys"),
+                                          get_state_atom,
+                                          term::list_of(server.as_term(), term(timeout.count())))));
+    }
+    co_return state;
+}
+
+} // namespace rill::otp

@@ -51,6 +51,28 @@ TEST(Info, ReportsNameStatusQueueLinksAndTrapExitAfterTheCallersSignals) {
     EXPECT_GE(info->memory, sizeof(void*));
 }
 
+task<> inspect_with_timeout(pid live, pid dead, std::vector<std::optional<process_info>>* out) {
+    out->push_back(co_await process::info(live, std::chrono::milliseconds(100)));
+    out->push_back(co_await process::info(dead, std::chrono::milliseconds(100)));
+}
+
+TEST(Info, WithATimeoutAnswersAsWithoutOne) {
+    runtime rt(deterministic_options());
+    std::vector<std::optional<process_info>> infos;
+    pid live = rt.spawn(idle_with_name_and_trap, atom("watched"));
+    pid dead = rt.spawn(returns_at_once);
+    rt.run_until_idle();
+
+    rt.spawn(inspect_with_timeout, live, dead, &infos);
+    rt.run_until_idle();
+
+    ASSERT_EQ(infos.size(), 2U);
+    ASSERT_TRUE(infos[0].has_value());
+    EXPECT_EQ(infos[0]->registered_name, atom("watched"));
+    EXPECT_TRUE(infos[0]->trap_exit);
+    EXPECT_FALSE(infos[1].has_value());
+}
+
 task<> inspect_self_and_dead(pid dead, std::vector<std::optional<process_info>>* out) {
     pid watched = process::spawn(test::wait_for_anything);
     process::monitor(watched);

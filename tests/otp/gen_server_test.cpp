@@ -616,6 +616,34 @@ TEST_F(GenServer, SysGetStateAndGetStatusAnswerAsOtp) {
                                       term::tuple_of(atom("unknown_system_msg"), atom("what")))));
 }
 
+task<> ask_state(otp::server_ref<> server, outcome* out) {
+    try {
+        term state = co_await otp::get_state(server, std::chrono::milliseconds(1000));
+        out->replies.push_back(std::move(state));
+    } catch (const exit_exception& e) {
+        out->exit_reason = e.reason();
+    }
+}
+
+TEST_F(GenServer, GetStateIsSysGetStateAndExitsAsSysDoes) {
+    (void)start();
+    const pid server = boot.started->server_pid();
+    outcome asked;
+    rt.spawn(ask_state, otp::server_ref<>(server), &asked);
+    rt.run_until_idle();
+    ASSERT_EQ(asked.replies.size(), 1U);
+    EXPECT_EQ(asked.replies[0], term(0));
+
+    outcome missing;
+    rt.spawn(ask_state, otp::server_ref<>(atom("nobody")), &missing);
+    rt.run_until_idle();
+    EXPECT_EQ(
+        missing.exit_reason,
+        term::tuple_of(
+            atom("noproc"),
+            term::tuple_of(atom("sys"), atom("get_state"), term::list_of(atom("nobody"), 1000))));
+}
+
 /// A server whose handle_call is a coroutine that calls another server.
 struct proxy : otp::gen_server {
     explicit proxy(otp::server_ref<kv> target)

@@ -329,6 +329,14 @@ requires(term_convertible<Req> ||
     detail::cast_term(server, term(std::forward<Req>(request)));
 }
 
+/// sys:get_state/2: the state of a gen_server (or of any process that
+/// answers sys's messages) as a term: a rill server's `state()` when its
+/// class has one, else its class name. Exits the caller as sys does, with
+/// `{Reason, {sys, get_state, [Server, Timeout]}}` (noproc, timeout, the
+/// server's exit reason).
+task<term> get_state(server_ref<> server,
+                     std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
 } // namespace rill::otp
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -17,6 +17,7 @@
 #include <rill/process/summary.hpp>
 #include <rill/process/task.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -62,6 +63,20 @@ inline task<std::optional<process_info>> info(pid p) {
     detail::info_reply reply = co_await receive_if<detail::info_reply>(
         [ref](const detail::info_reply& r) { return r.ref == ref; });
     co_return std::move(reply.info);
+}
+
+/// As `info(p)`, giving up after `timeout` (empty result): for a caller
+/// that must not wait on a process that is busy for long. A late answer
+/// stays in the caller's queue, as an `info_reply` nobody matches.
+template <class Rep, class Period>
+task<std::optional<process_info>> info(pid p, std::chrono::duration<Rep, Period> timeout) {
+    reference ref = detail::send_info_query(detail::current_runtime("process::info"), p);
+    std::optional<detail::info_reply> reply = co_await receive_if<detail::info_reply>(
+        [ref](const detail::info_reply& r) { return r.ref == ref; }, timeout);
+    if (!reply) {
+        co_return std::nullopt;
+    }
+    co_return std::move(reply->info);
 }
 
 } // namespace process
