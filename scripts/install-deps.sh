@@ -11,6 +11,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ pkg-config python3
     libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+    libcpp-httplib-dev nlohmann-json3-dev
     zlib1g-dev libssl-dev libasio-dev
     clang-format
     "$@"

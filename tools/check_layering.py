@@ -17,7 +17,7 @@ layers together and sits right after them. Besides the order:
   * include/rill/fwd.hpp may be included from anywhere; include/rill/rill.hpp (the
     umbrella) only from dist and above; neither umbrella file is itself checked;
   * a public header (include/rill/...) never includes a private one (src/...);
-  * otp and testing are written only against include/rill/: they include no
+  * otp, testing and observer are written only against include/rill/: they include no
     private header of another layer;
   * a layer's umbrella header include/rill/<layer>.hpp (<rill/testing.hpp>,
     later <rill/dist.hpp>, ...) belongs to that layer.
@@ -65,7 +65,7 @@ DETAIL_LAYER = {
     "registry_entry.hpp": "registry",
 }
 UMBRELLA_RANK = RANK["runtime"]  # rill.hpp aggregates everything up to runtime
-ONLY_PUBLIC_API = {"otp", "testing"}  # layers written only against include/rill/
+ONLY_PUBLIC_API = {"otp", "testing", "observer"}  # layers written only against include/rill/
 SOURCE_SUFFIXES = {".hpp", ".cpp", ".h", ".cc", ".ipp", ".inl", ".tpp"}
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

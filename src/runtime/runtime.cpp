@@ -108,6 +108,10 @@ std::vector<pid> runtime::processes() const {
     return core_->processes();
 }
 
+bool runtime::deterministic() const noexcept {
+    return core_->options().deterministic;
+}
+
 std::shared_ptr<void> runtime::node_value(atom key) const {
     return core_->node_value(key);
 }

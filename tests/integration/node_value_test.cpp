@@ -48,6 +48,8 @@ TEST(NodeValue, TheRuntimeReadsItFromOutsideTheNodesProcesses) {
     std::shared_ptr<void> value = rt.node_value(atom("answer"));
     ASSERT_NE(value, nullptr);
     EXPECT_EQ(*std::static_pointer_cast<int>(value), 7);
+    EXPECT_TRUE(rt.deterministic());
+    EXPECT_FALSE(runtime(runtime_options{.workers = 1}).deterministic());
 }
 
 TEST(NodeValue, ASetReplacesAndNullRemoves) {

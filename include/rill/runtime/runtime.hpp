@@ -130,6 +130,11 @@ public:
     /// remembers it (deterministic mode records every exit; otherwise none).
     [[nodiscard]] std::optional<term> exit_reason_of(const pid& p) const;
 
+    /// Whether this runtime runs deterministically (`runtime_options::
+    /// deterministic`): its processes run only inside `run_until_idle` and
+    /// `advance`, so a thread must not wait on them outside those calls.
+    [[nodiscard]] bool deterministic() const noexcept;
+
     /// The value this node keeps under `key` (process/node_value.hpp), read
     /// from any thread: what a tool outside the node's processes (the
     /// observer's HTTP threads) reads of the layers above the core.

@@ -1,0 +1,367 @@
+// The observer's HTTP server (src/observer/http_service.hpp).
+//
+// cpp-httplib runs the listener on `listener_` and each connection on a
+// thread of its pool. Handlers read the node through `take_snapshot`
+// (cached for half a second) and ask processes through jobs (jobs.hpp),
+// waiting at most `answer_timeout` and a little more. Every error is a
+// JSON object `{"error": "..."}` with the status: 400 for a malformed
+// request, 401 without the token, 403 for an action not allowed, 404 for
+// an unknown path or a process that is not alive here, 503 when the node
+// did not answer in time.
+
+#include "observer/http_service.hpp"
+
+#include <rill/observer/metrics.hpp>
+#include <rill/runtime/runtime.hpp>
+
+#include "observer/jobs.hpp"
+#include "observer/page.hpp"
+#include "observer/text.hpp"
+
+#include <charconv>
+#include <future>
+#include <httplib.h>
+#include <map>
+#include <string>
+#include <sys/socket.h>
+#include <utility>
+
+namespace rill::observer::internal {
+
+namespace {
+
+constexpr auto snapshot_lifetime = std::chrono::milliseconds(500);
+constexpr auto load_interval = std::chrono::milliseconds(500);
+constexpr auto job_grace = std::chrono::milliseconds(1000);
+constexpr std::size_t max_body = 4096;
+
+void reply_json(httplib::Response& response, const json& body, int status = 200) {
+    response.status = status;
+    response.set_header("Cache-Control", "no-store");
+    response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                         "application/json");
+}
+
+void reply_error(httplib::Response& response, int status, const std::string& message) {
+    reply_json(response, json{{"error", message}}, status);
+}
+
+/// Waits for a job's answer; nullopt (and a 503 already written) when the
+/// node did not give it in time.
+std::optional<json> await_answer(std::future<json>& future,
+                                 std::chrono::milliseconds timeout,
+                                 httplib::Response& response) {
+    if (future.wait_for(timeout + job_grace) != std::future_status::ready) {
+        reply_error(response, 503, "the node did not answer in time");
+        return std::nullopt;
+    }
+    try {
+        return future.get();
+    } catch (const std::exception& e) {
+        reply_error(response, 503, std::string("the node could not answer: ") + e.what());
+        return std::nullopt;
+    }
+}
+
+json worker_json(std::size_t index,
+                 const worker_statistics& now,
+                 const worker_statistics* before,
+                 std::chrono::nanoseconds elapsed) {
+    const auto busy =
+        now.busy_time - (before != nullptr ? before->busy_time : std::chrono::nanoseconds(0));
+    double utilization = elapsed.count() > 0 ? static_cast<double>(busy.count()) /
+                                                   static_cast<double>(elapsed.count())
+                                             : 0.0;
+    utilization = std::clamp(utilization, 0.0, 1.0);
+    return {{"worker", index},
+            {"utilization", utilization},
+            {"slices", now.slices},
+            {"steals", now.steals},
+            {"parks", now.parks},
+            {"run_queue", now.run_queue_length},
+            {"timers", now.armed_timers}};
+}
+
+} // namespace
+
+http_service::http_service(runtime& rt, options opts)
+    : runtime_(rt)
+    , options_(std::move(opts))
+    , http_(std::make_unique<httplib::Server>()) {
+    http_->set_read_timeout(5, 0);
+    http_->set_write_timeout(5, 0);
+    http_->set_keep_alive_timeout(5);
+    http_->set_keep_alive_max_count(100);
+    http_->set_payload_max_length(max_body);
+    // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which
+    // would let a second server share a port that is in use.
+    http_->set_socket_options([](int sock) {
+        int yes = 1;
+        (void)::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
+    install_routes();
+
+    const int bound =
+        options_.port == 0
+            ? http_->bind_to_any_port(options_.address)
+            : (http_->bind_to_port(options_.address, options_.port) ? options_.port : -1);
+    if (bound <= 0) {
+        throw setup_error("rill::observer::start: cannot listen on " + options_.address + ":" +
+                          std::to_string(options_.port) +
+                          " (the port is in use, or the address is not one of this machine's)");
+    }
+    port_ = static_cast<std::uint16_t>(bound);
+    listener_ = std::thread([this] {
+        http_->listen_after_bind();
+        listener_done_.store(true, std::memory_order_release);
+    });
+    // cpp-httplib's stop() does nothing before the listener runs: wait for
+    // it (a few microseconds), so that destroying the service at once
+    // still stops it.
+    while (!http_->is_running() && !listener_done_.load(std::memory_order_acquire)) {
+        std::this_thread::yield();
+    }
+    // Reports logged after start returns reach the page. A deterministic
+    // node runs the subscription at its next run_until_idle instead.
+    auto subscribed = std::make_shared<std::promise<void>>();
+    std::future<void> done = subscribed->get_future();
+    spawn_crash_subscription(runtime_, crashes_, true, std::move(subscribed));
+    if (!runtime_.deterministic()) {
+        (void)done.wait_for(options_.answer_timeout);
+    }
+}
+
+http_service::~http_service() {
+    http_->stop();
+    if (listener_.joinable()) {
+        listener_.join();
+    }
+    spawn_crash_subscription(runtime_, crashes_, false);
+}
+
+bool http_service::authorized(const httplib::Request& request) const {
+    if (options_.token.empty()) {
+        return true;
+    }
+    if (request.get_header_value("Authorization") == "Bearer " + options_.token) {
+        return true;
+    }
+    // The page itself is opened by a browser, which cannot add the header.
+    return request.path == "/" && request.get_param_value("token") == options_.token;
+}
+
+void http_service::install_routes() {
+    http_->set_pre_routing_handler(
+        [this](const httplib::Request& request, httplib::Response& response) {
+            if (!authorized(request)) {
+                response.set_header("WWW-Authenticate", "Bearer");
+                reply_error(response, 401, "a bearer token is required");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            return httplib::Server::HandlerResponse::Unhandled;
+        });
+    http_->set_exception_handler(
+        [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
+            std::string what = "internal error";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what += std::string(": ") + e.what();
+            } catch (...) {
+            }
+            reply_error(response, 500, what);
+        });
+    http_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+        if (response.body.empty()) {
+            reply_error(response,
+                        response.status,
+                        response.status == 404 ? "no such path: " + request.path.substr(0, 200)
+                                               : "request refused (HTTP status " +
+                                                     std::to_string(response.status) + ")");
+        }
+    });
+
+    http_->Get("/", [](const httplib::Request&, httplib::Response& response) {
+        response.set_header("Cache-Control", "no-store");
+        response.set_header("Content-Security-Policy",
+                            "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                            "script-src 'self' 'unsafe-inline'; img-src 'self' data:");
+        response.set_content(std::string(page_html()), "text/html; charset=utf-8");
+    });
+    http_->Get("/api/overview", [this](const httplib::Request&, httplib::Response& response) {
+        overview(response);
+    });
+    http_->Get("/api/processes",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   processes(request, response);
+               });
+    http_->Get(R"(/api/processes/([^/]+))",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   process_detail(request.matches[1], response);
+               });
+    http_->Post(R"(/api/processes/([^/]+)/kill)",
+                [this](const httplib::Request& request, httplib::Response& response) {
+                    kill(request.matches[1], response);
+                });
+    http_->Get("/api/nodes",
+               [this](const httplib::Request&, httplib::Response& response) { nodes(response); });
+    http_->Get("/api/supervision", [this](const httplib::Request&, httplib::Response& response) {
+        supervision(response);
+    });
+    http_->Get("/api/crashes",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   crashes(request, response);
+               });
+    http_->Get("/metrics",
+               [this](const httplib::Request&, httplib::Response& response) { metrics(response); });
+}
+
+std::shared_ptr<const snapshot> http_service::current_snapshot() {
+    const std::lock_guard lock(snapshot_mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (!snapshot_ || now - snapshot_time_ >= snapshot_lifetime) {
+        snapshot_ = std::make_shared<const snapshot>(take_snapshot(runtime_, options_.net));
+        snapshot_time_ = now;
+    }
+    return snapshot_;
+}
+
+void http_service::overview(httplib::Response& response) {
+    const std::shared_ptr<const snapshot> shot = current_snapshot();
+    const scheduler_statistics& now = shot->schedulers;
+    json workers = json::array();
+    {
+        const std::lock_guard lock(load_mutex_);
+        const bool comparable =
+            load_before_.workers.size() == now.workers.size() && now.uptime > load_before_.uptime;
+        const std::chrono::nanoseconds elapsed =
+            comparable ? now.uptime - load_before_.uptime : now.uptime;
+        for (std::size_t i = 0; i < now.workers.size(); ++i) {
+            workers.push_back(worker_json(
+                i, now.workers[i], comparable ? &load_before_.workers[i] : nullptr, elapsed));
+        }
+        if (!comparable || elapsed >= load_interval) {
+            load_before_ = now;
+        }
+    }
+    const node_totals& t = shot->totals;
+    reply_json(response,
+               json{{"node", std::string(shot->node.name())},
+                    {"uptime_ms", shot->uptime.count()},
+                    {"totals",
+                     {{"processes", t.processes},
+                      {"process_memory", t.process_memory},
+                      {"queued_messages", t.queued_messages},
+                      {"reductions", t.reductions},
+                      {"servers", t.servers}}},
+                    {"schedulers", std::move(workers)},
+                    {"injector_length", now.injector_length},
+                    {"connections", shot->connections.size()},
+                    {"distributed", options_.net != nullptr},
+                    {"actions", options_.allow_actions}});
+}
+
+void http_service::processes(const httplib::Request& request, httplib::Response& response) {
+    std::multimap<std::string, std::string> params(request.params.begin(), request.params.end());
+    auto parsed = parse_table_query(params);
+    if (const std::string* error = std::get_if<std::string>(&parsed)) {
+        reply_error(response, 400, *error);
+        return;
+    }
+    reply_json(response, table_.page(*current_snapshot(), std::get<table_query>(parsed)));
+}
+
+void http_service::process_detail(const std::string& text, httplib::Response& response) {
+    std::optional<pid> target = parse_local_pid(text, runtime_.node(), runtime_.creation());
+    if (!target) {
+        reply_error(response,
+                    404,
+                    "not a pid of this node: " + text.substr(0, 40) + " (write it <0.ID.SERIAL>)");
+        return;
+    }
+    auto promise = std::make_shared<std::promise<json>>();
+    std::future<json> future = promise->get_future();
+    spawn_process_detail(runtime_, *target, options_.answer_timeout, std::move(promise));
+    std::optional<json> answer = await_answer(future, options_.answer_timeout, response);
+    if (!answer) {
+        return;
+    }
+    if (answer->is_null()) {
+        reply_error(response, 404, "no such process: " + text);
+        return;
+    }
+    reply_json(response, *answer);
+}
+
+void http_service::kill(const std::string& text, httplib::Response& response) {
+    if (!options_.allow_actions) {
+        reply_error(response, 403, "actions are off (start the observer with allow_actions)");
+        return;
+    }
+    std::optional<pid> target = parse_local_pid(text, runtime_.node(), runtime_.creation());
+    if (!target) {
+        reply_error(response, 404, "not a pid of this node: " + text.substr(0, 40));
+        return;
+    }
+    auto promise = std::make_shared<std::promise<json>>();
+    std::future<json> future = promise->get_future();
+    spawn_kill(runtime_, *target, std::move(promise));
+    std::optional<json> answer = await_answer(future, options_.answer_timeout, response);
+    if (!answer) {
+        return;
+    }
+    if (!(*answer)["killed"].get<bool>()) {
+        reply_error(response, 404, "no such process: " + text);
+        return;
+    }
+    reply_json(response, *answer);
+}
+
+void http_service::nodes(httplib::Response& response) {
+    const std::shared_ptr<const snapshot> shot = current_snapshot();
+    json peers = json::array();
+    for (const dist::connection_statistics& c : shot->connections) {
+        peers.push_back({{"peer", std::string(c.peer.name())},
+                         {"bytes_sent", c.bytes_sent},
+                         {"bytes_received", c.bytes_received},
+                         {"frames_sent", c.frames_sent},
+                         {"frames_received", c.frames_received},
+                         {"queued_bytes", c.queued_bytes}});
+    }
+    reply_json(response,
+               json{{"node", std::string(shot->node.name())},
+                    {"distributed", options_.net != nullptr},
+                    {"connections", std::move(peers)}});
+}
+
+void http_service::supervision(httplib::Response& response) {
+    auto promise = std::make_shared<std::promise<json>>();
+    std::future<json> future = promise->get_future();
+    spawn_supervision_tree(runtime_, options_.answer_timeout, std::move(promise));
+    // which_children waits up to OTP's 5 s per supervisor.
+    std::optional<json> answer = await_answer(future, std::chrono::milliseconds(5000), response);
+    if (answer) {
+        reply_json(response, *answer);
+    }
+}
+
+void http_service::crashes(const httplib::Request& request, httplib::Response& response) {
+    std::uint64_t since = 0;
+    if (request.has_param("since")) {
+        const std::string value = request.get_param_value("since");
+        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), since);
+        if (error != std::errc{} || end != value.data() + value.size() || value.empty()) {
+            reply_error(response, 400, "since is a non-negative integer");
+            return;
+        }
+    }
+    reply_json(response, crashes_->since(since));
+}
+
+void http_service::metrics(httplib::Response& response) {
+    response.set_header("Cache-Control", "no-store");
+    response.set_content(prometheus_metrics(*current_snapshot()),
+                         "text/plain; version=0.0.4; charset=utf-8");
+}
+
+} // namespace rill::observer::internal

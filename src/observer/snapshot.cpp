@@ -1,0 +1,47 @@
+// observer::take_snapshot (include/rill/observer/snapshot.hpp).
+
+#include <rill/observer/snapshot.hpp>
+#include <rill/otp/servers.hpp>
+#include <rill/runtime/runtime.hpp>
+
+#include <unordered_map>
+#include <utility>
+
+namespace rill::observer {
+
+snapshot take_snapshot(const runtime& rt, const dist::net_kernel* net) {
+    snapshot shot;
+    shot.node = rt.node();
+    shot.schedulers = rt.scheduler_statistics();
+    shot.uptime = std::chrono::duration_cast<std::chrono::milliseconds>(shot.schedulers.uptime);
+    if (net != nullptr) {
+        shot.connections = net->connections();
+    }
+
+    std::unordered_map<pid, std::string> labels;
+    for (otp::running_server& s : otp::running_servers(rt)) {
+        labels.emplace(s.self, std::move(s.class_name));
+    }
+    shot.totals.servers = labels.size();
+
+    const std::vector<pid> pids = rt.processes();
+    shot.processes.reserve(pids.size());
+    for (const pid& p : pids) {
+        std::optional<process_summary> summary = rt.summary(p);
+        if (!summary) {
+            continue; // ended since the table was walked
+        }
+        process_row row{std::move(*summary), {}};
+        if (auto label = labels.find(p); label != labels.end()) {
+            row.label = std::move(label->second);
+        }
+        shot.totals.process_memory += row.summary.memory;
+        shot.totals.queued_messages += row.summary.message_queue_length;
+        shot.totals.reductions += row.summary.reductions;
+        shot.processes.push_back(std::move(row));
+    }
+    shot.totals.processes = shot.processes.size();
+    return shot;
+}
+
+} // namespace rill::observer
