@@ -22,9 +22,10 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$(pwd)
 
-# Erlang/OTP and Elixir: the real peers of the interop tests.
+# Erlang/OTP and Elixir: the real peers of the interop tests. Chromium: the
+# observer page's browser test.
 # clang and its runtimes: the fuzz stage (libFuzzer).
-if ! scripts/install-deps.sh erlang-nox erlang-dev elixir clang libclang-rt-14-dev; then
+if ! scripts/install-deps.sh erlang-nox erlang-dev elixir clang libclang-rt-14-dev chromium fonts-dejavu-core; then
     echo "test.sh: installing dependencies failed" >&2
     echo "0 passed, 1 failed"
     exit 1
@@ -235,7 +236,7 @@ stage_asan() {
     banner "asan: LeakSanitizer probe"
     probe_lsan || { step "asan: sanitizer probe ($lsan_note)" false; ok=1; }
     if [[ $ok -eq 0 ]] && configure_and_build asan; then
-        run_ctest asan "lint|consumer" || ok=1
+        run_ctest asan "lint|consumer|browser" || ok=1
     else
         ok=1
     fi
@@ -251,7 +252,7 @@ stage_tsan() {
     probe_tsan || { step "tsan: sanitizer probe ($tsan_note)" false; ok=1; }
     # The wrapper also covers the build: gtest_discover_tests runs test binaries.
     if [[ $ok -eq 0 ]] && configure_and_build tsan "${tsan_wrapper[@]}"; then
-        run_ctest tsan "lint|consumer" "${tsan_wrapper[@]}" || ok=1
+        run_ctest tsan "lint|consumer|browser" "${tsan_wrapper[@]}" || ok=1
     else
         ok=1
     fi

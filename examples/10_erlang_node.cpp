@@ -4,7 +4,7 @@
 //
 // Run it, then talk to it from an Erlang shell (Debian: apt install erlang-nox):
 //
-//     $ ./build/release/examples/example_09_erlang_node
+//     $ ./build/release/examples/example_10_erlang_node
 //     rill@localhost is up (cookie rill_example); waiting for Erlang
 //
 //     $ erl -sname beam@localhost -setcookie rill_example -hidden
