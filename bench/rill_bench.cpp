@@ -1,6 +1,6 @@
 // rill_bench: rill's side of the workloads in BENCHMARKS.md.
 //
-//   rill_bench [--workers N] <workload> <params...>
+//   rill_bench [--observe] [--workers N] <workload> <params...>
 //
 // Each run is one workload in a fresh OS process. A coordinator process on
 // the runtime's own scheduler drives it, times only the measured section with
@@ -15,6 +15,10 @@
 
 #include <rill/rill.hpp>
 
+#ifdef RILL_BENCH_OBSERVER
+#include "observer/observed.hpp"
+#endif
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -25,6 +29,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/resource.h>
@@ -48,6 +53,8 @@ enum exit_status : int { exit_check_failed = 1, exit_usage = 64 };
 
 // Scheduler threads of this run; set once by main before the runtime starts.
 unsigned workers_in_use = 2;
+// --observe: the observer on and loaded as a page and a scraper would.
+bool observe = false;
 
 runtime_options bench_options() {
     runtime_options options;
@@ -592,7 +599,8 @@ constexpr workload_spec workloads[] = {
 int usage(const std::string& error) {
     std::cerr << "rill_bench: " << error << "\n"
               << "usage: rill_bench [--workers N] <workload> <params...>\n"
-              << "  --workers N   scheduler threads (default 2, as BENCHMARKS.md runs rill)\n";
+              << "  --workers N   scheduler threads (default 2, as BENCHMARKS.md runs rill)\n"
+              << "  --observe     the observer on, its page and /metrics loaded (first option)\n";
     for (const auto& w : workloads) {
         std::string line = std::string(w.name) + " " + std::string(w.params);
         std::fprintf(stderr, "  %-24s %s\n", line.c_str(), std::string(w.sizes).c_str());
@@ -619,6 +627,12 @@ bool is_power_of(int value, int base) {
 template <class F, class... Args>
 int run_coordinator(F body, Args... args) {
     runtime rt(bench_options());
+#ifdef RILL_BENCH_OBSERVER
+    std::optional<bench::observed_run> observed;
+    if (observe) {
+        observed.emplace(rt);
+    }
+#endif
     term reason = rt.run(body, args...);
     if (reason == term(atoms::normal)) {
         return 0;
@@ -631,6 +645,14 @@ int run_coordinator(F body, Args... args) {
 
 int main(int argc, char** argv) {
     std::vector<std::string_view> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "--observe") {
+#ifdef RILL_BENCH_OBSERVER
+        observe = true;
+        args.erase(args.begin());
+#else
+        return usage("--observe needs rill::observer (not built)");
+#endif
+    }
     if (args.size() >= 2 && args[0] == "--workers") {
         int workers = parse_positive(args[1]);
         if (workers == 0 || workers > 4096) {

@@ -66,13 +66,16 @@ const char* status_text(process_status status) {
     return "unknown";
 }
 
-/// One row with what the sort and the filter need, computed once.
+/// One row and its reductions delta; its texts are made only for the
+/// filter and for the rows shown (a million rows cost no strings).
 struct prepared {
     const process_row* row;
-    std::string pid;
-    std::string name;
     std::uint64_t delta;
 };
+
+std::string_view name_of(const process_row& row) {
+    return row.summary.registered_name ? row.summary.registered_name->name() : std::string_view();
+}
 
 } // namespace
 
@@ -142,19 +145,15 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
             if (before != previous_.reductions.end() && row.summary.reductions >= before->second) {
                 delta = row.summary.reductions - before->second;
             }
-            rows.push_back(prepared{&row,
-                                    pid_text(row.summary.self, shot.node),
-                                    row.summary.registered_name
-                                        ? std::string(row.summary.registered_name->name())
-                                        : std::string(),
-                                    delta});
+            rows.push_back(prepared{&row, delta});
         }
     }
 
     if (!query.filter.empty()) {
         std::erase_if(rows, [&](const prepared& r) {
-            return lowered(r.pid).find(query.filter) == std::string::npos &&
-                   lowered(r.name).find(query.filter) == std::string::npos &&
+            return lowered(pid_text(r.row->summary.self, shot.node)).find(query.filter) ==
+                       std::string::npos &&
+                   lowered(name_of(*r.row)).find(query.filter) == std::string::npos &&
                    lowered(r.row->label).find(query.filter) == std::string::npos;
         });
     }
@@ -166,7 +165,7 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
         case sort_key::pid:
             return std::pair(x.self.id, x.self.serial) < std::pair(y.self.id, y.self.serial);
         case sort_key::name:
-            return a.name < b.name;
+            return name_of(*a.row) < name_of(*b.row);
         case sort_key::label:
             return a.row->label < b.row->label;
         case sort_key::status:
@@ -204,9 +203,10 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
     for (std::size_t i = first; i < last; ++i) {
         const prepared& r = rows[i];
         const process_summary& s = r.row->summary;
+        const std::string_view name = name_of(*r.row);
         listed.push_back(
-            {{"pid", r.pid},
-             {"name", r.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.name)},
+            {{"pid", pid_text(s.self, shot.node)},
+             {"name", name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name)},
              {"label",
               r.row->label.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.row->label)},
              {"status", status_text(s.status)},
