@@ -9,3 +9,4 @@
 #include <rill/observer/metrics.hpp>
 #include <rill/observer/server.hpp>
 #include <rill/observer/snapshot.hpp>
+#include <rill/observer/trace.hpp>

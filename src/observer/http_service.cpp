@@ -34,6 +34,33 @@ constexpr auto snapshot_lifetime = std::chrono::milliseconds(500);
 constexpr auto load_interval = std::chrono::milliseconds(500);
 constexpr auto job_grace = std::chrono::milliseconds(1000);
 constexpr std::size_t max_body = 4096;
+constexpr std::size_t max_api_traces = 8;
+constexpr std::size_t max_trace_events = 10000;
+constexpr auto trace_idle_limit = std::chrono::seconds(30);
+
+/// A flag parameter: absent gives `otherwise`, "1"/"true" and "0"/"false" are read.
+std::optional<bool> flag(const httplib::Request& request, const char* name, bool otherwise) {
+    if (!request.has_param(name)) {
+        return otherwise;
+    }
+    const std::string value = request.get_param_value(name);
+    if (value == "1" || value == "true") {
+        return true;
+    }
+    if (value == "0" || value == "false") {
+        return false;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> number(const std::string& text) {
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
+        return std::nullopt;
+    }
+    return value;
+}
 
 void reply_json(httplib::Response& response, const json& body, int status = 200) {
     response.status = status;
@@ -214,6 +241,17 @@ void http_service::install_routes() {
                });
     http_->Get("/metrics",
                [this](const httplib::Request&, httplib::Response& response) { metrics(response); });
+    http_->Post("/api/trace", [this](const httplib::Request& request, httplib::Response& response) {
+        start_trace(request, response);
+    });
+    http_->Get(R"(/api/trace/([^/]+))",
+               [this](const httplib::Request& request, httplib::Response& response) {
+                   read_trace(request.matches[1], request, response);
+               });
+    http_->Delete(R"(/api/trace/([^/]+))",
+                  [this](const httplib::Request& request, httplib::Response& response) {
+                      stop_trace(request.matches[1], response);
+                  });
 }
 
 std::shared_ptr<const snapshot> http_service::current_snapshot() {
@@ -346,16 +384,136 @@ void http_service::supervision(httplib::Response& response) {
 }
 
 void http_service::crashes(const httplib::Request& request, httplib::Response& response) {
-    std::uint64_t since = 0;
-    if (request.has_param("since")) {
-        const std::string value = request.get_param_value("since");
-        const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), since);
-        if (error != std::errc{} || end != value.data() + value.size() || value.empty()) {
-            reply_error(response, 400, "since is a non-negative integer");
+    const std::optional<std::uint64_t> since =
+        request.has_param("since") ? number(request.get_param_value("since")) : std::uint64_t{0};
+    if (!since) {
+        reply_error(response, 400, "since is a non-negative integer");
+        return;
+    }
+    reply_json(response, crashes_->since(*since));
+}
+
+void http_service::forget_idle_traces() {
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(traces_, [&](const auto& entry) {
+        return now - entry.second.last_read > trace_idle_limit; // the session's end stops it
+    });
+}
+
+void http_service::start_trace(const httplib::Request& request, httplib::Response& response) {
+    if (!options_.allow_actions) {
+        reply_error(response, 403, "actions are off (start the observer with allow_actions)");
+        return;
+    }
+    std::optional<pid> target;
+    if (request.has_param("pid")) {
+        target =
+            parse_local_pid(request.get_param_value("pid"), runtime_.node(), runtime_.creation());
+    } else if (request.has_param("name")) {
+        const std::string name = request.get_param_value("name");
+        if (name.empty() || name.size() > 255) {
+            reply_error(response, 400, "name is 1 to 255 characters");
             return;
         }
+        target = runtime_.whereis(atom(name));
+    } else {
+        reply_error(response, 400, "trace needs pid=<0.ID.SERIAL> or name=NAME");
+        return;
     }
-    reply_json(response, crashes_->since(since));
+    if (!target || !runtime_.is_alive(*target)) {
+        reply_error(response, 404, "no such process");
+        return;
+    }
+    trace_limits limits;
+    const std::optional<bool> messages = flag(request, "messages", true);
+    const std::optional<bool> signals = flag(request, "signals", true);
+    const std::optional<std::uint64_t> max_events =
+        request.has_param("limit") ? number(request.get_param_value("limit")) : std::uint64_t{100};
+    const std::optional<std::uint64_t> rate =
+        request.has_param("rate") ? number(request.get_param_value("rate")) : std::uint64_t{0};
+    if (!messages || !signals || (!*messages && !*signals)) {
+        reply_error(response, 400, "messages and signals are 0 or 1, and one of them is 1");
+        return;
+    }
+    if (!max_events || *max_events == 0 || *max_events > max_trace_events) {
+        reply_error(response, 400, "limit is an integer from 1 to 10000");
+        return;
+    }
+    if (!rate || *rate > max_trace_events) {
+        reply_error(response, 400, "rate is an integer from 0 (none) to 10000 events a second");
+        return;
+    }
+    limits.messages = *messages;
+    limits.signals = *signals;
+    limits.max_events = *max_events;
+    limits.max_rate = *rate;
+    const std::lock_guard lock(traces_mutex_);
+    forget_idle_traces();
+    std::size_t running = 0;
+    for (const auto& [id, entry] : traces_) {
+        running += entry.session.state() == trace_end::running ? 1 : 0;
+    }
+    if (running >= max_api_traces) {
+        reply_error(response, 429, "8 traces run already; stop one first");
+        return;
+    }
+    const std::uint64_t id = ++last_trace_id_;
+    traces_.emplace(id,
+                    api_trace{trace(runtime_, *target, limits), std::chrono::steady_clock::now()});
+    reply_json(response, json{{"id", id}, {"pid", pid_text(*target, runtime_.node())}});
+}
+
+void http_service::read_trace(const std::string& id_text,
+                              const httplib::Request& request,
+                              httplib::Response& response) {
+    const std::optional<std::uint64_t> since =
+        request.has_param("since") ? number(request.get_param_value("since")) : std::uint64_t{0};
+    if (!since) {
+        reply_error(response, 400, "since is a non-negative integer");
+        return;
+    }
+    const std::lock_guard lock(traces_mutex_);
+    forget_idle_traces();
+    const std::optional<std::uint64_t> id = number(id_text);
+    auto found = id ? traces_.find(*id) : traces_.end();
+    if (found == traces_.end()) {
+        reply_error(response, 404, "no such trace");
+        return;
+    }
+    found->second.last_read = std::chrono::steady_clock::now();
+    const trace_session& session = found->second.session;
+    json events = json::array();
+    for (const numbered_trace_event& e : session.events(*since)) {
+        events.push_back({{"seq", e.seq},
+                          {"kind", trace_event_kind_name(e.event.kind)},
+                          {"peer",
+                           e.event.peer == pid{} ? json(nullptr)
+                                                 : json(pid_text(e.event.peer, runtime_.node()))},
+                          {"text", e.event.text},
+                          {"time_ms", e.event.time.count()}});
+    }
+    reply_json(response,
+               json{{"id", *id},
+                    {"pid", pid_text(session.target(), runtime_.node())},
+                    {"state", trace_end_name(session.state())},
+                    {"count", session.count()},
+                    {"events", std::move(events)}});
+}
+
+void http_service::stop_trace(const std::string& id_text, httplib::Response& response) {
+    if (!options_.allow_actions) {
+        reply_error(response, 403, "actions are off (start the observer with allow_actions)");
+        return;
+    }
+    const std::lock_guard lock(traces_mutex_);
+    const std::optional<std::uint64_t> id = number(id_text);
+    auto found = id ? traces_.find(*id) : traces_.end();
+    if (found == traces_.end()) {
+        reply_error(response, 404, "no such trace");
+        return;
+    }
+    traces_.erase(found); // the session's end stops the trace
+    reply_json(response, json{{"stopped", *id}});
 }
 
 void http_service::metrics(httplib::Response& response) {

@@ -6,12 +6,14 @@
 
 #include <rill/observer/server.hpp>
 #include <rill/observer/snapshot.hpp>
+#include <rill/observer/trace.hpp>
 
 #include "observer/crash_log.hpp"
 #include "observer/process_table.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +55,12 @@ private:
     void supervision(httplib::Response& response);
     void crashes(const httplib::Request& request, httplib::Response& response);
     void metrics(httplib::Response& response);
+    void start_trace(const httplib::Request& request, httplib::Response& response);
+    void
+    read_trace(const std::string& id, const httplib::Request& request, httplib::Response& response);
+    void stop_trace(const std::string& id, httplib::Response& response);
+    /// Ends the traces nobody has read for `trace_idle_limit` (requester gone).
+    void forget_idle_traces();
 
     runtime& runtime_;
     options options_;
@@ -70,6 +78,16 @@ private:
     std::mutex snapshot_mutex_;
     std::shared_ptr<const snapshot> snapshot_;            // guarded by snapshot_mutex_
     std::chrono::steady_clock::time_point snapshot_time_; // guarded by snapshot_mutex_
+
+    /// Traces started through the API, by id.
+    struct api_trace {
+        trace_session session;
+        std::chrono::steady_clock::time_point last_read;
+    };
+
+    std::mutex traces_mutex_;
+    std::map<std::uint64_t, api_trace> traces_; // guarded by traces_mutex_
+    std::uint64_t last_trace_id_ = 0;           // guarded by traces_mutex_
 
     /// The schedulers at the previous overview, for the load over the
     /// last interval rather than since start.

@@ -4,7 +4,8 @@
 // duties of an outward action are done in one place, in this order:
 //
 //   1. The sender's held-back monitor goes out first (docs/design/0007), so
-//      it stays in signal order with whatever the sender does next.
+//      it stays in signal order with whatever the sender does next; a
+//      traced sender reports what it sends (process/tracing.hpp).
 //   2. A pid of another node goes to the layers above (`upper_layers::
 //      send_remote`: the installed remote route, or the unreachable-node
 //      answers). A pid of this node's name but another incarnation
@@ -22,6 +23,7 @@
 #include "process/alias_message.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
+#include "process/tracing.hpp"
 #include "process/upper_layers.hpp"
 #include "sched/scheduler.hpp"
 
@@ -48,6 +50,9 @@ internal::process* runtime_core::pin(const pid& target) noexcept {
 void runtime_core::send_out(internal::process* sender, const pid& to, mailbox_node* node) {
     if (sender != nullptr) {
         sender->release_held_monitor();
+        if (sender->traced()) [[unlikely]] {
+            traces_.sent(*sender, to, node);
+        }
     }
     if (to.node != node_) [[unlikely]] {
         upper->send_remote(sender, to, node);
@@ -73,6 +78,9 @@ void runtime_core::send_message_out(internal::process& sender,
                                     const pid& to,
                                     mailbox_node* message) {
     sender.release_held_monitor();
+    if (sender.traced()) [[unlikely]] {
+        traces_.sent(sender, to, message);
+    }
     if (to.node != node_) [[unlikely]] {
         upper->send_remote(&sender, to, message);
         return;

@@ -23,6 +23,7 @@
 #include "core/demangle.hpp"
 #include "process/runtime_core.hpp"
 #include "process/timers.hpp"
+#include "process/tracing.hpp"
 #include "process/upper_layers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
@@ -120,6 +121,7 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     has_mark_ = false;
     exit_pending_ = false;
     has_held_monitor_ = false;
+    traced_ = false;
     pending_exit_reason_ = term();
     reductions_done_.store(0, std::memory_order_relaxed);
     budget_ = 0;
@@ -325,11 +327,21 @@ void process::handle_signal(mailbox_node* node) noexcept {
         break;
     case detail::signal_kind::message:
         break;
+    case detail::signal_kind::trace:
+        runtime_.traces().apply(*this, static_cast<trace_signal_node&>(*node));
+        break;
     default:
+        if (traced_ && node->kind != detail::signal_kind::query) [[unlikely]] {
+            runtime_.traces().signal_handled(*this, node);
+        }
         runtime_.upper->handle_signal(*this, node); // links, monitors, exits: the signal layer
         return;
     }
     node->destroy();
+}
+
+void process::trace_taken(const mailbox_node* node) noexcept {
+    runtime_.traces().taken(*this, node);
 }
 
 void process::send_held_monitor() noexcept {
@@ -477,6 +489,9 @@ void process::terminate(const term& reason) noexcept {
     has_held_monitor_ = false;
     if (has_send_after_.load(std::memory_order_relaxed)) {
         runtime_.cancel_send_after_to(to_pid()); // as Erlang cancels a dead pid's timers
+    }
+    if (traced_) [[unlikely]] {
+        runtime_.traces().exited(*this, reason);
     }
     runtime_.upper->process_ending(*this, reason); // frees the tables
     runtime_.process_exited(to_pid(), reason, is_root_);

@@ -189,6 +189,11 @@ public:
     /// because every send checks it.
     [[nodiscard]] bool holds_monitor() const noexcept { return has_held_monitor_; }
 
+    /// Whether it is traced (src/process/tracing.hpp). Owner only.
+    [[nodiscard]] bool traced() const noexcept { return traced_; }
+
+    void set_traced(bool traced) noexcept { traced_ = traced; }
+
     void set_holds_monitor(bool held) noexcept { has_held_monitor_ = held; }
 
     /// Owner: sends the held-back monitor signal, if any.
@@ -298,10 +303,14 @@ private:
         }
         wait.matched = node;
         --reductions_left_;
+        if (traced_) [[unlikely]] {
+            trace_taken(node);
+        }
         return true;
     }
 
     void handle_signal(detail::mailbox_node* node) noexcept;
+    void trace_taken(const detail::mailbox_node* node) noexcept;
     void complete_wait() noexcept;
     void arm_timeout() noexcept;
     void disarm_timeout() noexcept;
@@ -351,6 +360,7 @@ private:
     std::uint32_t mark_origin_ = 0; // id[2] of the reference of the mailbox mark
     bool exit_pending_ = false;     // a signal ended the process: terminate at once
     bool has_held_monitor_ = false; // relations_->held_back holds a signal
+    bool traced_ = false;           // the node's trace_table has a receiver for it (owner only)
     std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
     term pending_exit_reason_;
     task<>::handle_type root_;

@@ -12,6 +12,7 @@
 #include <rill/runtime/runtime_options.hpp>
 
 #include "process/process_table.hpp"
+#include "process/tracing.hpp"
 #include "sched/scheduler.hpp"
 
 #include <atomic>
@@ -116,6 +117,10 @@ public:
 
     /// Values kept per node for the layers above the core (process::node_value).
     [[nodiscard]] std::shared_ptr<void> node_value(atom key) const;
+
+    /// The node's traces (src/process/tracing.hpp).
+    [[nodiscard]] internal::trace_table& traces() noexcept { return traces_; }
+
     void set_node_value(atom key, std::shared_ptr<void> value);
 
     [[nodiscard]] std::size_t live_count() const noexcept {
@@ -168,6 +173,7 @@ public:
     }
 
 private:
+    internal::trace_table traces_;
     // process::node_value's table, by atom index: read and written by
     // processes on any worker, rarely (a layer's setup, the logger's level).
     mutable std::mutex node_values_mutex_;

@@ -12,6 +12,7 @@
 #include <rill/detail/mailbox_node.hpp>
 
 #include <optional>
+#include <string>
 
 namespace rill::internal {
 
@@ -52,6 +53,10 @@ public:
     /// A message to `{name, node}` on another node; as `send_remote`.
     virtual void
     send_remote_to_name(process* sender, atom name, atom node, detail::mailbox_node* message) = 0;
+
+    /// A signal printed for a trace (exit, link, monitor, DOWN, alias
+    /// message...), and in `sender` who sent it.
+    virtual std::string describe_signal(const detail::mailbox_node* node, pid& sender) const = 0;
 
     /// The local process registered as `name`, if any.
     virtual std::optional<pid> whereis(atom name) const = 0;

@@ -19,6 +19,7 @@
 #include "process/process.hpp"
 #include "process/query_signal.hpp"
 #include "process/runtime_core.hpp"
+#include "process/tracing.hpp"
 #include "signal/signal_handling.hpp"
 #include "signal/signal_nodes.hpp"
 
@@ -177,6 +178,48 @@ void node_layers::send_remote_to_name(process* sender,
     signal.name = name;
     signal.payload = encode_message(message, node, [&] { return std::string(name.name()); });
     route(std::move(signal), message);
+}
+
+std::string node_layers::describe_signal(const detail::mailbox_node* node, pid& sender) const {
+    using detail::signal_kind;
+    const char* name = "signal";
+    switch (node->kind) {
+    case signal_kind::exit: {
+        const auto& exit = static_cast<const exit_signal_node&>(*node);
+        sender = exit.from;
+        return std::string(exit.from_link ? "exit (link) " : "exit ") + to_string(exit.reason);
+    }
+    case signal_kind::link:
+    case signal_kind::unlink:
+    case signal_kind::unlink_ack: {
+        const auto& link = static_cast<const link_signal_node&>(*node);
+        sender = link.from;
+        name = node->kind == signal_kind::link     ? "link"
+               : node->kind == signal_kind::unlink ? "unlink"
+                                                   : "unlink_ack";
+        return name;
+    }
+    case signal_kind::monitor:
+    case signal_kind::demonitor:
+    case signal_kind::down: {
+        const auto& monitor = static_cast<const monitor_signal_node&>(*node);
+        sender = monitor.from;
+        if (node->kind == signal_kind::down) {
+            return "down " + to_string(monitor.reason);
+        }
+        return node->kind == signal_kind::monitor ? "monitor" : "demonitor";
+    }
+    case signal_kind::alias_message: {
+        const auto& through = static_cast<const alias_message_node&>(*node);
+        return "through alias " + to_string(term(through.alias)) + ": " +
+               (through.message != nullptr ? describe_message(through.message) : "");
+    }
+    case signal_kind::node_down:
+        sender = static_cast<const exit_signal_node&>(*node).from;
+        return "node_down " + std::string(sender.node.name());
+    default:
+        return name;
+    }
 }
 
 std::optional<pid> node_layers::whereis(atom name) const {

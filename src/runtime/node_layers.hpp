@@ -49,6 +49,8 @@ public:
                              atom name,
                              atom node,
                              detail::mailbox_node* message) override;
+    [[nodiscard]] std::string describe_signal(const detail::mailbox_node* node,
+                                              pid& sender) const override;
     [[nodiscard]] std::optional<pid> whereis(atom name) const override;
 
 private:

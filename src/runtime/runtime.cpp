@@ -108,6 +108,23 @@ std::vector<pid> runtime::processes() const {
     return core_->processes();
 }
 
+std::optional<pid> runtime::whereis(atom name) const {
+    return layers_->whereis(name);
+}
+
+void runtime::trace(const pid& target,
+                    std::shared_ptr<trace_receiver> receiver,
+                    trace_options options) {
+    if (!receiver) {
+        throw badarg("rill::runtime::trace: a null receiver (untrace ends a trace)");
+    }
+    core_->deliver_local(target, internal::make_trace_signal(std::move(receiver), options, false));
+}
+
+void runtime::untrace(const pid& target, std::shared_ptr<trace_receiver> only) {
+    core_->deliver_local(target, internal::make_trace_signal(std::move(only), {}, true));
+}
+
 bool runtime::deterministic() const noexcept {
     return core_->options().deterministic;
 }

@@ -98,6 +98,11 @@ struct ObserverHttp : ::testing::Test {
         return "<0." + std::to_string(p.id) + "." + std::to_string(p.serial) + ">";
     }
 
+    /// `pid_text` for a query string.
+    std::string pid_param(const pid& p) {
+        return "%3C0." + std::to_string(p.id) + "." + std::to_string(p.serial) + "%3E";
+    }
+
     void TearDown() override {
         client.reset();
         view.reset();
@@ -359,6 +364,82 @@ TEST_F(ObserverHttp, ManyConcurrentClientsAndASilentOneAllGetAnswers) {
     }
     ::close(silent);
     EXPECT_EQ(ok.load(), 64);
+}
+
+/// Forwards each term it gets to `to`.
+task<> forward(pid to) {
+    for (;;) {
+        term t = co_await process::receive_exact<term>();
+        process::send(to, t);
+    }
+}
+
+/// Sets `done` once it has received `n` messages.
+task<> count_to(int n, std::shared_ptr<std::promise<void>> done) {
+    for (int i = 0; i < n; ++i) {
+        (void)co_await process::receive_any();
+    }
+    done->set_value();
+}
+
+TEST_F(ObserverHttp, ATraceFromThePageSeesMessagesAndStopsAtItsLimit) {
+    auto received = std::make_shared<std::promise<void>>();
+    std::future<void> all_there = received->get_future();
+    const pid counter = rt.spawn(count_to, 3, received);
+    const pid traced = rt.spawn(forward, counter);
+    observer::options options;
+    options.allow_actions = true;
+    start(options);
+
+    httplib::Result started = client->Post("/api/trace?pid=" + pid_param(traced) + "&limit=4");
+    ASSERT_TRUE(started);
+    ASSERT_EQ(started->status, 200) << started->body;
+    const int id = json::parse(started->body)["id"];
+    for (int i = 1; i <= 3; ++i) {
+        rt.send(traced, term(i));
+    }
+    all_there.get(); // every forward was sent, so every event was taken
+
+    const json trace = get_json("/api/trace/" + std::to_string(id));
+    EXPECT_EQ(trace["pid"], pid_text(traced));
+    EXPECT_EQ(trace["state"], "max_events");
+    EXPECT_EQ(trace["count"], 4);
+    ASSERT_EQ(trace["events"].size(), 4U);
+    EXPECT_EQ(trace["events"][0]["kind"], "received");
+    EXPECT_EQ(trace["events"][0]["text"], "1");
+    EXPECT_EQ(trace["events"][1]["kind"], "sent");
+    EXPECT_EQ(trace["events"][1]["peer"], pid_text(counter));
+    EXPECT_EQ(get_json("/api/trace/" + std::to_string(id) + "?since=3")["events"].size(), 1U);
+
+    httplib::Result stopped = client->Delete("/api/trace/" + std::to_string(id));
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(stopped->status, 200);
+    (void)get_json("/api/trace/" + std::to_string(id), 404);
+}
+
+TEST_F(ObserverHttp, BadTraceRequestsGetClearErrors) {
+    const pid traced = rt.spawn(idle);
+    start(); // read-only
+    EXPECT_EQ(client->Post("/api/trace?pid=" + pid_param(traced))->status, 403);
+    view.reset();
+    observer::options options;
+    options.allow_actions = true;
+    start(options);
+    const std::string p = "/api/trace?pid=" + pid_param(traced);
+    EXPECT_EQ(client->Post("/api/trace")->status, 400);
+    EXPECT_EQ(client->Post(p + "&limit=0")->status, 400);
+    EXPECT_EQ(client->Post(p + "&limit=100000")->status, 400);
+    EXPECT_EQ(client->Post(p + "&messages=maybe")->status, 400);
+    EXPECT_EQ(client->Post(p + "&messages=0&signals=0")->status, 400);
+    EXPECT_EQ(client->Post(p + "&rate=x")->status, 400);
+    EXPECT_EQ(client->Post("/api/trace?pid=%3C0.99999.0%3E")->status, 404);
+    EXPECT_EQ(client->Post("/api/trace?name=nobody")->status, 404);
+    (void)get_json("/api/trace/12345", 404);
+    (void)get_json("/api/trace/x", 404);
+    for (int i = 0; i < 8; ++i) {
+        EXPECT_EQ(client->Post(p)->status, 200);
+    }
+    EXPECT_EQ(client->Post(p)->status, 429); // bounded: eight at once
 }
 
 } // namespace

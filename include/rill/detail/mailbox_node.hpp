@@ -38,6 +38,8 @@ enum class signal_kind : std::uint8_t {
     /// a message sent to a process alias, delivered only while the alias
     /// is active (runtime-built)
     alias_message,
+    /// starts or ends a trace of the owner (runtime-built, process/trace.hpp)
+    trace,
 };
 
 struct mailbox_node;

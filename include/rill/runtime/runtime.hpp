@@ -11,6 +11,7 @@
 #include <rill/detail/process_entry.hpp>
 #include <rill/process/spawn.hpp>
 #include <rill/process/summary.hpp>
+#include <rill/process/trace.hpp>
 #include <rill/runtime/remote.hpp>
 #include <rill/runtime/runtime_options.hpp>
 #include <rill/runtime/statistics.hpp>
@@ -129,6 +130,18 @@ public:
     /// The exit reason of a process that has exited, while the runtime
     /// remembers it (deterministic mode records every exit; otherwise none).
     [[nodiscard]] std::optional<term> exit_reason_of(const pid& p) const;
+
+    /// The local process registered as `name`, if any (any thread).
+    [[nodiscard]] std::optional<pid> whereis(atom name) const;
+
+    /// Starts tracing `target` (process/trace.hpp), replacing a trace it
+    /// has; any thread. A target that is not alive ignores it.
+    void
+    trace(const pid& target, std::shared_ptr<trace_receiver> receiver, trace_options options = {});
+
+    /// Ends the trace of `target`, if it has one (with `only`: if that
+    /// trace goes to `only`); any thread.
+    void untrace(const pid& target, std::shared_ptr<trace_receiver> only = nullptr);
 
     /// Whether this runtime runs deterministically (`runtime_options::
     /// deterministic`): its processes run only inside `run_until_idle` and
