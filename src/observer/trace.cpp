@@ -30,7 +30,8 @@ public:
         : limits_(limits)
         , sink_(std::move(sink)) {}
 
-    bool on_event(const trace_event& event) noexcept override {
+    bool on_event(trace_event&& event) noexcept override {
+        const trace_event* kept = nullptr;
         {
             const std::lock_guard lock(mutex_);
             if (end_ != trace_end::running) {
@@ -50,17 +51,20 @@ public:
                 }
             }
             ++count_;
-            buffer_.push_back(numbered_trace_event{count_, event});
-            if (buffer_.size() > buffer_capacity) {
+            if (buffer_.size() == buffer_capacity) {
                 buffer_.pop_front();
             }
+            buffer_.push_back(numbered_trace_event{count_, std::move(event)});
+            kept = &buffer_.back().event;
             if (count_ >= limits_.max_events && end_ == trace_end::running) {
                 end_ = trace_end::max_events;
             }
         }
         if (sink_) {
+            // `kept` stays put: only this call (the traced process, one
+            // event at a time) adds to or takes from the buffer; readers copy.
             try {
-                sink_(event);
+                sink_(*kept);
             } catch (...) {
                 // a failing sink loses its event; the trace goes on
             }

@@ -220,6 +220,8 @@ public:
 
     // Called by the receive / yield awaiters of the running process.
     bool receive_ready(detail::receive_wait& wait);
+    bool receive_ready_untraced(detail::receive_wait& wait);
+    bool receive_ready_traced(detail::receive_wait& wait);
     [[nodiscard]] bool is_mark_of(const reference* ref) const noexcept;
     void receive_suspend(detail::receive_wait& wait, std::coroutine_handle<> resume_point) noexcept;
     void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
@@ -303,9 +305,6 @@ private:
         }
         wait.matched = node;
         --reductions_left_;
-        if (traced_) [[unlikely]] {
-            trace_taken(node);
-        }
         return true;
     }
 

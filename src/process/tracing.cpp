@@ -7,6 +7,7 @@
 #include "process/signal_vtable.hpp"
 #include "process/upper_layers.hpp"
 #include "sched/scheduler.hpp"
+#include "sched/worker.hpp"
 
 #include <utility>
 
@@ -40,6 +41,19 @@ std::string cut(std::string text) {
         text += "...";
     }
     return text;
+}
+
+/// The event's time: the worker's coarse clock (read every few dozen
+/// slices, no system call per event), or the virtual clock of a
+/// deterministic node.
+std::uint64_t clock_ms(const process& owner) noexcept {
+    detail::runtime_core& runtime = owner.runtime();
+    if (!runtime.options().deterministic) {
+        if (const worker* on = worker::current()) {
+            return on->clock_ms();
+        }
+    }
+    return runtime.sched().now_ms();
 }
 
 } // namespace
@@ -111,8 +125,8 @@ void trace_table::emit(process& owner, trace_event event, bool is_signal, bool l
         receiver = found->second.receiver;
     }
     event.traced = owner.to_pid();
-    event.time = std::chrono::milliseconds(owner.runtime().sched().now_ms());
-    const bool go_on = receiver->on_event(event);
+    event.time = std::chrono::milliseconds(clock_ms(owner));
+    const bool go_on = receiver->on_event(std::move(event));
     if (!go_on || last) {
         remove(owner);
     }

@@ -22,8 +22,8 @@ struct recorder final : trace_receiver {
     explicit recorder(std::size_t limit_ = 1000)
         : limit(limit_) {}
 
-    bool on_event(const trace_event& event) noexcept override {
-        events.push_back(event);
+    bool on_event(trace_event&& event) noexcept override {
+        events.push_back(std::move(event));
         return events.size() < limit;
     }
 

@@ -58,8 +58,9 @@ struct trace_options {
 class trace_receiver {
 public:
     virtual ~trace_receiver() = default;
-    /// One event; false ends the trace (no more calls after that one).
-    virtual bool on_event(const trace_event& event) noexcept = 0;
+    /// One event, the receiver's to keep (move from it); false ends the
+    /// trace (no more calls after that one).
+    virtual bool on_event(trace_event&& event) noexcept = 0;
 };
 
 [[nodiscard]] const char* trace_event_kind_name(trace_event_kind kind) noexcept;
