@@ -42,7 +42,8 @@ cxx=${CXX:-c++}
 # options come last and win.
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:check_initialization_order=1:strict_string_checks=1:detect_stack_use_after_return=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+# tests/tsan.supp: reports from inside uninstrumented Debian libraries (see the file).
+export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:suppressions=$repo/tests/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 
 sanitizer_report='ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|FATAL: ThreadSanitizer|ThreadSanitizer: reported|: runtime error: |SUMMARY: (Address|Leak|Thread|UndefinedBehavior)Sanitizer'
 
