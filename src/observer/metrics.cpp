@@ -217,6 +217,14 @@ std::string prometheus_metrics(const snapshot& shot, metrics_options options) {
                "gauge",
                "Reductions spent so far by the processes alive now.",
                static_cast<double>(shot.totals.reductions));
+    out.single("rill_processes_spawned_total",
+               "counter",
+               "Processes started since the node started.",
+               static_cast<double>(shot.totals.spawned));
+    out.single("rill_processes_exited_total",
+               "counter",
+               "Processes ended since the node started.",
+               static_cast<double>(shot.totals.exited));
     out.single("rill_otp_servers",
                "gauge",
                "gen_servers and supervisors alive.",

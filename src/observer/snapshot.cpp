@@ -41,6 +41,11 @@ snapshot take_snapshot(const runtime& rt, const dist::net_kernel* net) {
         shot.processes.push_back(std::move(row));
     }
     shot.totals.processes = shot.processes.size();
+    // After the walk: every process counted alive was spawned by now.
+    shot.totals.spawned = rt.spawned_count();
+    shot.totals.exited = shot.totals.spawned > shot.totals.processes
+                             ? shot.totals.spawned - shot.totals.processes
+                             : 0;
     return shot;
 }
 

@@ -29,6 +29,14 @@ std::vector<pid> runtime_core::processes() const {
     return live;
 }
 
+std::uint64_t runtime_core::spawned_total() const noexcept {
+    // Each start adds one to its slot's serial (process::start), so the
+    // serials add up to the processes ever started, at no cost to a spawn.
+    std::uint64_t total = 0;
+    table_.for_each_block([&](const internal::process& block) { total += block.serial(); });
+    return total;
+}
+
 bool runtime_core::runs_now(const internal::process* block) noexcept {
     if (internal::process::current() == block) {
         return true; // the caller asks about itself

@@ -112,6 +112,8 @@ public:
     /// processes, and one of them seen from outside.
     [[nodiscard]] std::vector<pid> processes() const;
     [[nodiscard]] std::optional<process_summary> summary(const pid& p) noexcept;
+    /// Processes started since the node started (a walk of the table).
+    [[nodiscard]] std::uint64_t spawned_total() const noexcept;
     /// Whether `block` is in a slice right now (or is the caller).
     [[nodiscard]] bool runs_now(const internal::process* block) noexcept;
 

@@ -96,6 +96,10 @@ std::size_t runtime::process_count() const noexcept {
     return core_->live_count();
 }
 
+std::uint64_t runtime::spawned_count() const noexcept {
+    return core_->spawned_total();
+}
+
 void runtime::set_remote_route(std::shared_ptr<remote_route> route) {
     layers_->set_remote_route(std::move(route));
 }

@@ -229,5 +229,22 @@ TEST(Introspection, ReadersOnAnotherThreadSeeConsistentFiguresWhileTheNodeWorks)
     EXPECT_GT(summaries, 0U);
 }
 
+TEST(Introspection, SpawnedCountCountsEveryStartAndSlotReuse) {
+    runtime rt(deterministic_options());
+    EXPECT_EQ(rt.spawned_count(), 0U);
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 10; ++i) {
+            rt.spawn(test::returns_at_once); // their slots are reused
+        }
+        rt.run_until_idle();
+    }
+    rt.spawn(test::wait_for_anything);
+    rt.spawn(test::wait_for_anything);
+    rt.run_until_idle();
+
+    EXPECT_EQ(rt.spawned_count(), 32U);
+    EXPECT_EQ(rt.process_count(), 2U);
+}
+
 } // namespace
 } // namespace rill

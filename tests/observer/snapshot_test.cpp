@@ -76,6 +76,9 @@ TEST(ObserverSnapshot, ListsEveryProcessWithItsQueueNameAndClass) {
     EXPECT_EQ(shot.processes.size(), 2002U);
     EXPECT_EQ(shot.totals.servers, 1U);
     EXPECT_EQ(shot.totals.queued_messages, 3U);
+    EXPECT_EQ(shot.totals.spawned, node.rt.spawned_count());
+    EXPECT_EQ(shot.totals.exited, shot.totals.spawned - shot.totals.processes);
+    EXPECT_GT(shot.totals.exited, 0U); // the starter of the gen_server
     EXPECT_EQ(shot.schedulers.workers.size(), 1U);
     EXPECT_TRUE(shot.connections.empty());
 
@@ -176,6 +179,8 @@ TEST(ObserverMetrics, ExpositionParsesWithConventionalNamesAndBoundedLabels) {
     EXPECT_EQ(single.at("rill_processes"), static_cast<double>(node.rt.process_count()));
     EXPECT_EQ(single.at("rill_queued_messages"), 3.0);
     EXPECT_EQ(single.at("rill_otp_servers"), 1.0);
+    EXPECT_EQ(single.at("rill_processes_spawned_total"),
+              single.at("rill_processes") + single.at("rill_processes_exited_total"));
     EXPECT_EQ(single.at("rill_dist_connections"), 0.0);
     EXPECT_TRUE(types.contains("rill_scheduler_slices_total"));
     EXPECT_TRUE(types.contains("rill_dist_bytes_sent_total"));

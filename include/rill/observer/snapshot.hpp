@@ -49,6 +49,9 @@ struct node_totals {
     std::uint64_t reductions = 0;
     /// gen_servers and supervisors alive.
     std::size_t servers = 0;
+    /// Processes started since the node started, and of those ended.
+    std::uint64_t spawned = 0;
+    std::uint64_t exited = 0;
 };
 
 struct snapshot {

@@ -99,6 +99,12 @@ public:
     /// Processes currently alive.
     [[nodiscard]] std::size_t process_count() const noexcept;
 
+    /// Processes started since the runtime started (any thread). It walks
+    /// the process table, costing spawns nothing; `spawned_count() -
+    /// process_count()` is the number that have exited (each figure read at
+    /// its own instant).
+    [[nodiscard]] std::uint64_t spawned_count() const noexcept;
+
     /// The pids of the live processes (any thread; see process/summary.hpp).
     [[nodiscard]] std::vector<pid> processes() const;
 
