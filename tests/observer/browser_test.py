@@ -5,19 +5,22 @@ Starts examples/09_observer (a node with a few thousand processes, a
 supervision tree and a worker that crashes), loads its page in headless
 Chromium, and checks the DOM the page's script built from the node's JSON:
 the process table lists the processes and sorts by the column named in the
-page's address, the supervision tree shows the children under their
-supervisors, and the crash appears in the crash list. Saves a screenshot.
+page's address, and, driven over the DevTools protocol, by the column whose
+header is clicked (a second click reverses); the supervision tree shows the
+children under their supervisors, and the crash appears in the crash list.
+Saves a screenshot.
 
     browser_test.py EXAMPLE_BINARY OUTPUT_DIR
 
-Waits are on events (the example's first line, Chromium's exit), never on
-time; Chromium's --virtual-time-budget lets the page's polling run without
-wall-clock waits. Exits 0 when every check passed and prints one line per
+Waits are on events (the example's first line, Chromium's exit, the page's
+load event, a DOM mutation observed in the page), never on time; Chromium's
+--virtual-time-budget lets the page's polling run without wall-clock waits. Exits 0 when every check passed and prints one line per
 check and "N passed, N failed" last.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -99,6 +102,118 @@ def dump(binary: str, profile: str, url: str) -> Dom:
     return dom
 
 
+class DevTools:
+    """Chromium driven over --remote-debugging-pipe (the DevTools protocol:
+    JSON messages ended by a NUL byte, commands on fd 3, answers on fd 4)."""
+
+    def __init__(self, binary: str, profile: str) -> None:
+        to_browser_read, self._to_browser = os.pipe()
+        self._from_browser, from_browser_write = os.pipe()
+        # The browser's fds 3 and 4, whatever numbers the pipes got here.
+        os.dup2(to_browser_read, 3)
+        os.dup2(from_browser_write, 4)
+        self.process = subprocess.Popen(
+            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,900",
+             "--remote-debugging-pipe", "about:blank"],
+            pass_fds=(3, 4), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for fd in (3, 4, to_browser_read, from_browser_write):
+            os.close(fd)
+        self._buffer = b""
+        self._next_id = 0
+        self._events: list[dict] = []
+        self.session = None
+
+    def _next_message(self, waiting_for: str, timeout_s: float) -> dict:
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._from_browser], [], [], timeout_s)
+            if not ready:
+                raise RuntimeError(f"chromium did not answer ({waiting_for})")
+            chunk = os.read(self._from_browser, 1 << 16)
+            if not chunk:
+                raise RuntimeError("chromium closed its pipe")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def call(self, method: str, params: dict | None = None, timeout_s: float = 60) -> dict:
+        self._next_id += 1
+        message = {"id": self._next_id, "method": method, "params": params or {}}
+        if self.session:
+            message["sessionId"] = self.session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        while True:
+            answer = self._next_message(method, timeout_s)
+            if answer.get("id") == self._next_id:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+            self._events.append(answer)
+
+    def wait_event(self, method: str, timeout_s: float = 60) -> dict:
+        while True:
+            for i, event in enumerate(self._events):
+                if event.get("method") == method:
+                    return self._events.pop(i)
+            self._events.append(self._next_message(method, timeout_s))
+
+    def open(self, url: str) -> None:
+        """Opens a tab, then loads `url` in it and waits for its load event."""
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget",
+                                 {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Page.enable")
+        self.call("Page.navigate", {"url": url})
+        # about:blank's own load event may come first: wait for this page's.
+        while True:
+            self.wait_event("Page.loadEventFired")
+            if self.evaluate("location.href").startswith(url.split("#")[0]):
+                return
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
+                                                "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"the page threw: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        self.session = None
+        try:
+            self.call("Browser.close", timeout_s=10)
+        except RuntimeError:
+            pass
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+
+
+# In the page: resolves once the page has loaded its data (it sets
+# body[data-loaded] after its first refresh).
+LOADED = """new Promise(done => {
+  if (document.body.dataset.loaded) return done(true);
+  new MutationObserver((_, o) => { o.disconnect(); done(true); })
+    .observe(document.body, { attributes: true, attributeFilter: ["data-loaded"] });
+})"""
+
+# In the page: clicks the header of column KEY, waits for the table's next
+# rendering, and answers the memory figures of its rows and the arrow shown.
+CLICK = """new Promise(done => {
+  const body = document.querySelector("#process-table tbody");
+  new MutationObserver((_, o) => {
+    o.disconnect();
+    const th = document.querySelector('#process-table th[data-key="KEY"]');
+    done({ values: [...body.querySelectorAll("td[data-value]")].map(td => Number(td.dataset.value)),
+           pids: [...body.querySelectorAll("tr[data-pid]")].map(tr => tr.dataset.pid),
+           arrow: th.dataset.arrow, hash: location.hash });
+  }).observe(body, { childList: true });
+  document.querySelector('#process-table th[data-key="KEY"]').click();
+})"""
+
+
 def first_line(process: subprocess.Popen, timeout_s: float) -> str:
     """The example's first line of output (its page's address)."""
     ready, _, _ = select.select([process.stdout], [], [], timeout_s)
@@ -169,6 +284,28 @@ def main() -> int:
                          f"the crash appears in the crash list ({sorted(k for k in kinds if k)})")
             checks.check(any("injected_fault" in e["text"] for e in crashes),
                          "the crash report names the reason")
+
+            # Clicking: a header sorts by its column, a second click reverses.
+            with tempfile.TemporaryDirectory() as pipe_profile:
+                tools = DevTools(binary, pipe_profile)
+                try:
+                    tools.open(url + "#tab=processes&sort=pid&order=asc")
+                    tools.evaluate(LOADED)
+                    first = tools.evaluate(CLICK.replace("KEY", "memory"))
+                    checks.check(first["values"] == sorted(first["values"], reverse=True)
+                                 and len(first["values"]) == 100 and "▼" in first["arrow"]
+                                 and "sort=memory" in first["hash"],
+                                 "a click on the memory header sorts by memory, largest first")
+                    second = tools.evaluate(CLICK.replace("KEY", "pid"))
+                    keys = [pid_key(p) for p in second["pids"]]
+                    checks.check(keys == sorted(keys) and "▲" in second["arrow"],
+                                 "a click on the pid header sorts by pid, ascending")
+                    third = tools.evaluate(CLICK.replace("KEY", "pid"))
+                    keys = [pid_key(p) for p in third["pids"]]
+                    checks.check(keys == sorted(keys, reverse=True) and "▼" in third["arrow"],
+                                 "a second click reverses the order")
+                finally:
+                    tools.close()
 
             # A picture, for people.
             shot = os.path.join(out_dir, "observer.png")
