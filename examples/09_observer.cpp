@@ -78,6 +78,7 @@ struct flaky : otp::gen_server {
 
 /// A session: calls the cache every 200..1200 ms.
 task<> session(int n) {
+    process::set_label("session " + std::to_string(n)); // shown in the page's class column
     const auto pause = std::chrono::milliseconds(200 + (n * 37) % 1000);
     for (;;) {
         (void)co_await process::receive_any(pause);
@@ -87,6 +88,7 @@ task<> session(int n) {
 
 /// Lets its queue grow to 500 messages, then drains it, again and again.
 task<> slow_consumer() {
+    process::set_label("slow consumer");
     for (;;) {
         (void)co_await process::receive_exact<std::string>(); // the ints pile up meanwhile
         for (bool more = true; more;) {

@@ -12,6 +12,7 @@
 #include <rill/core/term.hpp>
 #include <rill/process/exit.hpp>
 #include <rill/process/info.hpp>
+#include <rill/process/label.hpp>
 #include <rill/process/message.hpp>
 #include <rill/process/node_value.hpp>
 #include <rill/process/receive.hpp>

@@ -321,7 +321,14 @@ void http_service::process_detail(const std::string& text, httplib::Response& re
     }
     auto promise = std::make_shared<std::promise<json>>();
     std::future<json> future = promise->get_future();
-    spawn_process_detail(runtime_, *target, options_.answer_timeout, std::move(promise));
+    std::string label;
+    for (auto& [self, own] : runtime_.labels()) {
+        if (self == *target) {
+            label = std::move(own);
+        }
+    }
+    spawn_process_detail(
+        runtime_, *target, std::move(label), options_.answer_timeout, std::move(promise));
     std::optional<json> answer = await_answer(future, options_.answer_timeout, response);
     if (!answer) {
         return;

@@ -81,7 +81,10 @@ json child_json(const otp::child_info& child) {
     return out;
 }
 
-task<> process_detail_job(pid target, std::chrono::milliseconds timeout, answer_slot out) {
+task<> process_detail_job(pid target,
+                          std::string label,
+                          std::chrono::milliseconds timeout,
+                          answer_slot out) {
     json result;
     try {
         std::optional<process_summary> summary = process::summary(target);
@@ -116,7 +119,9 @@ task<> process_detail_job(pid target, std::chrono::milliseconds timeout, answer_
         }
 
         std::optional<otp::running_server> server = server_entry(target);
-        result["label"] = server ? json(server->class_name) : json(nullptr);
+        result["label"] = !label.empty() ? json(label)
+                          : server       ? json(server->class_name)
+                                         : json(nullptr);
         result["is_supervisor"] = server && server->is_supervisor;
         if (server) {
             std::optional<term> state;
@@ -260,9 +265,10 @@ task<> crash_subscription_job(std::shared_ptr<crash_log> log,
 
 void spawn_process_detail(runtime& rt,
                           pid target,
+                          std::string label,
                           std::chrono::milliseconds timeout,
                           answer_slot out) {
-    rt.spawn(process_detail_job, target, timeout, std::move(out));
+    rt.spawn(process_detail_job, target, std::move(label), timeout, std::move(out));
 }
 
 void spawn_supervision_tree(runtime& rt, std::chrono::milliseconds timeout, answer_slot out) {

@@ -13,6 +13,7 @@
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace rill {
 class runtime;
@@ -28,10 +29,9 @@ using answer_slot = std::shared_ptr<std::promise<json>>;
 /// A process's page: its summary figures, links, monitors, trap_exit, and
 /// for a gen_server its class and state (sys:get_state), for a supervisor
 /// its children. `null` when it is not alive.
-void spawn_process_detail(runtime& rt,
-                          pid target,
-                          std::chrono::milliseconds timeout,
-                          answer_slot out);
+/// `label`: the process's own label, if it has one (process::set_label).
+void spawn_process_detail(
+    runtime& rt, pid target, std::string label, std::chrono::milliseconds timeout, answer_slot out);
 
 /// Every supervision tree of the node: the supervisors that are no other
 /// supervisor's child, each with its children, recursively.

@@ -23,6 +23,9 @@ snapshot take_snapshot(const runtime& rt, const dist::net_kernel* net) {
         labels.emplace(s.self, std::move(s.class_name));
     }
     shot.totals.servers = labels.size();
+    for (auto& [self, label] : rt.labels()) {
+        labels.insert_or_assign(self, std::move(label)); // a process's own label wins
+    }
 
     const std::vector<pid> pids = rt.processes();
     shot.processes.reserve(pids.size());

@@ -124,6 +124,11 @@ void set_node_value(runtime_core& runtime, atom key, std::shared_ptr<void> value
     runtime.set_node_value(key, std::move(value));
 }
 
+void set_label(const char* operation, std::string label) {
+    internal::process& self = running_process(operation);
+    self.runtime().set_label(self, std::move(label));
+}
+
 std::int64_t runtime_now_ms(runtime_core& runtime) noexcept {
     return runtime.sched().now_ms();
 }

@@ -29,6 +29,32 @@ std::vector<pid> runtime_core::processes() const {
     return live;
 }
 
+void runtime_core::set_label(internal::process& owner, std::string label) {
+    const std::lock_guard lock(labels_mutex_);
+    if (label.empty()) {
+        labels_.erase(&owner);
+    } else {
+        labels_.insert_or_assign(&owner, std::pair(owner.to_pid(), std::move(label)));
+    }
+    owner.set_labelled(labels_.contains(&owner));
+}
+
+void runtime_core::forget_label(internal::process& owner) noexcept {
+    const std::lock_guard lock(labels_mutex_);
+    labels_.erase(&owner);
+    owner.set_labelled(false);
+}
+
+std::vector<std::pair<pid, std::string>> runtime_core::labels() const {
+    const std::lock_guard lock(labels_mutex_);
+    std::vector<std::pair<pid, std::string>> out;
+    out.reserve(labels_.size());
+    for (const auto& [block, entry] : labels_) {
+        out.push_back(entry);
+    }
+    return out;
+}
+
 std::uint64_t runtime_core::spawned_total() const noexcept {
     // Each start adds one to its slot's serial (process::start), so the
     // serials add up to the processes ever started, at no cost to a spawn.

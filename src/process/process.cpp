@@ -122,6 +122,7 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     exit_pending_ = false;
     has_held_monitor_ = false;
     traced_ = false;
+    labelled_ = false;
     pending_exit_reason_ = term();
     reductions_done_.store(0, std::memory_order_relaxed);
     budget_ = 0;
@@ -512,6 +513,9 @@ void process::terminate(const term& reason) noexcept {
     }
     if (traced_) [[unlikely]] {
         runtime_.traces().exited(*this, reason);
+    }
+    if (labelled_) [[unlikely]] {
+        runtime_.forget_label(*this);
     }
     runtime_.upper->process_ending(*this, reason); // frees the tables
     runtime_.process_exited(to_pid(), reason, is_root_);

@@ -194,6 +194,11 @@ public:
 
     void set_traced(bool traced) noexcept { traced_ = traced; }
 
+    /// Whether it has a label (process::set_label). Owner only.
+    [[nodiscard]] bool labelled() const noexcept { return labelled_; }
+
+    void set_labelled(bool labelled) noexcept { labelled_ = labelled; }
+
     void set_holds_monitor(bool held) noexcept { has_held_monitor_ = held; }
 
     /// Owner: sends the held-back monitor signal, if any.
@@ -360,6 +365,7 @@ private:
     bool exit_pending_ = false;     // a signal ended the process: terminate at once
     bool has_held_monitor_ = false; // relations_->held_back holds a signal
     bool traced_ = false;           // the node's trace_table has a receiver for it (owner only)
+    bool labelled_ = false;         // runtime_core's labels_ has an entry for it (owner only)
     std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
     term pending_exit_reason_;
     task<>::handle_type root_;

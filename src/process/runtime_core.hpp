@@ -21,7 +21,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace rill::internal {
@@ -120,6 +122,14 @@ public:
     /// Values kept per node for the layers above the core (process::node_value).
     [[nodiscard]] std::shared_ptr<void> node_value(atom key) const;
 
+    /// Labels (process::set_label), kept here for the few processes that
+    /// have one; `owner` is the calling process. Empty removes it.
+    void set_label(internal::process& owner, std::string label);
+    /// Drops the label of an ending process (only if it has one).
+    void forget_label(internal::process& owner) noexcept;
+    /// Every live labelled process and its label (any thread).
+    [[nodiscard]] std::vector<std::pair<pid, std::string>> labels() const;
+
     /// The node's traces (src/process/tracing.hpp).
     [[nodiscard]] internal::trace_table& traces() noexcept { return traces_; }
 
@@ -176,6 +186,9 @@ public:
 
 private:
     internal::trace_table traces_;
+    mutable std::mutex labels_mutex_;
+    std::unordered_map<const internal::process*, std::pair<pid, std::string>>
+        labels_; // guarded by labels_mutex_
     // process::node_value's table, by atom index: read and written by
     // processes on any worker, rarely (a layer's setup, the logger's level).
     mutable std::mutex node_values_mutex_;

@@ -112,6 +112,10 @@ std::vector<pid> runtime::processes() const {
     return core_->processes();
 }
 
+std::vector<std::pair<pid, std::string>> runtime::labels() const {
+    return core_->labels();
+}
+
 std::optional<pid> runtime::whereis(atom name) const {
     return layers_->whereis(name);
 }

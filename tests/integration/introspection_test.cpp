@@ -246,5 +246,34 @@ TEST(Introspection, SpawnedCountCountsEveryStartAndSlotReuse) {
     EXPECT_EQ(rt.process_count(), 2U);
 }
 
+task<> labelled(std::string label) {
+    process::set_label(std::move(label));
+    std::string next = co_await process::receive_exact<std::string>(); // "" removes it
+    process::set_label(next);
+    (void)co_await process::receive_exact<int>();
+}
+
+TEST(Introspection, LabelsAreListedUntilRemovedOrTheProcessEnds) {
+    runtime rt(deterministic_options());
+    const pid worker = rt.spawn(labelled, std::string("cache warmer"));
+    const pid other = rt.spawn(labelled, std::string("poller"));
+    rt.spawn(test::wait_for_anything);
+    rt.run_until_idle();
+    std::vector<std::pair<pid, std::string>> labels = rt.labels();
+    std::sort(labels.begin(), labels.end());
+    EXPECT_EQ(
+        labels,
+        (std::vector<std::pair<pid, std::string>>{{worker, "cache warmer"}, {other, "poller"}}));
+
+    rt.send(worker, std::string()); // removes its label
+    rt.send(other, std::string("poller, slow"));
+    rt.run_until_idle();
+    EXPECT_EQ(rt.labels(), (std::vector<std::pair<pid, std::string>>{{other, "poller, slow"}}));
+
+    rt.send(other, 0); // ends
+    rt.run_until_idle();
+    EXPECT_TRUE(rt.labels().empty());
+}
+
 } // namespace
 } // namespace rill

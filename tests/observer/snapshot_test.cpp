@@ -67,6 +67,21 @@ const observer::process_row* row_of(const observer::snapshot& shot, const pid& p
     return nullptr;
 }
 
+task<> labelled_worker() {
+    process::set_label("batch importer");
+    (void)co_await process::receive_exact<std::string>();
+}
+
+TEST(ObserverSnapshot, AProcessLabelIsShownAsItsLabel) {
+    runtime rt(deterministic_options());
+    const pid worker = rt.spawn(labelled_worker);
+    rt.run_until_idle();
+    const observer::snapshot shot = observer::take_snapshot(rt);
+    const observer::process_row* row = row_of(shot, worker);
+    ASSERT_NE(row, nullptr);
+    EXPECT_EQ(row->label, "batch importer");
+}
+
 TEST(ObserverSnapshot, ListsEveryProcessWithItsQueueNameAndClass) {
     busy_node node(2000);
     const observer::snapshot shot = observer::take_snapshot(node.rt);

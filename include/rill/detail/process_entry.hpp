@@ -16,6 +16,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace rill::detail {
 
@@ -95,6 +96,9 @@ std::int64_t cancel_timer(runtime_core& runtime, const reference& timer);
 /// process::node_value and set_node_value.
 std::shared_ptr<void> node_value(runtime_core& runtime, atom key);
 void set_node_value(runtime_core& runtime, atom key, std::shared_ptr<void> value);
+
+/// process::set_label: the calling process's label (empty: none).
+void set_label(const char* operation, std::string label);
 
 /// Milliseconds since the runtime started, on its clock.
 std::int64_t runtime_now_ms(runtime_core& runtime) noexcept;

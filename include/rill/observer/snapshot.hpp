@@ -32,8 +32,8 @@ namespace rill::observer {
 /// One process, as `process_summary` plus what the layers above know of it.
 struct process_row {
     process_summary summary;
-    /// What the process runs, when a layer knows it: a gen_server's class
-    /// (`otp::supervisor` for supervisors); empty otherwise.
+    /// What the process does: its label (process::set_label), else a
+    /// gen_server's class (`otp::supervisor` for supervisors); empty otherwise.
     std::string label;
 };
 

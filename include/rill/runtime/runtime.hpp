@@ -137,6 +137,10 @@ public:
     /// remembers it (deterministic mode records every exit; otherwise none).
     [[nodiscard]] std::optional<term> exit_reason_of(const pid& p) const;
 
+    /// Every live process that has a label (process/label.hpp), with it
+    /// (any thread).
+    [[nodiscard]] std::vector<std::pair<pid, std::string>> labels() const;
+
     /// The local process registered as `name`, if any (any thread).
     [[nodiscard]] std::optional<pid> whereis(atom name) const;
 
