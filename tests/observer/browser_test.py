@@ -20,6 +20,7 @@ check and "N passed, N failed" last.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -102,23 +103,45 @@ def dump(binary: str, profile: str, url: str) -> Dom:
     return dom
 
 
+def high_fd(fd: int) -> int:
+    """`fd` moved to a number of 10 or more (close-on-exec), clear of 3 and 4."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 class DevTools:
     """Chromium driven over --remote-debugging-pipe (the DevTools protocol:
     JSON messages ended by a NUL byte, commands on fd 3, answers on fd 4)."""
 
     def __init__(self, binary: str, profile: str) -> None:
-        to_browser_read, self._to_browser = os.pipe()
-        self._from_browser, from_browser_write = os.pipe()
-        # The browser's fds 3 and 4, whatever numbers the pipes got here.
+        to_browser_read, self._to_browser = (high_fd(fd) for fd in os.pipe())
+        self._from_browser, from_browser_write = (high_fd(fd) for fd in os.pipe())
+        # The browser reads fd 3 and writes fd 4: put the pipes there for the
+        # spawn, and give back whatever this process had at 3 and 4 after.
+        saved = []
+        for target in (3, 4):
+            try:
+                saved.append((target, fcntl.fcntl(target, fcntl.F_DUPFD_CLOEXEC, 10)))
+            except OSError:
+                saved.append((target, None))
         os.dup2(to_browser_read, 3)
         os.dup2(from_browser_write, 4)
-        self.process = subprocess.Popen(
-            [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,900",
-             "--remote-debugging-pipe", "about:blank"],
-            pass_fds=(3, 4), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for fd in (3, 4, to_browser_read, from_browser_write):
-            os.close(fd)
+        try:
+            self.process = subprocess.Popen(
+                [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                 "--window-size=1400,900", "--remote-debugging-pipe", "about:blank"],
+                pass_fds=(3, 4), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finally:
+            for target, copy in saved:
+                if copy is None:
+                    os.close(target)
+                else:
+                    os.dup2(copy, target)
+                    os.close(copy)
+            os.close(to_browser_read)
+            os.close(from_browser_write)
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict] = []
