@@ -373,7 +373,10 @@ void http_service::nodes(httplib::Response& response) {
                          {"bytes_received", c.bytes_received},
                          {"frames_sent", c.frames_sent},
                          {"frames_received", c.frames_received},
-                         {"queued_bytes", c.queued_bytes}});
+                         {"queued_bytes", c.queued_bytes},
+                         {"ticks_sent", c.ticks_sent},
+                         {"ticks_received", c.ticks_received},
+                         {"since_last_heard_ms", c.since_last_heard.count()}});
     }
     reply_json(response,
                json{{"node", std::string(shot->node.name())},

@@ -163,6 +163,18 @@ void write_connections(exposition& out, const std::vector<dist::connection_stati
              "counter",
              "Frames read from a connection.",
              [](const stats& c) { return static_cast<double>(c.frames_received); });
+    per_peer("rill_dist_ticks_sent_total",
+             "counter",
+             "Ticks (keep-alive frames) written to a connection.",
+             [](const stats& c) { return static_cast<double>(c.ticks_sent); });
+    per_peer("rill_dist_ticks_received_total",
+             "counter",
+             "Ticks read from a connection.",
+             [](const stats& c) { return static_cast<double>(c.ticks_received); });
+    per_peer("rill_dist_last_heard_seconds",
+             "gauge",
+             "Time since the peer was last heard, to within a quarter of net_ticktime.",
+             [](const stats& c) { return static_cast<double>(c.since_last_heard.count()) / 1e3; });
     per_peer("rill_dist_queued_bytes",
              "gauge",
              "Bytes queued for a connection, not yet written to its socket.",

@@ -189,6 +189,10 @@ TEST(RillNodes, AHundredMegabyteMessageGoesInFragmentsAndArrivesWhole) {
     const std::vector<dist::connection_statistics> at_b = nodes.net_b.connections();
     ASSERT_EQ(at_b.size(), 1U);
     EXPECT_GE(at_b.front().frames_received, 400U); // 100 MiB in 256 KiB fragments
+    // Heard at the handshake at the latest, and the connection is alive:
+    // within net_ticktime (60 s by default), not a garbage figure.
+    EXPECT_LE(at_b.front().since_last_heard, std::chrono::seconds(60));
+    EXPECT_GE(at_b.front().since_last_heard, std::chrono::milliseconds(0));
 }
 
 task<> registered_collector(atom name,

@@ -27,6 +27,7 @@
 #include <rill/dist/remote_calls.hpp>
 #include <rill/process/task.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -57,6 +58,12 @@ struct connection_statistics {
     std::uint64_t frames_sent = 0;
     std::uint64_t frames_received = 0;
     std::size_t queued_bytes = 0; ///< written to the queue, not yet to the socket
+    /// Ticks (empty frames that keep a quiet connection alive) each way.
+    std::uint64_t ticks_sent = 0;
+    std::uint64_t ticks_received = 0;
+    /// Since the peer was last heard (anything read), to within a quarter
+    /// of net_ticktime; a connection is declared lost past net_ticktime.
+    std::chrono::milliseconds since_last_heard{0};
 };
 
 namespace internal {

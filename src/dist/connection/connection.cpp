@@ -304,8 +304,15 @@ bool connection::try_write_now(bytes& frame) {
     return false;
 }
 
+std::int64_t steady_ms() noexcept {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 void connection::attach(tcp::socket socket, const peer_identity& peer) {
     peer_flags_.store(peer.flags, std::memory_order_relaxed);
+    last_heard_ms.store(steady_ms(), std::memory_order_relaxed); // the handshake was heard
     socket.set_option(tcp::no_delay(true));
     socket_ = std::make_shared<tcp::socket>(std::move(socket));
     {

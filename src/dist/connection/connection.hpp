@@ -77,6 +77,9 @@ namespace rill::dist::internal {
 
 class node_core;
 
+/// Milliseconds on the steady clock (connection figures).
+std::int64_t steady_ms() noexcept;
+
 class connection : public std::enable_shared_from_this<connection> {
 public:
     enum class state : std::uint8_t { connecting, up, closed };
@@ -119,6 +122,11 @@ public:
     std::atomic<std::uint64_t> bytes_received{0};
     std::atomic<std::uint64_t> frames_sent{0};
     std::atomic<std::uint64_t> frames_received{0};
+    std::atomic<std::uint64_t> ticks_sent{0};
+    std::atomic<std::uint64_t> ticks_received{0};
+    // When the peer was last heard (anything read), in steady-clock ms, as
+    // seen by the ticker each quarter of net_ticktime (set at attach).
+    std::atomic<std::int64_t> last_heard_ms{0};
     [[nodiscard]] std::size_t queued_bytes() const;
 
 private:

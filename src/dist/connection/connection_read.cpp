@@ -72,6 +72,7 @@ awaitable<void> connection::read_loop(std::shared_ptr<tcp::socket> socket) {
             begin += 4;
             bytes_received.fetch_add(4 + length, std::memory_order_relaxed);
             if (length == 0) {
+                ticks_received.fetch_add(1, std::memory_order_relaxed);
                 continue; // a tick
             }
             if (length > max_frame) {
@@ -210,6 +211,9 @@ awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
             co_return;
         }
         silent_quarters = reads_seen_ == last_reads ? silent_quarters + 1 : 0;
+        if (reads_seen_ != last_reads) {
+            last_heard_ms.store(steady_ms(), std::memory_order_relaxed);
+        }
         last_reads = reads_seen_;
         if (silent_quarters >= 4) {
             fail("nothing heard for " + std::to_string(node_.opts().net_ticktime.count()) +
@@ -218,6 +222,7 @@ awaitable<void> connection::tick_loop(std::shared_ptr<tcp::socket> socket) {
         }
         const std::uint64_t writes = writes_seen_.load(std::memory_order_relaxed);
         if (writes == last_writes) {
+            ticks_sent.fetch_add(1, std::memory_order_relaxed);
             push_tick();
         }
         last_writes = writes;
