@@ -53,15 +53,6 @@ std::optional<bool> flag(const httplib::Request& request, const char* name, bool
     return std::nullopt;
 }
 
-std::optional<std::uint64_t> number(const std::string& text) {
-    std::uint64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 void reply_json(httplib::Response& response, const json& body, int status = 200) {
     response.status = status;
     response.set_header("Cache-Control", "no-store");
@@ -396,8 +387,9 @@ void http_service::supervision(httplib::Response& response) {
 }
 
 void http_service::crashes(const httplib::Request& request, httplib::Response& response) {
-    const std::optional<std::uint64_t> since =
-        request.has_param("since") ? number(request.get_param_value("since")) : std::uint64_t{0};
+    const std::optional<std::uint64_t> since = request.has_param("since")
+                                                   ? parse_count(request.get_param_value("since"))
+                                                   : std::uint64_t{0};
     if (!since) {
         reply_error(response, 400, "since is a non-negative integer");
         return;
@@ -440,9 +432,10 @@ void http_service::start_trace(const httplib::Request& request, httplib::Respons
     const std::optional<bool> messages = flag(request, "messages", true);
     const std::optional<bool> signals = flag(request, "signals", true);
     const std::optional<std::uint64_t> max_events =
-        request.has_param("limit") ? number(request.get_param_value("limit")) : std::uint64_t{100};
+        request.has_param("limit") ? parse_count(request.get_param_value("limit"))
+                                   : std::uint64_t{100};
     const std::optional<std::uint64_t> rate =
-        request.has_param("rate") ? number(request.get_param_value("rate")) : std::uint64_t{0};
+        request.has_param("rate") ? parse_count(request.get_param_value("rate")) : std::uint64_t{0};
     if (!messages || !signals || (!*messages && !*signals)) {
         reply_error(response, 400, "messages and signals are 0 or 1, and one of them is 1");
         return;
@@ -478,15 +471,16 @@ void http_service::start_trace(const httplib::Request& request, httplib::Respons
 void http_service::read_trace(const std::string& id_text,
                               const httplib::Request& request,
                               httplib::Response& response) {
-    const std::optional<std::uint64_t> since =
-        request.has_param("since") ? number(request.get_param_value("since")) : std::uint64_t{0};
+    const std::optional<std::uint64_t> since = request.has_param("since")
+                                                   ? parse_count(request.get_param_value("since"))
+                                                   : std::uint64_t{0};
     if (!since) {
         reply_error(response, 400, "since is a non-negative integer");
         return;
     }
     const std::lock_guard lock(traces_mutex_);
     forget_idle_traces();
-    const std::optional<std::uint64_t> id = number(id_text);
+    const std::optional<std::uint64_t> id = parse_count(id_text);
     auto found = id ? traces_.find(*id) : traces_.end();
     if (found == traces_.end()) {
         reply_error(response, 404, "no such trace");
@@ -518,7 +512,7 @@ void http_service::stop_trace(const std::string& id_text, httplib::Response& res
         return;
     }
     const std::lock_guard lock(traces_mutex_);
-    const std::optional<std::uint64_t> id = number(id_text);
+    const std::optional<std::uint64_t> id = parse_count(id_text);
     auto found = id ? traces_.find(*id) : traces_.end();
     if (found == traces_.end()) {
         reply_error(response, 404, "no such trace");

@@ -43,18 +43,6 @@ json name_of(const std::optional<atom>& name) {
     return name ? json(std::string(name->name())) : json(nullptr);
 }
 
-const char* status_text(process_status status) {
-    switch (status) {
-    case process_status::running:
-        return "running";
-    case process_status::runnable:
-        return "runnable";
-    case process_status::waiting:
-        return "waiting";
-    }
-    return "unknown";
-}
-
 json pids(const std::vector<pid>& list) {
     json out = json::array();
     for (const pid& p : list) {
@@ -94,7 +82,7 @@ task<> process_detail_job(pid target,
         }
         result["pid"] = text_of(target);
         result["name"] = name_of(summary->registered_name);
-        result["status"] = status_text(summary->status);
+        result["status"] = status_name(summary->status);
         result["mailbox"] = summary->message_queue_length;
         result["message_age_ms"] = summary->oldest_message_age.count();
         result["memory"] = summary->memory;

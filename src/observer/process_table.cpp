@@ -37,15 +37,6 @@ std::optional<sort_key> key_named(std::string_view name) {
     return std::nullopt;
 }
 
-std::optional<std::size_t> count_of(std::string_view text) {
-    std::size_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
-        return std::nullopt;
-    }
-    return value;
-}
-
 std::string lowered(std::string_view text) {
     std::string out(text);
     for (char& c : out) {
@@ -54,24 +45,17 @@ std::string lowered(std::string_view text) {
     return out;
 }
 
-const char* status_text(process_status status) {
-    switch (status) {
-    case process_status::running:
-        return "running";
-    case process_status::runnable:
-        return "runnable";
-    case process_status::waiting:
-        return "waiting";
-    }
-    return "unknown";
-}
-
 /// One row and its reductions delta; its texts are made only for the
 /// filter and for the rows shown (a million rows cost no strings).
 struct prepared {
     const process_row* row;
     std::uint64_t delta;
 };
+
+/// Pid order within one node, as `<0.ID.SERIAL>` reads.
+std::pair<std::uint32_t, std::uint32_t> table_order(const process_summary& s) {
+    return {s.self.id, s.self.serial};
+}
 
 std::string_view name_of(const process_row& row) {
     return row.summary.registered_name ? row.summary.registered_name->name() : std::string_view();
@@ -101,13 +85,13 @@ parse_table_query(const std::multimap<std::string, std::string>& params) {
             }
             query.filter = lowered(value);
         } else if (key == "offset") {
-            std::optional<std::size_t> n = count_of(value);
+            std::optional<std::uint64_t> n = parse_count(value);
             if (!n) {
                 return std::string("offset is a non-negative integer");
             }
             query.offset = *n;
         } else if (key == "limit") {
-            std::optional<std::size_t> n = count_of(value);
+            std::optional<std::uint64_t> n = parse_count(value);
             if (!n || *n > max_limit) {
                 return std::string("limit is an integer from 0 to 10000");
             }
@@ -163,7 +147,7 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
         const process_summary& y = b.row->summary;
         switch (query.key) {
         case sort_key::pid:
-            return std::pair(x.self.id, x.self.serial) < std::pair(y.self.id, y.self.serial);
+            return table_order(x) < table_order(y);
         case sort_key::name:
             return name_of(*a.row) < name_of(*b.row);
         case sort_key::label:
@@ -191,8 +175,7 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
         if (less(b, a)) {
             return query.descending;
         }
-        return std::pair(a.row->summary.self.id, a.row->summary.self.serial) <
-               std::pair(b.row->summary.self.id, b.row->summary.self.serial);
+        return table_order(a.row->summary) < table_order(b.row->summary);
     };
     const std::size_t first = std::min(query.offset, rows.size());
     const std::size_t last = std::min(rows.size(), first + query.limit);
@@ -209,7 +192,7 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
              {"name", name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name)},
              {"label",
               r.row->label.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.row->label)},
-             {"status", status_text(s.status)},
+             {"status", status_name(s.status)},
              {"mailbox", s.message_queue_length},
              {"message_age_ms", s.oldest_message_age.count()},
              {"memory", s.memory},

@@ -55,6 +55,27 @@ std::optional<pid> parse_local_pid(std::string_view text, atom local, std::uint3
     return p;
 }
 
+std::optional<std::uint64_t> parse_count(std::string_view text) {
+    std::uint64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+const char* status_name(process_status status) noexcept {
+    switch (status) {
+    case process_status::running:
+        return "running";
+    case process_status::runnable:
+        return "runnable";
+    case process_status::waiting:
+        return "waiting";
+    }
+    return "unknown";
+}
+
 std::string number_text(double value) {
     if (std::isnan(value)) {
         return "NaN";

@@ -182,7 +182,6 @@ void node_layers::send_remote_to_name(process* sender,
 
 std::string node_layers::describe_signal(const detail::mailbox_node* node, pid& sender) const {
     using detail::signal_kind;
-    const char* name = "signal";
     switch (node->kind) {
     case signal_kind::exit: {
         const auto& exit = static_cast<const exit_signal_node&>(*node);
@@ -192,12 +191,10 @@ std::string node_layers::describe_signal(const detail::mailbox_node* node, pid& 
     case signal_kind::link:
     case signal_kind::unlink:
     case signal_kind::unlink_ack: {
-        const auto& link = static_cast<const link_signal_node&>(*node);
-        sender = link.from;
-        name = node->kind == signal_kind::link     ? "link"
+        sender = static_cast<const link_signal_node&>(*node).from;
+        return node->kind == signal_kind::link     ? "link"
                : node->kind == signal_kind::unlink ? "unlink"
                                                    : "unlink_ack";
-        return name;
     }
     case signal_kind::monitor:
     case signal_kind::demonitor:
@@ -218,7 +215,7 @@ std::string node_layers::describe_signal(const detail::mailbox_node* node, pid& 
         sender = static_cast<const exit_signal_node&>(*node).from;
         return "node_down " + std::string(sender.node.name());
     default:
-        return name;
+        return "signal";
     }
 }
 

@@ -307,7 +307,8 @@ TEST_F(BeamSignals, S73LinksAndMonitorsOnANodeNobodyRunsGiveNoconnection) {
 
 // Links to and monitors the victim, monitors the node, then `fault` (kill
 // or stop the BEAM node): every one fires, and later ones at once.
-task<> lose_beam(std::uint16_t epmd_port, int fault, const char* rill_node) {
+task<>
+lose_beam(std::uint16_t epmd_port, int fault, const char* rill_node, const dist::net_kernel* net) {
     become_sink();
     process::trap_exit(true);
     test::beam_node beam = start_targets(epmd_port, rill_node, {"-kernel", "net_ticktime", "4"});
@@ -322,6 +323,15 @@ task<> lose_beam(std::uint16_t epmd_port, int fault, const char* rill_node) {
     // A round trip, so the link and monitors are in place on the BEAM side.
     process::send(targets->victim, atom("not_an_exit_request_tuple"));
     EXPECT_TRUE(co_await dist::ping(beam_node_name));
+    // The connection's figures, as the observer shows them, with a BEAM peer.
+    const std::vector<dist::connection_statistics> stats = net->connections();
+    EXPECT_EQ(stats.size(), 1U);
+    for (const dist::connection_statistics& peer : stats) { // no ASSERT in a coroutine
+        EXPECT_EQ(peer.peer, beam_node_name);
+        EXPECT_GT(peer.frames_received, 0U);
+        EXPECT_GT(peer.bytes_sent, 0U);
+        EXPECT_LE(peer.since_last_heard, std::chrono::seconds(4)); // its net_ticktime
+    }
 
     beam.signal(fault);
     std::vector<term> events;
@@ -372,7 +382,7 @@ task<> lose_beam(std::uint16_t epmd_port, int fault, const char* rill_node) {
 TEST_F(BeamSignals, S74ABeamNodeKilledWithSigkillBreaksEveryLinkAndMonitorOverIt) {
     runtime rt(rill_options("rill_killer@localhost"));
     dist::net_kernel net(rt, embedded_epmd_options());
-    rt.run(lose_beam, net.epmd_port(), int{SIGKILL}, "rill_killer@localhost");
+    rt.run(lose_beam, net.epmd_port(), int{SIGKILL}, "rill_killer@localhost", &net);
 }
 
 TEST_F(BeamSignals, S74ABeamNodeStoppedWithSigstopIsDeclaredGoneAfterTheTickTime) {
@@ -380,7 +390,7 @@ TEST_F(BeamSignals, S74ABeamNodeStoppedWithSigstopIsDeclaredGoneAfterTheTickTime
     dist::options options = embedded_epmd_options();
     options.net_ticktime = 2s;
     dist::net_kernel net(rt, options);
-    rt.run(lose_beam, net.epmd_port(), int{SIGSTOP}, "rill_ticker@localhost");
+    rt.run(lose_beam, net.epmd_port(), int{SIGSTOP}, "rill_ticker@localhost", &net);
 }
 
 // A BEAM node restarted under the same name has a new creation: pids of
