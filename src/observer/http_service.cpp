@@ -431,13 +431,15 @@ void http_service::start_trace(const httplib::Request& request, httplib::Respons
     trace_limits limits;
     const std::optional<bool> messages = flag(request, "messages", true);
     const std::optional<bool> signals = flag(request, "signals", true);
+    const std::optional<bool> follow = flag(request, "follow", false);
     const std::optional<std::uint64_t> max_events =
         request.has_param("limit") ? parse_count(request.get_param_value("limit"))
                                    : std::uint64_t{100};
     const std::optional<std::uint64_t> rate =
         request.has_param("rate") ? parse_count(request.get_param_value("rate")) : std::uint64_t{0};
-    if (!messages || !signals || (!*messages && !*signals)) {
-        reply_error(response, 400, "messages and signals are 0 or 1, and one of them is 1");
+    if (!messages || !signals || !follow || (!*messages && !*signals)) {
+        reply_error(
+            response, 400, "messages, signals and follow are 0 or 1, and messages or signals is 1");
         return;
     }
     if (!max_events || *max_events == 0 || *max_events > max_trace_events) {
@@ -452,6 +454,7 @@ void http_service::start_trace(const httplib::Request& request, httplib::Respons
     limits.signals = *signals;
     limits.max_events = *max_events;
     limits.max_rate = *rate;
+    limits.follow = *follow;
     const std::lock_guard lock(traces_mutex_);
     forget_idle_traces();
     std::size_t running = 0;
@@ -490,20 +493,26 @@ void http_service::read_trace(const std::string& id_text,
     const trace_session& session = found->second.session;
     json events = json::array();
     for (const numbered_trace_event& e : session.events(*since)) {
-        events.push_back({{"seq", e.seq},
-                          {"kind", trace_event_kind_name(e.event.kind)},
-                          {"peer",
-                           e.event.peer == pid{} ? json(nullptr)
-                                                 : json(pid_text(e.event.peer, runtime_.node()))},
-                          {"text", e.event.text},
-                          {"time_ms", e.event.time.count()}});
+        events.push_back(
+            {{"seq", e.seq},
+             {"kind", trace_event_kind_name(e.event.kind)},
+             {"process", pid_text(e.event.traced, runtime_.node())},
+             {"label", e.event.label.is_nil() ? json(nullptr) : json(to_string(e.event.label))},
+             {"serial", e.event.serial},
+             {"peer",
+              e.event.peer == pid{} ? json(nullptr)
+                                    : json(pid_text(e.event.peer, runtime_.node()))},
+             {"text", e.event.text},
+             {"time_ms", e.event.time.count()}});
     }
-    reply_json(response,
-               json{{"id", *id},
-                    {"pid", pid_text(session.target(), runtime_.node())},
-                    {"state", trace_end_name(session.state())},
-                    {"count", session.count()},
-                    {"events", std::move(events)}});
+    reply_json(
+        response,
+        json{{"id", *id},
+             {"pid", pid_text(session.target(), runtime_.node())},
+             {"label", session.label().is_nil() ? json(nullptr) : json(to_string(session.label()))},
+             {"state", trace_end_name(session.state())},
+             {"count", session.count()},
+             {"events", std::move(events)}});
 }
 
 void http_service::stop_trace(const std::string& id_text, httplib::Response& response) {

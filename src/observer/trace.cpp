@@ -12,6 +12,7 @@
 
 #include "observer/text.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -142,8 +143,10 @@ trace_sink trace_to_file(const std::string& path) {
         const std::string line =
             std::to_string(e.time.count()) + " " + trace_event_kind_name(e.kind) + " " +
             internal::pid_text(e.traced, node) + " " +
-            (e.peer == pid{} ? std::string("-") : internal::pid_text(e.peer, node)) + " " + e.text +
-            "\n";
+            (e.peer == pid{} ? std::string("-") : internal::pid_text(e.peer, node)) + " " +
+            (e.label.is_nil() ? std::string("- -")
+                              : to_string(e.label) + " " + std::to_string(e.serial)) +
+            " " + e.text + "\n";
         // One write per line: lines of several traced processes never mix.
         std::fwrite(line.data(), 1, line.size(), shared.get());
         std::fflush(shared.get());
@@ -152,9 +155,11 @@ trace_sink trace_to_file(const std::string& path) {
 
 trace_session::trace_session(runtime& rt,
                              pid target,
+                             term label,
                              std::shared_ptr<internal::limited_receiver> receiver)
     : runtime_(&rt)
     , target_(target)
+    , label_(std::move(label))
     , receiver_(std::move(receiver)) {}
 
 trace_session::trace_session(trace_session&&) noexcept = default;
@@ -195,8 +200,16 @@ trace_session trace(runtime& rt, pid target, trace_limits limits, trace_sink sin
     trace_options options;
     options.messages = limits.messages;
     options.signals = limits.signals;
+    if (limits.follow) {
+        // Relaxed: the counter only makes each session's label unique.
+        static std::atomic<std::uint64_t> sessions{0};
+        options.follow =
+            term::tuple_of(atom("rill_observer"),
+                           rt.node(),
+                           term::from_uint64(sessions.fetch_add(1, std::memory_order_relaxed) + 1));
+    }
     rt.trace(target, receiver, options);
-    return trace_session(rt, target, std::move(receiver));
+    return trace_session(rt, target, options.follow, std::move(receiver));
 }
 
 trace_session trace(runtime& rt, atom name, trace_limits limits, trace_sink sink) {

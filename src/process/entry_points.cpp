@@ -129,6 +129,16 @@ void set_label(const char* operation, std::string label) {
     self.runtime().set_label(self, std::move(label));
 }
 
+void set_trace_label(const char* operation, term label) {
+    internal::process& self = running_process(operation);
+    self.runtime().traces().set_label(self, std::move(label));
+}
+
+term trace_label(const char* operation) {
+    const internal::process& self = running_process(operation);
+    return self.runtime().traces().label(self);
+}
+
 std::int64_t runtime_now_ms(runtime_core& runtime) noexcept {
     return runtime.sched().now_ms();
 }

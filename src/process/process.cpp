@@ -121,7 +121,7 @@ std::uint32_t process::start(task<>::handle_type body, bool root) noexcept {
     has_mark_ = false;
     exit_pending_ = false;
     has_held_monitor_ = false;
-    traced_ = false;
+    trace_bits_ = 0;
     labelled_ = false;
     pending_exit_reason_ = term();
     reductions_done_.store(0, std::memory_order_relaxed);
@@ -275,9 +275,6 @@ process::wait_outcome process::advance_wait() noexcept {
         }
         detail::receive_wait& wait = *wait_;
         if (take_match(wait)) {
-            if (traced_) [[unlikely]] {
-                trace_taken(wait.matched);
-            }
             complete_wait();
             if (reductions_left_ <= 0) {
                 account_reductions();
@@ -335,7 +332,7 @@ void process::handle_signal(mailbox_node* node) noexcept {
         runtime_.traces().apply(*this, static_cast<trace_signal_node&>(*node));
         break;
     default:
-        if (traced_ && node->kind != detail::signal_kind::query) [[unlikely]] {
+        if (trace_bits_ != 0 && node->kind != detail::signal_kind::query) [[unlikely]] {
             runtime_.traces().signal_handled(*this, node);
         }
         runtime_.upper->handle_signal(*this, node); // links, monitors, exits: the signal layer
@@ -344,7 +341,7 @@ void process::handle_signal(mailbox_node* node) noexcept {
     node->destroy();
 }
 
-void process::trace_taken(const mailbox_node* node) noexcept {
+void process::trace_taken(mailbox_node* node) noexcept {
     runtime_.traces().taken(*this, node);
 }
 
@@ -364,7 +361,7 @@ bool process::is_mark_of(const reference* ref) const noexcept {
            ((std::uint64_t{ref->id[1]} << 32) | ref->id[0]) == mark_low_;
 }
 
-inline bool process::receive_ready_untraced(detail::receive_wait& wait) {
+bool process::receive_ready(detail::receive_wait& wait) {
     release_held_monitor(); // a DOWN for it may be what this receive wants
     ++wait_sequence_;
     if (is_mark_of(wait.reply_to)) {
@@ -403,23 +400,6 @@ inline bool process::receive_ready_untraced(detail::receive_wait& wait) {
         return true;
     }
     return false;
-}
-
-bool process::receive_ready(detail::receive_wait& wait) {
-    if (traced_) [[unlikely]] {
-        return receive_ready_traced(wait);
-    }
-    return receive_ready_untraced(wait);
-}
-
-// A traced process's receive: the same, then the message it took is
-// reported. Apart, so that the untraced path keeps its shape.
-[[gnu::noinline]] bool process::receive_ready_traced(detail::receive_wait& wait) {
-    const bool ready = receive_ready_untraced(wait);
-    if (ready && !wait.timed_out && wait.matched != nullptr) {
-        trace_taken(wait.matched);
-    }
-    return ready;
 }
 
 void process::receive_suspend(detail::receive_wait& wait,
@@ -511,7 +491,7 @@ void process::terminate(const term& reason) noexcept {
     if (has_send_after_.load(std::memory_order_relaxed)) {
         runtime_.cancel_send_after_to(to_pid()); // as Erlang cancels a dead pid's timers
     }
-    if (traced_) [[unlikely]] {
+    if (trace_bits_ != 0) [[unlikely]] {
         runtime_.traces().exited(*this, reason);
     }
     if (labelled_) [[unlikely]] {

@@ -189,10 +189,16 @@ public:
     /// because every send checks it.
     [[nodiscard]] bool holds_monitor() const noexcept { return has_held_monitor_; }
 
-    /// Whether it is traced (src/process/tracing.hpp). Owner only.
-    [[nodiscard]] bool traced() const noexcept { return traced_; }
+    /// Whether it is traced or carries a sequential trace label
+    /// (src/process/tracing.hpp): any of `trace_bits`. Owner only.
+    [[nodiscard]] bool traced() const noexcept { return trace_bits_ != 0; }
 
-    void set_traced(bool traced) noexcept { traced_ = traced; }
+    /// `trace_own`: the node's trace_table has a receiver for it;
+    /// `trace_carrier`: it carries a sequential trace label.
+    static constexpr std::uint8_t trace_own = 1;
+    static constexpr std::uint8_t trace_carrier = 2;
+
+    void set_trace_bits(std::uint8_t bits) noexcept { trace_bits_ = bits; }
 
     /// Whether it has a label (process::set_label). Owner only.
     [[nodiscard]] bool labelled() const noexcept { return labelled_; }
@@ -225,8 +231,6 @@ public:
 
     // Called by the receive / yield awaiters of the running process.
     bool receive_ready(detail::receive_wait& wait);
-    bool receive_ready_untraced(detail::receive_wait& wait);
-    bool receive_ready_traced(detail::receive_wait& wait);
     [[nodiscard]] bool is_mark_of(const reference* ref) const noexcept;
     void receive_suspend(detail::receive_wait& wait, std::coroutine_handle<> resume_point) noexcept;
     void yield_suspend(std::coroutine_handle<> resume_point) noexcept;
@@ -310,11 +314,14 @@ private:
         }
         wait.matched = node;
         --reductions_left_;
+        if ((trace_bits_ | node->flags) != 0) [[unlikely]] {
+            trace_taken(node); // traced, or a stamped message (tracing.hpp)
+        }
         return true;
     }
 
     void handle_signal(detail::mailbox_node* node) noexcept;
-    void trace_taken(const detail::mailbox_node* node) noexcept;
+    void trace_taken(detail::mailbox_node* node) noexcept;
     void complete_wait() noexcept;
     void arm_timeout() noexcept;
     void disarm_timeout() noexcept;
@@ -364,7 +371,7 @@ private:
     std::uint32_t mark_origin_ = 0; // id[2] of the reference of the mailbox mark
     bool exit_pending_ = false;     // a signal ended the process: terminate at once
     bool has_held_monitor_ = false; // relations_->held_back holds a signal
-    bool traced_ = false;           // the node's trace_table has a receiver for it (owner only)
+    std::uint8_t trace_bits_ = 0;   // trace_own | trace_carrier (owner only)
     bool labelled_ = false;         // runtime_core's labels_ has an entry for it (owner only)
     std::uint64_t mark_low_ = 0;    // id[0..1] of that reference
     term pending_exit_reason_;

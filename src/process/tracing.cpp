@@ -2,6 +2,7 @@
 
 #include "process/tracing.hpp"
 
+#include "process/alias_message.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "process/signal_vtable.hpp"
@@ -9,6 +10,7 @@
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace rill {
@@ -30,6 +32,16 @@ const char* trace_event_kind_name(trace_event_kind kind) noexcept {
 }
 
 } // namespace rill
+
+namespace rill::detail {
+
+void forget_stamp(const mailbox_node* node) noexcept {
+    // Only nodes the registry flagged get here; the cast only lets `take`
+    // clear the flag of a node about to be freed.
+    (void)internal::take_stamp(const_cast<mailbox_node*>(node));
+}
+
+} // namespace rill::detail
 
 namespace rill::internal {
 
@@ -56,7 +68,112 @@ std::uint64_t clock_ms(const process& owner) noexcept {
     return runtime.sched().now_ms();
 }
 
+/// The tokens of stamped messages in flight (see the file comment of
+/// tracing.hpp). Never destroyed: a stamped node may be dropped while
+/// static objects are being destroyed.
+class stamp_registry {
+public:
+    bool put(detail::mailbox_node* node, seq_token&& token) noexcept {
+        try {
+            const std::lock_guard lock(mutex_);
+            if (stamps_.size() >= stamp_capacity) {
+                return false;
+            }
+            stamps_.insert_or_assign(node, std::move(token));
+        } catch (...) {
+            return false; // out of memory: the message goes unstamped
+        }
+        node->flags |= detail::mailbox_node::stamped;
+        return true;
+    }
+
+    std::optional<seq_token> take(detail::mailbox_node* node) noexcept {
+        node->flags &= static_cast<std::uint8_t>(~detail::mailbox_node::stamped);
+        std::optional<seq_token> token;
+        const std::lock_guard lock(mutex_);
+        if (auto found = stamps_.find(node); found != stamps_.end()) {
+            token.emplace(std::move(found->second));
+            stamps_.erase(found);
+        }
+        return token;
+    }
+
+    std::size_t size() const noexcept {
+        const std::lock_guard lock(mutex_);
+        return stamps_.size();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_map<const detail::mailbox_node*, seq_token> stamps_; // guarded by mutex_
+};
+
+stamp_registry& stamps() noexcept {
+    static auto* const registry = new stamp_registry(); // never destroyed (see the class)
+    return *registry;
+}
+
+/// The message a stamp goes on: a message to an alias is wrapped on its
+/// way, and the receiver takes the wrapped one.
+detail::mailbox_node* stamp_target(detail::mailbox_node* node) noexcept {
+    if (node->kind == detail::signal_kind::alias_message) {
+        return static_cast<alias_message_node*>(node)->message;
+    }
+    return node->kind == detail::signal_kind::message ? node : nullptr;
+}
+
+bool has_label(const term& label) noexcept {
+    return !label.is_nil();
+}
+
 } // namespace
+
+term token_term(const seq_token& token) {
+    return term::tuple_of(term::from_int64(token.flags),
+                          token.label,
+                          term::from_uint64(token.serial),
+                          term::from_pid(token.from),
+                          term::from_uint64(token.previous));
+}
+
+std::optional<seq_token> token_from_term(const term& value) {
+    if (!value.is_tuple()) {
+        return std::nullopt;
+    }
+    const std::span<const term> parts = value.elements();
+    if (parts.size() != 5 || !parts[3].is_pid() || !has_label(parts[1])) {
+        return std::nullopt;
+    }
+    const std::optional<std::int64_t> flags = parts[0].to_int64();
+    const std::optional<std::int64_t> serial = parts[2].to_int64();
+    const std::optional<std::int64_t> previous = parts[4].to_int64();
+    if (!flags || !serial || !previous || *flags < 0 || *flags > 0xFFFF || *serial < 0 ||
+        *previous < 0) {
+        return std::nullopt;
+    }
+    seq_token token;
+    token.flags = static_cast<std::uint32_t>(*flags);
+    token.label = parts[1];
+    token.serial = static_cast<std::uint64_t>(*serial);
+    token.previous = static_cast<std::uint64_t>(*previous);
+    token.from = parts[3].as_pid();
+    return token;
+}
+
+bool stamp(detail::mailbox_node* node, seq_token token) noexcept {
+    return stamps().put(node, std::move(token));
+}
+
+std::optional<seq_token> take_stamp(detail::mailbox_node* node) noexcept {
+    if ((node->flags & detail::mailbox_node::stamped) == 0) {
+        return std::nullopt;
+    }
+    return stamps().take(node);
+}
+
+std::size_t stamps_in_flight() noexcept {
+    return stamps().size();
+}
 
 detail::mailbox_node*
 make_trace_signal(std::shared_ptr<trace_receiver> receiver, trace_options options, bool stop) {
@@ -83,61 +200,196 @@ std::string describe_message(const detail::mailbox_node* node) {
     return "a C++ value (" + std::to_string(v.node_size) + " bytes)";
 }
 
+void trace_table::refresh_bits(process& owner) const noexcept {
+    std::uint8_t bits = 0;
+    if (entries_.contains(&owner)) {
+        bits |= process::trace_own;
+    }
+    if (carriers_.contains(&owner)) {
+        bits |= process::trace_carrier;
+    }
+    owner.set_trace_bits(bits);
+}
+
+std::shared_ptr<trace_receiver> trace_table::follower_of(const term& label) const noexcept {
+    for (const follower& f : followers_) {
+        if (f.label == label) {
+            return f.receiver;
+        }
+    }
+    return nullptr;
+}
+
 void trace_table::apply(process& owner, trace_signal_node& signal) noexcept {
-    bool traced = false;
     try {
         const std::lock_guard lock(mutex_);
         if (!signal.stop) {
-            entries_.insert_or_assign(&owner, entry{std::move(signal.receiver), signal.options});
+            if (auto old = entries_.find(&owner); old != entries_.end()) {
+                std::erase_if(followers_, [&](const follower& f) {
+                    return f.receiver == old->second.receiver;
+                });
+            }
+            const term label = signal.options.follow;
+            entries_.insert_or_assign(&owner, entry{signal.receiver, signal.options});
+            if (has_label(label)) {
+                carrier& c = carriers_[&owner];
+                c.label = label;
+                c.flags = seq_flag_send | seq_flag_receive;
+                c.origin = true;
+                std::erase_if(followers_, [&](const follower& f) { return f.label == label; });
+                followers_.push_back(follower{label, std::move(signal.receiver)});
+            }
         } else if (auto found = entries_.find(&owner);
                    found != entries_.end() &&
                    (!signal.receiver || found->second.receiver == signal.receiver)) {
+            const std::shared_ptr<trace_receiver> receiver = found->second.receiver;
             entries_.erase(found);
+            std::erase_if(followers_, [&](const follower& f) { return f.receiver == receiver; });
+            if (auto c = carriers_.find(&owner); c != carriers_.end() && c->second.origin) {
+                carriers_.erase(c);
+            }
         }
-        traced = entries_.contains(&owner);
+        refresh_bits(owner);
     } catch (...) {
-        return; // out of memory: no trace (an earlier one, if any, goes on)
+        // out of memory: no trace (an earlier one, if any, goes on)
     }
-    owner.set_traced(traced);
+}
+
+void trace_table::set_label(process& owner, term label) {
+    const std::lock_guard lock(mutex_);
+    if (!has_label(label)) {
+        carriers_.erase(&owner);
+    } else {
+        carrier& c = carriers_[&owner];
+        c.label = std::move(label);
+        c.flags = seq_flag_send | seq_flag_receive;
+        c.origin = false;
+    }
+    refresh_bits(owner);
+}
+
+term trace_table::label(const process& owner) const {
+    const std::lock_guard lock(mutex_);
+    auto found = carriers_.find(&owner);
+    return found == carriers_.end() ? term() : found->second.label;
+}
+
+void trace_table::follow(term label, std::shared_ptr<trace_receiver> receiver) {
+    const std::lock_guard lock(mutex_);
+    std::erase_if(followers_, [&](const follower& f) { return f.label == label; });
+    followers_.push_back(follower{std::move(label), std::move(receiver)});
+}
+
+void trace_table::unfollow(const term& label) noexcept {
+    const std::lock_guard lock(mutex_);
+    std::erase_if(followers_, [&](const follower& f) { return f.label == label; });
+}
+
+void trace_table::forget_receiver(const std::shared_ptr<trace_receiver>& receiver) noexcept {
+    const std::lock_guard lock(mutex_);
+    std::erase_if(followers_, [&](const follower& f) { return f.receiver == receiver; });
+    // Other traced processes find their entry gone at their next event.
+    std::erase_if(entries_, [&](const auto& e) { return e.second.receiver == receiver; });
 }
 
 void trace_table::remove(process& owner) noexcept {
-    {
-        const std::lock_guard lock(mutex_);
-        entries_.erase(&owner);
-    }
-    owner.set_traced(false);
-}
-
-void trace_table::emit(process& owner, trace_event event, bool is_signal, bool last) noexcept {
     std::shared_ptr<trace_receiver> receiver;
     {
         const std::lock_guard lock(mutex_);
-        auto found = entries_.find(&owner);
-        if (found == entries_.end()) {
-            owner.set_traced(false);
-            return;
+        if (auto found = entries_.find(&owner); found != entries_.end()) {
+            receiver = found->second.receiver;
+            entries_.erase(found);
         }
-        const trace_options& options = found->second.options;
-        if (!last && (is_signal ? !options.signals : !options.messages)) {
-            return;
+        carriers_.erase(&owner);
+        owner.set_trace_bits(0);
+    }
+    if (receiver) {
+        forget_receiver(receiver); // what it followed for this trace
+    }
+}
+
+bool trace_table::listened(const process& owner, const term& label, bool wanted) const noexcept {
+    return entries_.contains(&owner) ||
+           (wanted && has_label(label) && follower_of(label) != nullptr);
+}
+
+void trace_table::emit(process& owner,
+                       trace_event event,
+                       bool is_signal,
+                       bool last,
+                       bool wanted_by_followers) noexcept {
+    std::shared_ptr<trace_receiver> own;
+    std::shared_ptr<trace_receiver> following;
+    {
+        const std::lock_guard lock(mutex_);
+        if (auto found = entries_.find(&owner); found != entries_.end()) {
+            const trace_options& options = found->second.options;
+            if (last || (is_signal ? options.signals : options.messages)) {
+                own = found->second.receiver;
+            }
         }
-        receiver = found->second.receiver;
+        if (wanted_by_followers && has_label(event.label)) {
+            following = follower_of(event.label);
+        }
+        if (following == own) {
+            following = nullptr; // the origin of a follow: one event, to its receiver
+        }
+        refresh_bits(owner); // an entry another process's receiver ended
+    }
+    if (!own && !following) {
+        return;
     }
     event.traced = owner.to_pid();
     event.time = std::chrono::milliseconds(clock_ms(owner));
-    const bool go_on = receiver->on_event(std::move(event));
-    if (!go_on || last) {
+    if (following) {
+        trace_event copy = own ? event : std::move(event);
+        if (!following->on_event(std::move(copy))) {
+            forget_receiver(following);
+        }
+    }
+    if (own && (!own->on_event(std::move(event)) || last)) {
         remove(owner);
     }
 }
 
-void trace_table::sent(process& owner, const pid& to, const detail::mailbox_node* node) noexcept {
+void trace_table::sent(process& owner, const pid& to, detail::mailbox_node* node) noexcept {
     try {
         trace_event event;
         event.peer = to;
         const bool is_signal = node->kind != detail::signal_kind::message &&
                                node->kind != detail::signal_kind::alias_message;
+        detail::mailbox_node* message = stamp_target(node);
+        std::optional<seq_token> token;
+        bool wanted = false;
+        bool anyone = false;
+        {
+            const std::lock_guard lock(mutex_);
+            if (auto found = carriers_.find(&owner);
+                message != nullptr && found != carriers_.end()) {
+                if (found->second.origin && !entries_.contains(&owner)) {
+                    carriers_.erase(found); // its trace ended elsewhere
+                } else {
+                    carrier& c = found->second;
+                    ++c.current;
+                    token.emplace(
+                        seq_token{c.flags, c.label, c.current, c.previous, owner.to_pid()});
+                    wanted = (c.flags & seq_flag_send) != 0;
+                }
+            }
+            anyone = listened(owner, token ? token->label : term(), wanted);
+            if (!anyone) {
+                refresh_bits(owner);
+            }
+        }
+        if (token) {
+            event.label = token->label;
+            event.serial = token->serial;
+            event.previous_serial = token->previous;
+            stamp(message, std::move(*token));
+        }
+        if (!anyone) {
+            return; // it only passes a label on: nothing to print
+        }
         if (is_signal) {
             pid sender;
             event.kind = trace_event_kind::signal_sent;
@@ -149,28 +401,65 @@ void trace_table::sent(process& owner, const pid& to, const detail::mailbox_node
                              ? describe_message(node)
                              : cut(owner.runtime().upper->describe_signal(node, through));
         }
-        emit(owner, std::move(event), is_signal, false);
+        emit(owner, std::move(event), is_signal, false, wanted);
     } catch (...) {
         // out of memory while printing: the event is lost, the process goes on
     }
 }
 
-void trace_table::taken(process& owner, const detail::mailbox_node* node) noexcept {
+void trace_table::taken(process& owner, detail::mailbox_node* node) noexcept {
+    std::optional<seq_token> token = take_stamp(node);
     try {
         trace_event event;
         event.kind = trace_event_kind::received;
+        bool wanted = false;
+        {
+            const std::lock_guard lock(mutex_);
+            auto found = carriers_.find(&owner);
+            if (token) {
+                // Erlang's rule: the taker's counter moves past the
+                // message's, and it carries the message's label (an origin
+                // keeps its own).
+                if (found == carriers_.end()) {
+                    found = carriers_.emplace(&owner, carrier{}).first;
+                }
+                carrier& c = found->second;
+                if (!c.origin) {
+                    c.label = token->label;
+                    c.flags = token->flags;
+                }
+                c.current = std::max(c.current, token->serial);
+                c.previous = token->serial;
+                event.label = std::move(token->label);
+                event.serial = token->serial;
+                event.previous_serial = token->previous;
+                wanted = (token->flags & seq_flag_receive) != 0;
+            } else if (found != carriers_.end() && !found->second.origin) {
+                carriers_.erase(found); // a message without a label ends the carrying
+            }
+            refresh_bits(owner);
+            if (!listened(owner, event.label, wanted)) {
+                return; // it only took a label: nothing to print
+            }
+        }
         event.text = describe_message(node);
-        emit(owner, std::move(event), false, false);
+        emit(owner, std::move(event), false, false, wanted);
     } catch (...) {
     }
 }
 
 void trace_table::signal_handled(process& owner, const detail::mailbox_node* node) noexcept {
     try {
+        {
+            const std::lock_guard lock(mutex_);
+            if (!entries_.contains(&owner)) {
+                return; // it only carries a label: signals go to no follower
+            }
+        }
         trace_event event;
         event.kind = trace_event_kind::signal_received;
         event.text = cut(owner.runtime().upper->describe_signal(node, event.peer));
-        emit(owner, std::move(event), true, false);
+        emit(owner, std::move(event), true, false, false);
     } catch (...) {
     }
 }
@@ -180,10 +469,10 @@ void trace_table::exited(process& owner, const term& reason) noexcept {
         trace_event event;
         event.kind = trace_event_kind::exited;
         event.text = cut(to_string(reason));
-        emit(owner, std::move(event), false, true);
+        emit(owner, std::move(event), false, true, false);
     } catch (...) {
-        remove(owner);
     }
+    remove(owner);
 }
 
 } // namespace rill::internal

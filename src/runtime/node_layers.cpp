@@ -56,6 +56,23 @@ term encode_message(detail::mailbox_node* message, atom node, Describe&& destina
     }
 }
 
+// The sequential trace token a message carries (tracing.hpp), taken off
+// it in Erlang's form for the wire; `[]` for a message without one.
+term take_trace_token(detail::mailbox_node* message) {
+    std::optional<seq_token> token = take_stamp(message);
+    return token ? token_term(*token) : term();
+}
+
+// A message from another node that came with a token carries it on here.
+detail::mailbox_node* stamped_with(detail::mailbox_node* message, const term& token) {
+    if (!token.is_nil()) {
+        if (std::optional<seq_token> parsed = token_from_term(token)) {
+            stamp(message, std::move(*parsed));
+        }
+    }
+    return message;
+}
+
 // The remote form of a signal node; false for a node that has none (a
 // query: process::info of a remote pid is answered empty).
 bool to_remote_signal(const detail::mailbox_node& node, remote_signal& out) {
@@ -148,6 +165,7 @@ void node_layers::send_remote(process* sender, const pid& to, detail::mailbox_no
     if (node->kind == signal_kind::message) {
         signal.kind = remote_signal_kind::message;
         signal.from = sender_pid(sender);
+        signal.trace_token = take_trace_token(node);
         signal.payload = encode_message(node, to.node, [&] { return to_string(to); });
     } else if (node->kind == signal_kind::alias_message) {
         // Crosses unwrapped: the alias rides in the control message.
@@ -157,6 +175,7 @@ void node_layers::send_remote(process* sender, const pid& to, detail::mailbox_no
         signal.ref = wrapped.alias;
         detail::mailbox_node* message = wrapped.take_message();
         node->destroy();
+        signal.trace_token = take_trace_token(message);
         signal.payload =
             encode_message(message, to.node, [&] { return "the alias " + to_string(signal.ref); });
         node = message;
@@ -176,6 +195,7 @@ void node_layers::send_remote_to_name(process* sender,
     signal.from = sender_pid(sender);
     signal.to = pid{node, 0, 0, 0};
     signal.name = name;
+    signal.trace_token = take_trace_token(message);
     signal.payload = encode_message(message, node, [&] { return std::string(name.name()); });
     route(std::move(signal), message);
 }
@@ -236,7 +256,8 @@ pid node_layers::inject(remote_signal signal) {
             }
             to = *holder;
         }
-        node = detail::make_message_node(std::move(signal.payload));
+        node =
+            stamped_with(detail::make_message_node(std::move(signal.payload)), signal.trace_token);
         break;
     case remote_signal_kind::exit:
     case remote_signal_kind::link_exit: {
@@ -291,7 +312,9 @@ pid node_layers::inject(remote_signal signal) {
             return pid{}; // no alias of this node: dropped
         }
         to = *owner;
-        node = make_alias_message(signal.ref, detail::make_message_node(std::move(signal.payload)));
+        node = make_alias_message(
+            signal.ref,
+            stamped_with(detail::make_message_node(std::move(signal.payload)), signal.trace_token));
         break;
     }
     }

@@ -133,6 +133,17 @@ void runtime::untrace(const pid& target, std::shared_ptr<trace_receiver> only) {
     core_->deliver_local(target, internal::make_trace_signal(std::move(only), {}, true));
 }
 
+void runtime::follow(term label, std::shared_ptr<trace_receiver> receiver) {
+    if (!receiver || label.is_nil()) {
+        throw badarg("rill::runtime::follow: a null receiver or the label [] (no label)");
+    }
+    core_->traces().follow(std::move(label), std::move(receiver));
+}
+
+void runtime::unfollow(const term& label) {
+    core_->traces().unfollow(label);
+}
+
 bool runtime::deterministic() const noexcept {
     return core_->options().deterministic;
 }

@@ -6,6 +6,8 @@
 #include <rill/rill.hpp>
 #include <rill/testing.hpp>
 
+#include "support/trace_recorder.hpp"
+
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -17,27 +19,7 @@ namespace {
 
 using testing::deterministic_options;
 
-/// Keeps every event; refuses more after `limit`.
-struct recorder final : trace_receiver {
-    explicit recorder(std::size_t limit_ = 1000)
-        : limit(limit_) {}
-
-    bool on_event(trace_event&& event) noexcept override {
-        events.push_back(std::move(event));
-        return events.size() < limit;
-    }
-
-    std::vector<std::string> lines() const {
-        std::vector<std::string> out;
-        for (const trace_event& e : events) {
-            out.push_back(std::string(trace_event_kind_name(e.kind)) + " " + e.text);
-        }
-        return out;
-    }
-
-    std::size_t limit;
-    std::vector<trace_event> events;
-};
+using recorder = test::trace_recorder;
 
 /// Echoes each term it gets back to `to`, as `{echo, T}`; ends on `stop`.
 task<> echo(pid to) {

@@ -11,6 +11,8 @@
 #include <barrier>
 #include <chrono>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -258,6 +260,68 @@ TEST(RillNodes, AWrongCookieIsRefusedAndTheNodeGoesOn) {
     std::lock_guard lock(log_mutex);
     ASSERT_FALSE(log_b.empty());
     EXPECT_NE(log_b.back().find("ca@localhost"), std::string::npos) << log_b.back();
+}
+
+// Answers `{From, X}` with `{back, X}` to From, once.
+task<> answer_back() {
+    const term m = co_await process::receive_exact<term>();
+    process::send(m.elements()[0].as_pid(), term::tuple_of(atom("back"), m.elements()[1]));
+}
+
+// Asks `peer` once and fulfils `done` when the answer is here; then waits.
+task<> ask(pid peer, std::promise<void>* done) {
+    (void)co_await process::receive_exact<term>(); // go
+    process::send(peer, term::tuple_of(process::self(), atom("x")));
+    (void)co_await process::receive_exact<term>();
+    done->set_value();
+    (void)co_await process::receive_any(); // stays: its exit is no part of the test
+}
+
+// Trace events from any worker, as "kind label serial", and their texts.
+struct locked_recorder final : trace_receiver {
+    bool on_event(trace_event&& event) noexcept override {
+        const std::lock_guard lock(mutex);
+        lines.push_back(std::string(trace_event_kind_name(event.kind)) + " " +
+                        to_string(event.label) + " " + std::to_string(event.serial));
+        texts.push_back(std::move(event.text));
+        return true;
+    }
+
+    std::mutex mutex;
+    std::vector<std::string> lines;
+    std::vector<std::string> texts;
+};
+
+// A label followed from one node goes with the request to the other (in
+// SEND_TT), where that node's follower sees its carrier, and comes back
+// with the serial the other node's send gave it.
+TEST(RillNodes, ALabelFollowedOnOneNodeTravelsToTheOtherAndBack) {
+    node_pair nodes("fa@localhost", "fb@localhost");
+    const term label = term::tuple_of(atom("request"), 1);
+    auto seen_a = std::make_shared<locked_recorder>();
+    auto seen_b = std::make_shared<locked_recorder>();
+    nodes.b.follow(label, seen_b);
+    const pid answerer = nodes.b.spawn(answer_back);
+    std::promise<void> done;
+    const pid asker = nodes.a.spawn(ask, answerer, &done);
+    nodes.a.trace(asker, seen_a, {.follow = label});
+    nodes.a.send(asker, atom("go"));
+    std::future<void> answered = done.get_future();
+    ASSERT_EQ(answered.wait_for(30s), std::future_status::ready);
+
+    {
+        const std::lock_guard lock(seen_b->mutex);
+        EXPECT_EQ(seen_b->lines,
+                  (std::vector<std::string>{"received {request,1} 1", "sent {request,1} 2"}));
+        ASSERT_EQ(seen_b->texts.size(), 2U);
+        EXPECT_EQ(seen_b->texts[1], "{back,x}");
+    }
+    const std::lock_guard lock(seen_a->mutex);
+    EXPECT_EQ(seen_a->lines,
+              (std::vector<std::string>{
+                  "received [] 0", "sent {request,1} 1", "received {request,1} 2"}));
+    ASSERT_EQ(seen_a->texts.size(), 3U);
+    EXPECT_EQ(seen_a->texts[2], "{back,x}");
 }
 
 TEST(RillNodes, MisuseIsAClearError) {

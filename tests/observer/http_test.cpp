@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <atomic>
 #include <future>
@@ -417,6 +418,51 @@ TEST_F(ObserverHttp, ATraceFromThePageSeesMessagesAndStopsAtItsLimit) {
     (void)get_json("/api/trace/" + std::to_string(id), 404);
 }
 
+TEST_F(ObserverHttp, AFollowFromThePageSeesTheProcessesTheMessagesReach) {
+    auto received = std::make_shared<std::promise<void>>();
+    std::future<void> all_there = received->get_future();
+    const pid counter = rt.spawn(count_to, 2, received);
+    const pid traced = rt.spawn(forward, counter);
+    observer::options options;
+    options.allow_actions = true;
+    start(options);
+
+    httplib::Result started = client->Post("/api/trace?follow=1&pid=" + pid_param(traced));
+    ASSERT_TRUE(started);
+    ASSERT_EQ(started->status, 200) << started->body;
+    const int id = json::parse(started->body)["id"];
+    rt.send(traced, term(1));
+    rt.send(traced, term(2));
+    all_there.get(); // the counter took both: their events are in
+
+    const json trace = get_json("/api/trace/" + std::to_string(id));
+    ASSERT_TRUE(trace["label"].is_string()) << trace.dump();
+    // The two processes run on workers of their own: their events
+    // interleave in any order, each process's in its own.
+    std::vector<std::string> seen;
+    std::vector<std::uint64_t> counter_serials;
+    for (const json& e : trace["events"]) {
+        const bool by_counter = e["process"] == pid_text(counter);
+        seen.push_back((by_counter ? "counter " : "traced ") + e["kind"].get<std::string>() +
+                       (e["label"].is_null() ? "" : " labelled"));
+        if (!e["label"].is_null()) {
+            EXPECT_EQ(e["label"], trace["label"]);
+        }
+        if (by_counter) {
+            counter_serials.push_back(e["serial"].get<std::uint64_t>());
+        }
+    }
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(seen,
+              (std::vector<std::string>{"counter received labelled",
+                                        "counter received labelled",
+                                        "traced received",
+                                        "traced received",
+                                        "traced sent labelled",
+                                        "traced sent labelled"}));
+    EXPECT_EQ(counter_serials, (std::vector<std::uint64_t>{1, 2}));
+}
+
 TEST_F(ObserverHttp, BadTraceRequestsGetClearErrors) {
     const pid traced = rt.spawn(idle);
     start(); // read-only
@@ -432,6 +478,7 @@ TEST_F(ObserverHttp, BadTraceRequestsGetClearErrors) {
     EXPECT_EQ(client->Post(p + "&messages=maybe")->status, 400);
     EXPECT_EQ(client->Post(p + "&messages=0&signals=0")->status, 400);
     EXPECT_EQ(client->Post(p + "&rate=x")->status, 400);
+    EXPECT_EQ(client->Post(p + "&follow=2")->status, 400);
     EXPECT_EQ(client->Post("/api/trace?pid=%3C0.99999.0%3E")->status, 404);
     EXPECT_EQ(client->Post("/api/trace?name=nobody")->status, 404);
     (void)get_json("/api/trace/12345", 404);

@@ -138,8 +138,36 @@ TEST_F(ObserverTrace, ByNameAndToAFile) {
     std::stringstream text;
     text << file.rdbuf();
     EXPECT_NE(text.str().find(" received <0."), std::string::npos) << text.str();
-    EXPECT_NE(text.str().find(" ping\n"), std::string::npos) << text.str();
+    EXPECT_NE(text.str().find(" - - ping\n"), std::string::npos) << text.str();
     EXPECT_NE(text.str().find(" sent <0."), std::string::npos) << text.str();
+}
+
+TEST_F(ObserverTrace, FollowSeesTheProcessesTheTargetsMessagesReach) {
+    observer::trace_limits limits;
+    limits.follow = true;
+    observer::trace_session session = observer::trace(rt, traced, limits);
+    ASSERT_TRUE(session.label().is_tuple());
+    EXPECT_EQ(session.label().elements()[0], term(atom("rill_observer")));
+    rt.run_until_idle();
+    rt.send(traced, term(atom("ping")));
+    rt.run_until_idle();
+
+    const std::vector<observer::numbered_trace_event> events = session.events();
+    ASSERT_EQ(events.size(), 3U);
+    EXPECT_EQ(events[0].event.traced, traced);
+    EXPECT_TRUE(events[0].event.label.is_nil()); // taken from outside: no label
+    EXPECT_EQ(events[1].event.kind, trace_event_kind::sent);
+    EXPECT_EQ(events[1].event.label, session.label());
+    EXPECT_EQ(events[2].event.traced, out); // reached by the target's message
+    EXPECT_EQ(events[2].event.kind, trace_event_kind::received);
+    EXPECT_EQ(events[2].event.label, session.label());
+    EXPECT_EQ(events[2].event.serial, 1U);
+
+    session.stop(); // the follow ends with the session
+    rt.run_until_idle();
+    rt.send(traced, term(atom("ping")));
+    rt.run_until_idle();
+    EXPECT_EQ(session.events().size(), 3U);
 }
 
 TEST_F(ObserverTrace, MisuseIsAClearError) {

@@ -44,6 +44,9 @@ enum class signal_kind : std::uint8_t {
 
 struct mailbox_node;
 
+/// Drops the trace token kept for a stamped node (process/tracing.cpp).
+void forget_stamp(const mailbox_node* node) noexcept;
+
 /// Mailbox nodes come from the runtime's per-thread small-block cache.
 void* allocate_node(std::size_t size);
 void free_node(void* node, std::size_t size) noexcept;
@@ -86,6 +89,10 @@ struct mailbox_node {
     mailbox_node* next = nullptr;
     const payload_vtable* vtable = nullptr;
     signal_kind kind = signal_kind::message;
+    /// `stamped`: a sequential trace token goes with this message, kept
+    /// aside (process/trace.hpp, `process::set_trace_label`); the byte
+    /// sits in padding, so it costs no room.
+    std::uint8_t flags = 0;
     /// A message node's size in 8-byte words, for the queue's memory figure
     /// (set by `payload_node`; read on every append and removal, where a
     /// vtable load would cost more). Capped at 65,535 words (512 KiB), past
@@ -93,7 +100,15 @@ struct mailbox_node {
     std::uint16_t size_words = 0;
     std::uint32_t tag = 0;
 
-    void destroy() noexcept { vtable->destroy(this); }
+    /// Flag of `flags`: a trace token is kept aside for this node.
+    static constexpr std::uint8_t stamped = 1;
+
+    void destroy() noexcept {
+        if (flags != 0) [[unlikely]] {
+            forget_stamp(this); // a stamped message dropped before it was taken
+        }
+        vtable->destroy(this);
+    }
 
     // Every node type is deleted through its exact type (see the vtables),
     // so the sized delete receives the size it was allocated with. Nodes of

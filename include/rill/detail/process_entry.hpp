@@ -100,6 +100,11 @@ void set_node_value(runtime_core& runtime, atom key, std::shared_ptr<void> value
 /// process::set_label: the calling process's label (empty: none).
 void set_label(const char* operation, std::string label);
 
+/// process::set_trace_label / trace_label: the sequential trace label the
+/// calling process carries (`[]`: none).
+void set_trace_label(const char* operation, term label);
+term trace_label(const char* operation);
+
 /// Milliseconds since the runtime started, on its clock.
 std::int64_t runtime_now_ms(runtime_core& runtime) noexcept;
 

@@ -20,6 +20,7 @@
 
 #include <rill/core/atom.hpp>
 #include <rill/core/pid.hpp>
+#include <rill/core/term.hpp>
 #include <rill/process/trace.hpp>
 
 #include <chrono>
@@ -46,13 +47,21 @@ struct trace_limits {
     /// one `rate_window` (recon_trace's `{Max, Time}`).
     std::size_t max_rate = 0;
     std::chrono::milliseconds rate_window{1000};
+    /// Follow what the target starts: its messages carry the session's
+    /// label (`trace_session::label`), and the messages sent and taken by
+    /// every process they reach, and by those it reaches in turn, come to
+    /// this session too, each with the label and its serial (Erlang's
+    /// sequential trace, include/rill/process/trace.hpp; the label crosses
+    /// to other nodes, where `runtime::follow` sees it).
+    bool follow = false;
 };
 
 using trace_sink = std::function<void(const trace_event&)>;
 
 /// A sink that appends one line per event to the file at `path`:
-/// `TIME_MS KIND TRACED PEER TEXT`. Throws `std::runtime_error` when the
-/// file cannot be opened.
+/// `TIME_MS KIND TRACED PEER LABEL SERIAL TEXT` (`-` for no peer, and for
+/// no label and its serial). Throws `std::runtime_error` when the file
+/// cannot be opened.
 [[nodiscard]] trace_sink trace_to_file(const std::string& path);
 
 /// Why a trace ended.
@@ -79,6 +88,10 @@ public:
 
     [[nodiscard]] pid target() const noexcept { return target_; }
 
+    /// The label a `follow` session gave its target (`{rill_observer, Node,
+    /// N}`); `[]` without `follow`.
+    [[nodiscard]] const term& label() const noexcept { return label_; }
+
     /// `running` while it traces.
     [[nodiscard]] trace_end state() const;
     /// Events so far (those handed out, the buffer's dropped ones included).
@@ -90,10 +103,14 @@ public:
 
 private:
     friend trace_session trace(runtime&, pid, trace_limits, trace_sink);
-    trace_session(runtime& rt, pid target, std::shared_ptr<internal::limited_receiver> receiver);
+    trace_session(runtime& rt,
+                  pid target,
+                  term label,
+                  std::shared_ptr<internal::limited_receiver> receiver);
 
     runtime* runtime_;
     pid target_;
+    term label_;
     std::shared_ptr<internal::limited_receiver> receiver_;
 };
 

@@ -14,12 +14,29 @@
 /// once its requester is gone); `runtime::untrace(target)` ends it from
 /// outside, and the target's exit ends it after an `exited` event.
 ///
+/// Following a request across processes (Erlang's sequential trace,
+/// `seq_trace`): a process may carry a label, a term. Every message it
+/// sends carries the label on (with a serial that orders the events), and
+/// a process that takes such a message carries the label from then on,
+/// until it takes a message without one. A trace started with
+/// `trace_options::follow` gives the target that label for good, and the
+/// messages sent and taken by every process that carries it come to the
+/// trace's receiver, each event with its `label`; `runtime::follow`
+/// watches a label that came from elsewhere (another node: the label
+/// travels in Erlang's trace token, SEND_TT, both ways, so a BEAM node's
+/// seq_trace goes through rill processes and on). `process::set_trace_label`
+/// starts one from inside a process, as `seq_trace:set_token(label, L)`.
+///
 /// Cost: an untraced process pays one test of a byte of its block per
-/// send, per receive and per signal handled. A traced process pays a lock
-/// and a map lookup per event, plus printing the message, about 180 ns in
-/// all (docs/observer.md has the figures).
+/// send, per receive and per signal handled, and one test of a byte of
+/// each message it takes. A traced process pays a lock and a map lookup
+/// per event, plus printing the message, about 180 ns in all
+/// (docs/observer.md has the figures); a message that carries a label,
+/// one more lock and map entry.
 
 #include <rill/core/pid.hpp>
+#include <rill/core/term.hpp>
+#include <rill/detail/process_entry.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -44,6 +61,15 @@ struct trace_event {
     std::string text;
     /// On the runtime's clock.
     std::chrono::milliseconds time{0};
+    /// The label of the sequential trace the message belongs to (`[]`, the
+    /// default term, for a message outside one, and for signals).
+    term label;
+    /// Orders the events of one label across processes and nodes, as
+    /// Erlang numbers them: a message sent gets serial {previous, current}
+    /// from its sender's counters, and a process that takes it moves its
+    /// own counters past it.
+    std::uint64_t serial = 0;
+    std::uint64_t previous_serial = 0;
 };
 
 /// Longer texts are cut and end in "...".
@@ -52,6 +78,11 @@ inline constexpr std::size_t trace_text_limit = 240;
 struct trace_options {
     bool messages = true; ///< sent and received
     bool signals = true;  ///< signal_sent and signal_received
+    /// A label (any term but `[]`) to follow what the target starts: the
+    /// target carries it for the length of the trace, and the messages of
+    /// every process it reaches come to the receiver too (see the file
+    /// comment). `[]`, the default: only the target is traced.
+    term follow;
 };
 
 /// Where a trace's events go. Called on the traced process's worker.
@@ -66,3 +97,20 @@ public:
 [[nodiscard]] const char* trace_event_kind_name(trace_event_kind kind) noexcept;
 
 } // namespace rill
+
+namespace rill::process {
+
+/// Starts a sequential trace from the calling process, as Erlang's
+/// `seq_trace:set_token(label, Label)` with `send` and `'receive'` on: it
+/// carries `label` (see the file comment); `[]` stops carrying one.
+inline void set_trace_label(term label) {
+    detail::set_trace_label("process::set_trace_label", std::move(label));
+}
+
+/// The label the calling process carries; `[]` (as Erlang's
+/// `seq_trace:get_token()`) when it carries none.
+[[nodiscard]] inline term trace_label() {
+    return detail::trace_label("process::trace_label");
+}
+
+} // namespace rill::process

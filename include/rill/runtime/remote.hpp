@@ -72,6 +72,11 @@ struct remote_signal {
     /// The message (message, alias_message), or the exit reason (exit,
     /// link_exit, down).
     term payload;
+    /// The sequential trace token a message carries (process/trace.hpp),
+    /// as Erlang's `{Flags, Label, Serial, From, LastCnt}` (SEND_TT and
+    /// the other `_TT` forms on the wire); `[]` for none. Inbound, a
+    /// malformed token is ignored.
+    term trace_token;
 };
 
 /// Carries signals to other nodes; installed on a runtime by the layer

@@ -153,6 +153,15 @@ public:
     /// trace goes to `only`); any thread.
     void untrace(const pid& target, std::shared_ptr<trace_receiver> only = nullptr);
 
+    /// Sends the events of every process of this node that carries the
+    /// sequential trace label `label` (process/trace.hpp; a label that
+    /// came from another node, or from `process::set_trace_label`) to
+    /// `receiver`, replacing a receiver the label had, until the receiver
+    /// returns false or `unfollow(label)`; any thread. Throws `badarg` for
+    /// a null receiver or the label `[]`.
+    void follow(term label, std::shared_ptr<trace_receiver> receiver);
+    void unfollow(const term& label);
+
     /// Whether this runtime runs deterministically (`runtime_options::
     /// deterministic`): its processes run only inside `run_until_idle` and
     /// `advance`, so a thread must not wait on them outside those calls.

@@ -105,6 +105,9 @@ decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom l
         expect_arity(c, op == control_op::send ? 3 : 4);
         s.kind = remote_signal_kind::message;
         s.to = pid_at(c, 2);
+        if (op == control_op::send_tt) {
+            s.trace_token = c.elements()[3];
+        }
         s.payload = payload();
         return s;
     case control_op::send_sender:
@@ -113,6 +116,9 @@ decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom l
         s.kind = remote_signal_kind::message;
         s.from = pid_at(c, 1);
         s.to = pid_at(c, 2);
+        if (op == control_op::send_sender_tt) {
+            s.trace_token = c.elements()[3];
+        }
         s.payload = payload();
         return s;
     case control_op::reg_send:
@@ -125,6 +131,9 @@ decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom l
         s.from = pid_at(c, 1);
         s.to = pid{local_node, 0, 0, 0};
         s.name = c.elements()[3].as_atom();
+        if (op == control_op::reg_send_tt) {
+            s.trace_token = c.elements()[4];
+        }
         s.payload = payload();
         return s;
     case control_op::link:
@@ -177,6 +186,9 @@ decode_control(const etf::shared_bytes& frame, std::size_t at, bool bare, atom l
         s.from = pid_at(c, 1);
         s.to = pid{local_node, 0, 0, 0}; // the alias says which process
         s.ref = ref_at(c, 2);
+        if (op == control_op::alias_send_tt) {
+            s.trace_token = c.elements()[3];
+        }
         s.payload = payload();
         return s;
     case control_op::monitor_p:
@@ -322,10 +334,20 @@ void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) 
     const bool payload_exits = (peer_flags & dflag::exit_payload) != 0;
     const term from = s.from;
     const term to = s.to;
+    const bool traced = !s.trace_token.is_nil(); // the _TT forms carry the token
     try {
         switch (s.kind) {
         case remote_signal_kind::message:
-            if (s.name != atoms::undefined) {
+            if (traced) {
+                if (s.name != atoms::undefined) {
+                    put(term::tuple_of(
+                        control_op::reg_send_tt, from, empty_atom(), s.name, s.trace_token));
+                } else if ((peer_flags & dflag::send_sender) != 0) {
+                    put(term::tuple_of(control_op::send_sender_tt, from, to, s.trace_token));
+                } else {
+                    put(term::tuple_of(control_op::send_tt, empty_atom(), to, s.trace_token));
+                }
+            } else if (s.name != atoms::undefined) {
                 put(term::tuple_of(control_op::reg_send, from, empty_atom(), s.name));
             } else if ((peer_flags & dflag::send_sender) != 0) {
                 put(term::tuple_of(control_op::send_sender, from, to));
@@ -335,7 +357,12 @@ void append_frame(bytes& out, const remote_signal& s, std::uint64_t peer_flags) 
             put(s.payload);
             break;
         case remote_signal_kind::alias_message:
-            put(term::tuple_of(control_op::alias_send, from, term::from_reference(s.ref)));
+            if (traced) {
+                put(term::tuple_of(
+                    control_op::alias_send_tt, from, term::from_reference(s.ref), s.trace_token));
+            } else {
+                put(term::tuple_of(control_op::alias_send, from, term::from_reference(s.ref)));
+            }
             put(s.payload);
             break;
         case remote_signal_kind::exit:

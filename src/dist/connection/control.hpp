@@ -15,9 +15,12 @@
 //   MONITOR_P_EXIT {21,PidOrName,To,Ref,R}   PAYLOAD_MONITOR_P_EXIT {28,PidOrName,To,Ref}+R
 //   SPAWN_REQUEST {29,Id,From,GroupLeader,{M,F,Arity},Opts}+Args   SPAWN_REPLY {31,Id,To,Flags,Pid}
 //
-// and the *_TT forms of each, whose trace token is read and dropped. What
-// is sent depends on the flags both nodes agreed on: SEND_SENDER and the
-// PAYLOAD_* forms when the peer has them, the old forms otherwise.
+// and the *_TT forms of each. A message's trace token (SEND_TT,
+// SEND_SENDER_TT, REG_SEND_TT, ALIAS_SEND_TT) is kept in
+// `remote_signal::trace_token` both ways; the tokens of the other _TT
+// forms are read and dropped. What is sent depends on the flags both nodes
+// agreed on: SEND_SENDER and the PAYLOAD_* forms when the peer has them,
+// the old forms otherwise.
 
 #include <rill/core/term.hpp>
 #include <rill/dist/etf.hpp>
