@@ -28,6 +28,9 @@ std::optional<sort_key> key_named(std::string_view name) {
         {"memory", sort_key::memory},
         {"reductions", sort_key::reductions},
         {"reductions_delta", sort_key::reductions_delta},
+        {"links", sort_key::links},
+        {"monitors", sort_key::monitors},
+        {"monitored_by", sort_key::monitored_by},
     };
     for (const auto& [text, key] : keys) {
         if (text == name) {
@@ -71,7 +74,8 @@ parse_table_query(const std::multimap<std::string, std::string>& params) {
             std::optional<sort_key> found = key_named(value);
             if (!found) {
                 return std::string("unknown sort key (one of pid, name, label, status, mailbox, "
-                                   "message_age, memory, reductions, reductions_delta)");
+                                   "message_age, memory, reductions, reductions_delta, links, "
+                                   "monitors, monitored_by)");
             }
             query.key = *found;
         } else if (key == "order") {
@@ -164,6 +168,12 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
             return x.reductions < y.reductions;
         case sort_key::reductions_delta:
             return a.delta < b.delta;
+        case sort_key::links:
+            return x.links < y.links;
+        case sort_key::monitors:
+            return x.monitors < y.monitors;
+        case sort_key::monitored_by:
+            return x.monitored_by < y.monitored_by;
         }
         return false;
     };
@@ -197,7 +207,10 @@ nlohmann::json process_table::page(const snapshot& shot, const table_query& quer
              {"message_age_ms", s.oldest_message_age.count()},
              {"memory", s.memory},
              {"reductions", s.reductions},
-             {"reductions_delta", r.delta}});
+             {"reductions_delta", r.delta},
+             {"links", s.links},
+             {"monitors", s.monitors},
+             {"monitored_by", s.monitored_by}});
     }
     return {{"total", shot.processes.size()},
             {"matched", rows.size()},

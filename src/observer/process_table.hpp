@@ -29,6 +29,9 @@ enum class sort_key : std::uint8_t {
     memory,
     reductions,
     reductions_delta,
+    links,
+    monitors,
+    monitored_by,
 };
 
 struct table_query {

@@ -92,6 +92,9 @@ std::optional<process_summary> runtime_core::summary(const pid& p) noexcept {
             .oldest_message_age = std::chrono::milliseconds(figures.oldest_message_age_ms),
             .memory = figures.memory,
             .reductions = figures.reductions,
+            .links = figures.links,
+            .monitors = figures.monitors,
+            .monitored_by = figures.monitored_by,
         };
     }
     block->unpin();

@@ -145,6 +145,9 @@ public:
         std::uint32_t oldest_message_age_ms; ///< 0 with an empty queue
         std::size_t memory;
         std::uint64_t reductions;
+        std::uint32_t links;
+        std::uint32_t monitors;     ///< monitors it holds on others
+        std::uint32_t monitored_by; ///< monitors others hold on it
     };
 
     [[nodiscard]] published_figures read_published(std::uint64_t now_ms) const noexcept;

@@ -30,6 +30,7 @@ process_table::~process_table() {
             }
         }
         delete[] slots;
+        delete[] relation_counts_[chunk].load(std::memory_order_relaxed);
         ::operator delete (slabs_[chunk], std::align_val_t{alignof(process)});
     }
 }
@@ -123,6 +124,28 @@ process* process_table::bind_new(worker_pool* pool) {
         ++pool->count;
     }
     return block;
+}
+
+void process_table::publish_first_relation_counts(std::uint32_t id, std::uint64_t counts) noexcept {
+    if (counts == 0) {
+        return; // none, and none published before in this chunk
+    }
+    const std::uint32_t chunk = id >> chunk_bits;
+    std::atomic<std::uint64_t>* slots = nullptr;
+    {
+        const std::lock_guard lock(grow_mutex_);
+        slots = relation_counts_[chunk].load(std::memory_order_relaxed);
+        if (slots == nullptr) {
+            slots = new (std::nothrow) std::atomic<std::uint64_t>[chunk_size]();
+            if (slots == nullptr) {
+                return; // out of memory: introspection shows no counts here
+            }
+            // Release: the zeroed counts are visible before the array is.
+            relation_counts_[chunk].store(slots, std::memory_order_release);
+        }
+    }
+    // Relaxed: see relation_counts.
+    slots[id & (chunk_size - 1)].store(counts, std::memory_order_relaxed);
 }
 
 process* process_table::bind_one() {

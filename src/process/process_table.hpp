@@ -58,6 +58,45 @@ public:
     /// Returns a block whose last reference was dropped.
     void release(process* block, unsigned worker_index) noexcept;
 
+    /// The link and monitor counts the process in slot `id` published
+    /// (process::publish_relation_counts; 0 when none did). Any thread.
+    [[nodiscard]] std::uint64_t relation_counts(std::uint32_t id) const noexcept {
+        // Acquire: pairs with the release store that publishes the array.
+        const std::atomic<std::uint64_t>* counts =
+            relation_counts_[id >> chunk_bits].load(std::memory_order_acquire);
+        // Relaxed: three counts in one word, nothing read through them.
+        return counts == nullptr ? 0
+                                 : counts[id & (chunk_size - 1)].load(std::memory_order_relaxed);
+    }
+
+    /// Owner of slot `id`: publishes its counts (`pack_relation_counts`).
+    /// The chunk's array is made on its first nonzero counts; out of
+    /// memory for it, introspection shows none.
+    void publish_relation_counts(std::uint32_t id, std::uint64_t counts) noexcept {
+        // Acquire: pairs with the release store that publishes the array.
+        std::atomic<std::uint64_t>* slots =
+            relation_counts_[id >> chunk_bits].load(std::memory_order_acquire);
+        if (slots == nullptr) [[unlikely]] {
+            publish_first_relation_counts(id, counts);
+            return;
+        }
+        // Relaxed: see relation_counts.
+        slots[id & (chunk_size - 1)].store(counts, std::memory_order_relaxed);
+    }
+
+    /// Links, monitors held and monitors on it, in one word: 21 bits each,
+    /// each count capped at `relation_count_cap`.
+    static constexpr std::uint64_t relation_count_cap = (std::uint64_t{1} << 21U) - 1;
+
+    static constexpr std::uint64_t pack_relation_counts(std::size_t links,
+                                                        std::size_t monitors,
+                                                        std::size_t monitored_by) noexcept {
+        const auto capped = [](std::size_t n) {
+            return static_cast<std::uint64_t>(n < relation_count_cap ? n : relation_count_cap);
+        };
+        return capped(links) | (capped(monitors) << 21U) | (capped(monitored_by) << 42U);
+    }
+
     /// Calls `visit` for every block ever bound (shutdown, introspection).
     template <class Visit>
     void for_each_block(Visit&& visit) const {
@@ -78,6 +117,7 @@ private:
     process* bind_one();
     void refill_from_shared(worker_pool& pool);
     void spill_to_shared(worker_pool& pool) noexcept;
+    void publish_first_relation_counts(std::uint32_t id, std::uint64_t counts) noexcept;
 
     detail::runtime_core& runtime_;
     std::array<std::atomic<std::atomic<process*>*>, max_chunks> chunks_{};
@@ -85,6 +125,12 @@ private:
     // are its own (see process's layout). Blocks are built in place as slots
     // are bound and live until the table goes; written under grow_mutex_.
     std::array<std::byte*, max_chunks> slabs_{};
+    // Per slot, beside the blocks (which have no byte to spare): the
+    // process's link and monitor counts, written by the owner when its
+    // tables change and read by introspection. A chunk's array is made on
+    // the first nonzero counts of one of its processes (under grow_mutex_),
+    // so a node whose processes never link or monitor pays nothing.
+    std::array<std::atomic<std::atomic<std::uint64_t>*>, max_chunks> relation_counts_{};
     // Slots bound so far; written under grow_mutex_, read (acquire) by
     // for_each_block.
     std::atomic<std::uint32_t> bound_{0};

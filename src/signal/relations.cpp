@@ -1,6 +1,8 @@
 #include "signal/relations.hpp"
 
 #include "process/process.hpp"
+#include "process/process_table.hpp"
+#include "process/runtime_core.hpp"
 
 #include <utility>
 
@@ -21,6 +23,17 @@ process_relations* relations_if_any(process& p) noexcept {
 void free_relations(process& p) noexcept {
     p.set_holds_monitor(false);
     delete std::exchange(p.relations_slot(), nullptr);
+    p.runtime().table().publish_relation_counts(p.id(),
+                                                0); // the slot's next process starts from none
+}
+
+void publish_relation_counts(process& owner) noexcept {
+    if (const process_relations* tables = owner.relations_slot()) {
+        owner.runtime().table().publish_relation_counts(
+            owner.id(),
+            process_table::pack_relation_counts(
+                tables->links.size(), tables->monitors.size(), tables->monitored_by.size()));
+    }
 }
 
 void hold_monitor(process& owner, const reference& ref, const monitor_held& held) {

@@ -110,6 +110,11 @@ process_relations* relations_if_any(process& p) noexcept;
 /// were signalled).
 void free_relations(process& p) noexcept;
 
+/// Publishes the owner's link and monitor counts for introspection
+/// (process::publish_relation_counts). Called where the tables change; a
+/// monitor held back and not yet sent is not counted until it is.
+void publish_relation_counts(process& owner) noexcept;
+
 /// Holds back the signal of a monitor just taken on `held.target` instead
 /// of sending it (docs/design/0007); a monitor held earlier goes out first.
 void hold_monitor(process& owner, const reference& ref, const monitor_held& held);

@@ -49,6 +49,8 @@ void relate_child(process& child, void* context) {
         internal::relations_of(*request.parent)
             .monitors.insert_or_assign(ref, internal::monitor_held{child_pid, atoms::undefined});
     }
+    internal::publish_relation_counts(child);
+    internal::publish_relation_counts(*request.parent);
 }
 
 } // namespace
@@ -87,6 +89,7 @@ void link(runtime_core& runtime, const pid& to) {
     }
     internal::link_state& state = internal::relations_of(self).links[to];
     state.set_unlink_id(0); // sending LINK: active, any pending unlink forgotten
+    internal::publish_relation_counts(self);
     runtime.send_out(&self, to, internal::make_link_signal(signal_kind::link, me, to));
 }
 
@@ -149,6 +152,7 @@ reference monitor_name(runtime_core& runtime, atom name, atom node) {
     self.note_reference_made(ref);
     pid me = self.to_pid();
     internal::relations_of(self).monitors.insert_or_assign(ref, internal::monitor_held{me, name});
+    internal::publish_relation_counts(self);
     runtime.send_out(
         &self,
         me,
@@ -169,6 +173,7 @@ bool demonitor(runtime_core& runtime, const reference& ref, bool flush, bool inf
             was_active = true;
             const internal::monitor_held held = found->second;
             relations->monitors.erase(found);
+            internal::publish_relation_counts(self);
             runtime.send_out(
                 &self,
                 held.target,

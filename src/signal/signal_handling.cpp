@@ -54,6 +54,7 @@ void handle_link_exit(process& owner, const exit_signal_node& signal) {
         return; // unlinked meanwhile: dropped
     }
     relations->links.erase(found);
+    publish_relation_counts(owner);
     if (owner.traps_exits()) {
         append_exit_message(owner, signal.from, signal.reason); // S28, kill included (S42)
     } else if (!signal.reason.is_atom(atoms::normal)) {
@@ -257,17 +258,20 @@ void handle_relation_signal(process& owner, detail::mailbox_node* node) noexcept
         case signal_kind::unlink:
         case signal_kind::unlink_ack:
             handle_link_protocol(owner, *static_cast<link_signal_node*>(node));
+            publish_relation_counts(owner);
             break;
         case signal_kind::monitor:
         case signal_kind::demonitor:
         case signal_kind::down:
             handle_monitor_protocol(owner, *static_cast<monitor_signal_node*>(node));
+            publish_relation_counts(owner);
             break;
         case signal_kind::query:
             answer_query(owner, *static_cast<query_signal_node*>(node));
             break;
         case signal_kind::node_down:
             handle_node_down(owner, static_cast<exit_signal_node*>(node)->from.node);
+            publish_relation_counts(owner);
             break;
         case signal_kind::alias_message:
             deliver_through_alias(owner, *static_cast<alias_message_node*>(node));
@@ -319,6 +323,7 @@ void send_held_monitor(process& owner) noexcept {
     const held_monitor& monitor = owner.relations_slot()->held_back;
     try {
         owner.relations_slot()->monitors.insert_or_assign(monitor.ref, monitor.held);
+        publish_relation_counts(owner);
         owner.runtime().send_out(&owner,
                                  monitor.held.target,
                                  make_monitor_signal(signal_kind::monitor,

@@ -115,6 +115,50 @@ TEST(Introspection, SummaryIsEmptyForDeadRemoteAndNeverUsedPids) {
     EXPECT_EQ(rt.summary(never), std::nullopt);
 }
 
+// Links, monitors and monitored_by as the tables change, read without the
+// processes' help; a slot's next process starts from none.
+TEST(Introspection, SummaryCountsLinksAndMonitorsAsTheyChange) {
+    runtime rt(deterministic_options());
+    const pid a = rt.spawn(testing::puppet, true);
+    const pid b = rt.spawn(testing::puppet, true);
+    rt.run_until_idle();
+    auto counts = [&](const pid& p) {
+        const std::optional<process_summary> s = rt.summary(p);
+        return s ? std::vector<std::uint32_t>{s->links, s->monitors, s->monitored_by}
+                 : std::vector<std::uint32_t>{};
+    };
+    EXPECT_EQ(counts(a), (std::vector<std::uint32_t>{0, 0, 0}));
+
+    reference watch;
+    testing::run_in(rt, a, [&] {
+        process::link(b);
+        watch = process::monitor(b);
+        (void)process::monitor(b);
+    });
+    EXPECT_EQ(counts(a), (std::vector<std::uint32_t>{1, 2, 0}));
+    EXPECT_EQ(counts(b), (std::vector<std::uint32_t>{1, 0, 2}));
+
+    testing::run_in(rt, a, [&] {
+        process::unlink(b);
+        process::demonitor(watch);
+    });
+    EXPECT_EQ(counts(a), (std::vector<std::uint32_t>{0, 1, 0}));
+    EXPECT_EQ(counts(b), (std::vector<std::uint32_t>{0, 0, 1}));
+
+    testing::run_in(rt, b, [] { process::exit(atom("done")); });
+    EXPECT_EQ(counts(a), (std::vector<std::uint32_t>{0, 0, 0})); // the DOWN came
+    // Spawn from a process (keeping each alive) until one takes b's slot
+    // again: a block freed on a worker goes to that worker's own list.
+    pid next;
+    testing::run_in(rt, a, [&] {
+        for (int i = 0; i < 1000 && next.id != b.id; ++i) {
+            next = process::spawn(testing::puppet, false);
+        }
+    });
+    ASSERT_EQ(next.id, b.id);
+    EXPECT_EQ(counts(next), (std::vector<std::uint32_t>{0, 0, 0}));
+}
+
 task<> look_around(std::vector<pid>* seen, std::optional<process_summary>* mine) {
     *seen = process::processes();
     *mine = process::summary(process::self());

@@ -172,6 +172,15 @@ TEST_F(ObserverHttp, TheProcessTableSortsFiltersAndPages) {
 
     const json servers = get_json("/api/processes?filter=counter&sort=name");
     EXPECT_EQ(servers["matched"], 2);
+    for (const json& row : servers["rows"]) {
+        EXPECT_EQ(row["links"], 1) << row.dump(); // to their supervisor
+    }
+
+    // The supervisor links to its two children: no process has more.
+    const json by_links = get_json("/api/processes?sort=links&order=desc&limit=1");
+    EXPECT_EQ(by_links["rows"][0]["pid"], pid_text(top));
+    EXPECT_GE(by_links["rows"][0]["links"].get<int>(), 2);
+    EXPECT_EQ(get_json("/api/processes?sort=monitored_by")["rows"].size(), 100U);
 
     const json second_page = get_json("/api/processes?sort=pid&order=asc&offset=50&limit=10");
     EXPECT_EQ(second_page["offset"], 50);

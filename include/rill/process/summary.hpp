@@ -47,6 +47,13 @@ struct process_summary {
     std::size_t memory = 0;
     /// Reductions spent up to its last slice's end.
     std::uint64_t reductions = 0;
+    /// Its links, the monitors it holds on others and those others hold on
+    /// it, as of their last change (a monitor taken a moment ago counts
+    /// once its signal is sent, as soon as the process next acts; each
+    /// count stops at 2,097,151).
+    std::uint32_t links = 0;
+    std::uint32_t monitors = 0;
+    std::uint32_t monitored_by = 0;
 };
 
 namespace process {
