@@ -231,6 +231,13 @@ std::string_view atom_table::name(std::uint32_t index) const noexcept {
     return {e.data, e.length};
 }
 
+std::size_t atom_table::memory_bytes() {
+    const std::size_t atoms = size();
+    const std::size_t chunks = (atoms + entries_per_chunk - 1) / entries_per_chunk;
+    const std::lock_guard lock(insert_mutex_);
+    return chunks * entries_per_chunk * sizeof(entry) + name_blocks_.size() * name_block_size;
+}
+
 std::size_t atom_table::size() const noexcept {
     // Acquire: pairs with the release store in intern().
     return size_.load(std::memory_order_acquire);

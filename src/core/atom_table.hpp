@@ -51,6 +51,10 @@ public:
 
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
+    /// Bytes of its entries and names (the hash index is reserved, not
+    /// counted: its pages are touched as atoms arrive). Takes the lock.
+    [[nodiscard]] std::size_t memory_bytes();
+
 private:
     struct entry {
         const char* data;

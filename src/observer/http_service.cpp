@@ -284,7 +284,13 @@ void http_service::overview(httplib::Response& response) {
                       {"reductions", t.reductions},
                       {"servers", t.servers},
                       {"spawned", t.spawned},
-                      {"exited", t.exited}}},
+                      {"exited", t.exited},
+                      {"memory",
+                       {{"process_blocks", t.memory.process_blocks},
+                        {"process_table", t.memory.process_table},
+                        {"small_blocks", t.memory.small_blocks},
+                        {"atoms", t.memory.atoms},
+                        {"queued_messages", t.queued_bytes}}}}},
                     {"schedulers", std::move(workers)},
                     {"injector_length", now.injector_length},
                     {"connections", shot->connections.size()},
@@ -367,6 +373,7 @@ void http_service::nodes(httplib::Response& response) {
                          {"queued_bytes", c.queued_bytes},
                          {"ticks_sent", c.ticks_sent},
                          {"ticks_received", c.ticks_received},
+                         {"busy_events", c.busy_events},
                          {"since_last_heard_ms", c.since_last_heard.count()}});
     }
     reply_json(response,

@@ -171,6 +171,10 @@ void write_connections(exposition& out, const std::vector<dist::connection_stati
              "counter",
              "Ticks read from a connection.",
              [](const stats& c) { return static_cast<double>(c.ticks_received); });
+    per_peer("rill_dist_busy_events_total",
+             "counter",
+             "Times a connection's queue went over its busy limit (BEAM's busy_dist_port).",
+             [](const stats& c) { return static_cast<double>(c.busy_events); });
     per_peer("rill_dist_last_heard_seconds",
              "gauge",
              "Time since the peer was last heard, to within a quarter of net_ticktime.",
@@ -221,6 +225,16 @@ std::string prometheus_metrics(const snapshot& shot, metrics_options options) {
                "gauge",
                "Bytes held for processes' control blocks and queued messages.",
                static_cast<double>(shot.totals.process_memory));
+    const memory_statistics& memory = shot.totals.memory;
+    out.family("rill_memory_bytes", "gauge", "Bytes the node holds, by kind.");
+    for (const auto& [kind, bytes] :
+         {std::pair<std::string_view, std::size_t>{"process_blocks", memory.process_blocks},
+          {"process_table", memory.process_table},
+          {"small_blocks", memory.small_blocks},
+          {"atoms", memory.atoms},
+          {"queued_messages", shot.totals.queued_bytes}}) {
+        out.sample("rill_memory_bytes", {{"kind", std::string(kind)}}, static_cast<double>(bytes));
+    }
     out.single("rill_queued_messages",
                "gauge",
                "Messages queued in all mailboxes.",

@@ -40,10 +40,12 @@ snapshot take_snapshot(const runtime& rt, const dist::net_kernel* net) {
         }
         shot.totals.process_memory += row.summary.memory;
         shot.totals.queued_messages += row.summary.message_queue_length;
+        shot.totals.queued_bytes += row.summary.message_queue_bytes;
         shot.totals.reductions += row.summary.reductions;
         shot.processes.push_back(std::move(row));
     }
     shot.totals.processes = shot.processes.size();
+    shot.totals.memory = rt.memory();
     // After the walk: every process counted alive was spawned by now.
     shot.totals.spawned = rt.spawned_count();
     shot.totals.exited = shot.totals.spawned > shot.totals.processes

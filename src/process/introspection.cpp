@@ -91,6 +91,7 @@ std::optional<process_summary> runtime_core::summary(const pid& p) noexcept {
             .message_queue_length = figures.message_queue_length,
             .oldest_message_age = std::chrono::milliseconds(figures.oldest_message_age_ms),
             .memory = figures.memory,
+            .message_queue_bytes = figures.queued_bytes,
             .reductions = figures.reductions,
             .links = figures.links,
             .monitors = figures.monitors,

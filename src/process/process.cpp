@@ -205,7 +205,8 @@ process::published_figures process::read_published(std::uint64_t now_ms) const n
         // Modulo 2^32: exact for ages under 49 days; odd like the stamps.
         figures.oldest_message_age_ms = (static_cast<std::uint32_t>(now_ms) | 1U) - oldest;
     }
-    figures.memory = sizeof(process) + mailbox_.queued_bytes();
+    figures.queued_bytes = mailbox_.queued_bytes();
+    figures.memory = sizeof(process) + figures.queued_bytes;
     figures.reductions = reductions_done_.load(std::memory_order_relaxed);
     const std::uint64_t counts = runtime_.table().relation_counts(id_);
     constexpr std::uint64_t relation_count_cap = process_table::relation_count_cap;

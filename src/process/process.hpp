@@ -144,6 +144,7 @@ public:
         std::uint32_t message_queue_length;
         std::uint32_t oldest_message_age_ms; ///< 0 with an empty queue
         std::size_t memory;
+        std::size_t queued_bytes;
         std::uint64_t reductions;
         std::uint32_t links;
         std::uint32_t monitors;     ///< monitors it holds on others

@@ -148,6 +148,18 @@ void process_table::publish_first_relation_counts(std::uint32_t id, std::uint64_
     slots[id & (chunk_size - 1)].store(counts, std::memory_order_relaxed);
 }
 
+void process_table::memory(std::size_t& blocks, std::size_t& arrays) const noexcept {
+    const std::uint32_t bound = bound_.load(std::memory_order_acquire);
+    blocks = std::size_t{bound} * sizeof(process);
+    arrays = 0;
+    for (std::uint32_t chunk = 0; chunk * chunk_size < bound; ++chunk) {
+        arrays += chunk_size * sizeof(std::atomic<process*>);
+        if (relation_counts_[chunk].load(std::memory_order_relaxed) != nullptr) {
+            arrays += chunk_size * sizeof(std::atomic<std::uint64_t>);
+        }
+    }
+}
+
 process* process_table::bind_one() {
     std::uint32_t id = bound_.load(std::memory_order_relaxed);
     std::uint32_t chunk = id >> chunk_bits;

@@ -97,6 +97,10 @@ public:
         return capped(links) | (capped(monitors) << 21U) | (capped(monitored_by) << 42U);
     }
 
+    /// Bytes of the blocks bound so far (`blocks`) and of the table's
+    /// arrays (`arrays`). Any thread.
+    void memory(std::size_t& blocks, std::size_t& arrays) const noexcept;
+
     /// Calls `visit` for every block ever bound (shutdown, introspection).
     template <class Visit>
     void for_each_block(Visit&& visit) const {

@@ -2,11 +2,13 @@
 #include <rill/detail/process_entry.hpp>
 #include <rill/runtime/runtime.hpp>
 
+#include "core/atom_table.hpp"
 #include "process/process.hpp"
 #include "process/runtime_core.hpp"
 #include "runtime/node_layers.hpp"
 #include "sched/scheduler.hpp"
 #include "sched/worker.hpp"
+#include "sync/small_object_cache.hpp"
 
 namespace rill {
 
@@ -154,6 +156,15 @@ std::shared_ptr<void> runtime::node_value(atom key) const {
 
 std::optional<process_summary> runtime::summary(const pid& p) const {
     return core_->summary(p);
+}
+
+memory_statistics runtime::memory() const {
+    memory_statistics figures;
+    core_->table().memory(figures.process_blocks, figures.process_table);
+    figures.small_blocks =
+        internal::small_object_cache_enabled() ? internal::small_object_cache_bytes() : 0;
+    figures.atoms = internal::atom_table::global().memory_bytes();
+    return figures;
 }
 
 ::rill::scheduler_statistics runtime::scheduler_statistics() const {

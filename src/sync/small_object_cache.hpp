@@ -38,6 +38,9 @@ namespace rill::internal {
 void* allocate_small(std::size_t size);
 void free_small(void* block, std::size_t size) noexcept;
 
+/// Bytes the cache took from the global allocator, in all (any thread).
+std::size_t small_object_cache_bytes() noexcept;
+
 /// False when the cache is bypassed (AddressSanitizer builds).
 bool small_object_cache_enabled() noexcept;
 

@@ -4,7 +4,9 @@
 
 #include <rill/testing.hpp>
 
+#include "process/process.hpp"
 #include "support/deterministic.hpp"
+#include "sync/small_object_cache.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,6 +159,29 @@ TEST(Introspection, SummaryCountsLinksAndMonitorsAsTheyChange) {
     });
     ASSERT_EQ(next.id, b.id);
     EXPECT_EQ(counts(next), (std::vector<std::uint32_t>{0, 0, 0}));
+}
+
+// Memory by kind: blocks and table grow with the processes, the count
+// arrays appear with the first link, atoms and cached blocks are there.
+TEST(Introspection, MemoryByKindFollowsTheProcesses) {
+    runtime rt(deterministic_options());
+    const memory_statistics empty = rt.memory();
+    EXPECT_GT(empty.atoms, 0U); // the runtime's own atoms
+    std::vector<pid> many;
+    for (int i = 0; i < 5000; ++i) {
+        many.push_back(rt.spawn(testing::puppet, false));
+    }
+    rt.run_until_idle();
+    const memory_statistics full = rt.memory();
+    EXPECT_GE(full.process_blocks - empty.process_blocks, 5000 * sizeof(internal::process));
+    EXPECT_GE(full.process_table, 2 * 4096 * sizeof(void*)); // two chunks of slots
+    if (internal::small_object_cache_enabled()) {
+        EXPECT_GT(full.small_blocks, 0U); // the puppets' frames
+    } else {
+        EXPECT_EQ(full.small_blocks, 0U); // bypassed: nothing to count
+    }
+    testing::run_in(rt, many[0], [&] { process::link(many[1]); });
+    EXPECT_EQ(rt.memory().process_table - full.process_table, 4096 * sizeof(std::uint64_t));
 }
 
 task<> look_around(std::vector<pid>* seen, std::optional<process_summary>* mine) {

@@ -195,6 +195,11 @@ TEST(RillNodes, AHundredMegabyteMessageGoesInFragmentsAndArrivesWhole) {
     // within net_ticktime (60 s by default), not a garbage figure.
     EXPECT_LE(at_b.front().since_last_heard, std::chrono::seconds(60));
     EXPECT_GE(at_b.front().since_last_heard, std::chrono::milliseconds(0));
+    // 100 MiB queued at once: over the 1 MiB busy limit, at least once.
+    const std::vector<dist::connection_statistics> at_a = nodes.net_a.connections();
+    ASSERT_EQ(at_a.size(), 1U);
+    EXPECT_GE(at_a.front().busy_events, 1U);
+    EXPECT_EQ(at_b.front().busy_events, 0U); // b sent nothing much
 }
 
 task<> registered_collector(atom name,

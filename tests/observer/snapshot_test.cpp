@@ -168,6 +168,7 @@ TEST(ObserverMetrics, ExpositionParsesWithConventionalNamesAndBoundedLabels) {
     const std::vector<sample> samples = parse_exposition(text, &types);
 
     std::map<std::string, double> single;
+    std::map<std::string, double> memory_by_kind;
     std::size_t top_series = 0;
     bool holder_on_top = false;
     for (const sample& s : samples) {
@@ -181,6 +182,9 @@ TEST(ObserverMetrics, ExpositionParsesWithConventionalNamesAndBoundedLabels) {
                                                        std::to_string(node.holder.serial) + ">" &&
                              s.value == 3);
         }
+        if (s.name == "rill_memory_bytes") {
+            memory_by_kind[s.labels.at("kind")] = s.value;
+        }
         if (s.name == "rill_scheduler_utilization") {
             EXPECT_EQ(s.labels.at("worker"), "0");
             EXPECT_GE(s.value, 0.0);
@@ -193,12 +197,19 @@ TEST(ObserverMetrics, ExpositionParsesWithConventionalNamesAndBoundedLabels) {
     }
     EXPECT_EQ(single.at("rill_processes"), static_cast<double>(node.rt.process_count()));
     EXPECT_EQ(single.at("rill_queued_messages"), 3.0);
+    EXPECT_EQ(types.at("rill_memory_bytes"), "gauge");
+    EXPECT_GE(memory_by_kind.at("process_blocks"), 500.0 * 64);
+    EXPECT_GT(memory_by_kind.at("process_table"), 0.0);
+    EXPECT_GT(memory_by_kind.at("atoms"), 0.0);
+    EXPECT_GT(memory_by_kind.at("queued_messages"), 0.0); // the holder's three
+    EXPECT_TRUE(memory_by_kind.contains("small_blocks"));
     EXPECT_EQ(single.at("rill_otp_servers"), 1.0);
     EXPECT_EQ(single.at("rill_processes_spawned_total"),
               single.at("rill_processes") + single.at("rill_processes_exited_total"));
     EXPECT_EQ(single.at("rill_dist_connections"), 0.0);
     EXPECT_TRUE(types.contains("rill_scheduler_slices_total"));
     EXPECT_TRUE(types.contains("rill_dist_bytes_sent_total"));
+    EXPECT_EQ(types.at("rill_dist_busy_events_total"), "counter");
     EXPECT_EQ(top_series, 1U); // only the holder has a queue
     EXPECT_TRUE(holder_on_top);
     // Bounded: one series per worker, per peer, per top-N process; not per process.

@@ -61,6 +61,9 @@ struct connection_statistics {
     /// Ticks (empty frames that keep a quiet connection alive) each way.
     std::uint64_t ticks_sent = 0;
     std::uint64_t ticks_received = 0;
+    /// Times the queue went over `options::busy_limit` (BEAM's
+    /// busy_dist_port condition).
+    std::uint64_t busy_events = 0;
     /// Since the peer was last heard (anything read), to within a quarter
     /// of net_ticktime; a connection is declared lost past net_ticktime.
     std::chrono::milliseconds since_last_heard{0};

@@ -62,6 +62,12 @@ struct options {
     /// (logged; its links and monitors fire `noconnection`), so a slow or
     /// stalled peer can never make the node buffer without limit.
     std::size_t max_queued_bytes = std::size_t{256} << 20U;
+    /// Past this many queued bytes a connection is busy, as BEAM's
+    /// `dist_buf_busy_limit` (1 MiB by default, as BEAM's): each time its
+    /// queue goes over, `connection_statistics::busy_events` counts one.
+    /// Unlike BEAM, rill does not suspend the senders then: frames queue on
+    /// up to `max_queued_bytes`.
+    std::size_t busy_limit = std::size_t{1} << 20U;
     /// The largest frame accepted from a peer; a longer length field closes
     /// the connection before anything is allocated for it.
     std::size_t max_frame_size = std::size_t{1} << 30U;

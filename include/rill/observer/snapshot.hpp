@@ -43,8 +43,9 @@ struct node_totals {
     /// Bytes held for the processes' control blocks and queued messages
     /// (the sum of the rows' `memory`).
     std::size_t process_memory = 0;
-    /// Messages queued in all mailboxes.
+    /// Messages queued in all mailboxes, and their bytes.
     std::size_t queued_messages = 0;
+    std::size_t queued_bytes = 0;
     /// Reductions of all live processes.
     std::uint64_t reductions = 0;
     /// gen_servers and supervisors alive.
@@ -52,6 +53,8 @@ struct node_totals {
     /// Processes started since the node started, and of those ended.
     std::uint64_t spawned = 0;
     std::uint64_t exited = 0;
+    /// The node's memory by kind (`runtime::memory`).
+    memory_statistics memory;
 };
 
 struct snapshot {

@@ -45,6 +45,8 @@ struct process_summary {
     /// Bytes of its control block and queued messages (process_info's
     /// figure without the link and monitor tables).
     std::size_t memory = 0;
+    /// Of `memory`, the queued messages.
+    std::size_t message_queue_bytes = 0;
     /// Reductions spent up to its last slice's end.
     std::uint64_t reductions = 0;
     /// Its links, the monitors it holds on others and those others hold on

@@ -115,6 +115,9 @@ public:
     /// What each scheduler worker has done so far (any thread).
     [[nodiscard]] ::rill::scheduler_statistics scheduler_statistics() const;
 
+    /// The memory this node holds, by kind (runtime/statistics.hpp); any thread.
+    [[nodiscard]] memory_statistics memory() const;
+
     /// Whether `p` is a live process of this node (any thread).
     [[nodiscard]] bool is_alive(const pid& p) const noexcept;
 

@@ -5,6 +5,10 @@
 /// since the runtime started, read from any thread without stopping them.
 /// Each figure is one relaxed load of a counter its worker keeps: a
 /// snapshot is not one instant, and two snapshots give rates.
+///
+/// `runtime::memory()`: the memory a node holds, by kind, as Erlang's
+/// `erlang:memory()` splits it; read from any thread, a few loads and one
+/// short lock (the atom table's).
 
 #include <chrono>
 #include <cstddef>
@@ -38,6 +42,23 @@ struct scheduler_statistics {
     /// Runnables waiting in the shared queue (spawned or woken from threads
     /// that are not workers, or overflow of a local ring).
     std::size_t injector_length = 0;
+};
+
+/// Bytes held, by kind. The atoms and the small-block cache are shared by
+/// every runtime of the OS process, so their figures are too.
+struct memory_statistics {
+    /// Control blocks of processes, live and kept for reuse (a block goes
+    /// back to the system only with its runtime).
+    std::size_t process_blocks = 0;
+    /// The process table: its slot arrays and the per-slot link and
+    /// monitor counts.
+    std::size_t process_table = 0;
+    /// What the small-block cache took from the system allocator: process
+    /// frames, queued messages up to 512 bytes, link and monitor tables.
+    /// Zero where the cache is bypassed (AddressSanitizer builds).
+    std::size_t small_blocks = 0;
+    /// The atom table: its entries and its names.
+    std::size_t atoms = 0;
 };
 
 } // namespace rill

@@ -233,12 +233,17 @@ void connection::push(std::span<outbound_frame> frames,
                 frames.front().tail.empty() && try_write_now(frames.front().head)) {
                 return; // all of it left from this thread
             }
+            const std::size_t before = queue_.size_in_bytes();
             if (frames.size() == 1) {
                 queue_.push(std::move(frames.front()));
             } else {
                 queue_.push_fragments(frames);
             }
-            overflow = queue_.size_in_bytes() > node_.opts().max_queued_bytes;
+            const std::size_t after = queue_.size_in_bytes();
+            if (before <= node_.opts().busy_limit && after > node_.opts().busy_limit) {
+                busy_events.fetch_add(1, std::memory_order_relaxed);
+            }
+            overflow = after > node_.opts().max_queued_bytes;
         }
         if (state_ == state::up && !writing_ && !overflow) {
             writing_ = true;

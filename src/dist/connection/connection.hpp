@@ -124,6 +124,7 @@ public:
     std::atomic<std::uint64_t> frames_received{0};
     std::atomic<std::uint64_t> ticks_sent{0};
     std::atomic<std::uint64_t> ticks_received{0};
+    std::atomic<std::uint64_t> busy_events{0}; // pushes that took the queue over busy_limit
     // When the peer was last heard (anything read), in steady-clock ms, as
     // seen by the ticker each quarter of net_ticktime (set at attach).
     std::atomic<std::int64_t> last_heard_ms{0};

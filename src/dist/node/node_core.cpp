@@ -344,6 +344,7 @@ std::vector<connection_statistics> node_core::statistics() const {
         s.queued_bytes = c->queued_bytes();
         s.ticks_sent = c->ticks_sent.load(std::memory_order_relaxed);
         s.ticks_received = c->ticks_received.load(std::memory_order_relaxed);
+        s.busy_events = c->busy_events.load(std::memory_order_relaxed);
         s.since_last_heard = std::chrono::milliseconds(std::max<std::int64_t>(
             0, steady_ms() - c->last_heard_ms.load(std::memory_order_relaxed)));
         out.push_back(s);
