@@ -14,8 +14,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <deque>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -32,7 +32,20 @@ public:
         , sink_(std::move(sink)) {}
 
     bool on_event(trace_event&& event) noexcept override {
-        const trace_event* kept = nullptr;
+        // With a follow, several processes report here at once: the sink
+        // gets its own copy, printed, made before the buffer takes the event.
+        std::optional<trace_event> for_sink;
+        if (sink_) {
+            try {
+                if (event.text.empty() && !event.message.is_nil()) {
+                    event.text = trace_text(event);
+                }
+                for_sink.emplace(event);
+            } catch (...) {
+                // out of memory: the sink misses this one
+            }
+        }
+        bool running = false;
         {
             const std::lock_guard lock(mutex_);
             if (end_ != trace_end::running) {
@@ -52,26 +65,28 @@ public:
                 }
             }
             ++count_;
-            if (buffer_.size() == buffer_capacity) {
-                buffer_.pop_front();
+            // A ring: the oldest goes when it is full; nothing is
+            // allocated per event once it has grown.
+            numbered_trace_event added{count_, std::move(event)};
+            if (buffer_.size() < buffer_capacity) {
+                buffer_.push_back(std::move(added));
+            } else {
+                buffer_[oldest_] = std::move(added);
+                oldest_ = (oldest_ + 1) % buffer_capacity;
             }
-            buffer_.push_back(numbered_trace_event{count_, std::move(event)});
-            kept = &buffer_.back().event;
             if (count_ >= limits_.max_events && end_ == trace_end::running) {
                 end_ = trace_end::max_events;
             }
+            running = end_ == trace_end::running;
         }
-        if (sink_) {
-            // `kept` stays put: only this call (the traced process, one
-            // event at a time) adds to or takes from the buffer; readers copy.
+        if (for_sink) {
             try {
-                sink_(*kept);
+                sink_(*for_sink);
             } catch (...) {
                 // a failing sink loses its event; the trace goes on
             }
         }
-        const std::lock_guard lock(mutex_);
-        return end_ == trace_end::running;
+        return running; // a stop() since is seen at the next event
     }
 
     /// Marks the trace stopped (the core drops the receiver at its next event).
@@ -92,12 +107,22 @@ public:
         return count_;
     }
 
+    /// Printed here, on the reader's thread: the traced process handed
+    /// its messages over unprinted (`trace_options::print`).
     std::vector<numbered_trace_event> events(std::uint64_t since) const {
-        const std::lock_guard lock(mutex_);
         std::vector<numbered_trace_event> out;
-        for (const numbered_trace_event& e : buffer_) {
-            if (e.seq > since) {
-                out.push_back(e);
+        {
+            const std::lock_guard lock(mutex_);
+            for (std::size_t i = 0; i < buffer_.size(); ++i) {
+                const numbered_trace_event& e = buffer_[(oldest_ + i) % buffer_.size()];
+                if (e.seq > since) {
+                    out.push_back(e);
+                }
+            }
+        }
+        for (numbered_trace_event& e : out) {
+            if (e.event.text.empty()) {
+                e.event.text = trace_text(e.event);
             }
         }
         return out;
@@ -107,9 +132,10 @@ private:
     const trace_limits limits_;
     const trace_sink sink_;
     mutable std::mutex mutex_;
-    std::deque<numbered_trace_event> buffer_; // guarded by mutex_
-    std::uint64_t count_ = 0;                 // guarded by mutex_
-    trace_end end_ = trace_end::running;      // guarded by mutex_
+    std::vector<numbered_trace_event> buffer_; // guarded by mutex_; a ring once full
+    std::size_t oldest_ = 0;                   // guarded by mutex_: the ring's start
+    std::uint64_t count_ = 0;                  // guarded by mutex_
+    trace_end end_ = trace_end::running;       // guarded by mutex_
     std::chrono::milliseconds window_start_{0};
     std::size_t in_window_ = 0;
 };
@@ -200,6 +226,7 @@ trace_session trace(runtime& rt, pid target, trace_limits limits, trace_sink sin
     trace_options options;
     options.messages = limits.messages;
     options.signals = limits.signals;
+    options.print = false; // the session prints what is read (events, a sink)
     if (limits.follow) {
         // Relaxed: the counter only makes each session's label unique.
         static std::atomic<std::uint64_t> sessions{0};

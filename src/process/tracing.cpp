@@ -31,6 +31,18 @@ const char* trace_event_kind_name(trace_event_kind kind) noexcept {
     return "unknown";
 }
 
+std::string trace_text(const trace_event& event) {
+    if (!event.text.empty() || event.message.is_nil()) {
+        return event.text;
+    }
+    std::string text = to_string(event.message, trace_text_limit);
+    if (text.size() > trace_text_limit) {
+        text.resize(trace_text_limit - 3);
+        text += "...";
+    }
+    return text;
+}
+
 } // namespace rill
 
 namespace rill::detail {
@@ -211,15 +223,6 @@ void trace_table::refresh_bits(process& owner) const noexcept {
     owner.set_trace_bits(bits);
 }
 
-std::shared_ptr<trace_receiver> trace_table::follower_of(const term& label) const noexcept {
-    for (const follower& f : followers_) {
-        if (f.label == label) {
-            return f.receiver;
-        }
-    }
-    return nullptr;
-}
-
 void trace_table::apply(process& owner, trace_signal_node& signal) noexcept {
     try {
         const std::lock_guard lock(mutex_);
@@ -237,7 +240,8 @@ void trace_table::apply(process& owner, trace_signal_node& signal) noexcept {
                 c.flags = seq_flag_send | seq_flag_receive;
                 c.origin = true;
                 std::erase_if(followers_, [&](const follower& f) { return f.label == label; });
-                followers_.push_back(follower{label, std::move(signal.receiver)});
+                followers_.push_back(
+                    follower{label, std::move(signal.receiver), signal.options.print});
             }
         } else if (auto found = entries_.find(&owner);
                    found != entries_.end() &&
@@ -277,7 +281,7 @@ term trace_table::label(const process& owner) const {
 void trace_table::follow(term label, std::shared_ptr<trace_receiver> receiver) {
     const std::lock_guard lock(mutex_);
     std::erase_if(followers_, [&](const follower& f) { return f.label == label; });
-    followers_.push_back(follower{std::move(label), std::move(receiver)});
+    followers_.push_back(follower{std::move(label), std::move(receiver), true});
 }
 
 void trace_table::unfollow(const term& label) noexcept {
@@ -308,62 +312,79 @@ void trace_table::remove(process& owner) noexcept {
     }
 }
 
-bool trace_table::listened(const process& owner, const term& label, bool wanted) const noexcept {
-    return entries_.contains(&owner) ||
-           (wanted && has_label(label) && follower_of(label) != nullptr);
-}
-
-void trace_table::emit(process& owner,
-                       trace_event event,
-                       bool is_signal,
-                       bool last,
-                       bool wanted_by_followers) noexcept {
-    std::shared_ptr<trace_receiver> own;
-    std::shared_ptr<trace_receiver> following;
-    {
-        const std::lock_guard lock(mutex_);
-        if (auto found = entries_.find(&owner); found != entries_.end()) {
-            const trace_options& options = found->second.options;
-            if (last || (is_signal ? options.signals : options.messages)) {
-                own = found->second.receiver;
+trace_table::route trace_table::resolve(
+    process& owner, const term& label, bool is_signal, bool last, bool wanted_by_followers) {
+    route r;
+    if (auto found = entries_.find(&owner); found != entries_.end()) {
+        const trace_options& options = found->second.options;
+        if (last || (is_signal ? options.signals : options.messages)) {
+            r.own = found->second.receiver;
+            r.print = options.print;
+        }
+    }
+    if (wanted_by_followers && has_label(label)) {
+        for (const follower& f : followers_) {
+            if (f.label == label) {
+                if (f.receiver != r.own) { // the origin of a follow: one event, to its receiver
+                    r.print = r.own ? (r.print || f.print) : f.print;
+                    r.following = f.receiver;
+                }
+                break;
             }
         }
-        if (wanted_by_followers && has_label(event.label)) {
-            following = follower_of(event.label);
-        }
-        if (following == own) {
-            following = nullptr; // the origin of a follow: one event, to its receiver
-        }
-        refresh_bits(owner); // an entry another process's receiver ended
     }
-    if (!own && !following) {
-        return;
-    }
+    refresh_bits(owner); // an entry another process's receiver ended
+    return r;
+}
+
+void trace_table::deliver(process& owner, trace_event&& event, route& r, bool last) noexcept {
     event.traced = owner.to_pid();
     event.time = std::chrono::milliseconds(clock_ms(owner));
-    if (following) {
-        trace_event copy = own ? event : std::move(event);
-        if (!following->on_event(std::move(copy))) {
-            forget_receiver(following);
+    if (r.following) {
+        trace_event copy = r.own ? event : std::move(event);
+        if (!r.following->on_event(std::move(copy))) {
+            forget_receiver(r.following);
         }
     }
-    if (own && (!own->on_event(std::move(event)) || last)) {
+    if (r.own && (!r.own->on_event(std::move(event)) || last)) {
         remove(owner);
     }
 }
 
+namespace {
+
+/// The message of an event: printed, or handed over as a term when the
+/// receivers print later (a term payload shared, an integer converted).
+void fill_message(trace_event& event, const detail::mailbox_node* node, bool print) {
+    if (!print) {
+        const detail::payload_vtable& v = *node->vtable;
+        if (const term* t = v.peek_term(node)) {
+            event.message = *t;
+            return;
+        }
+        if (v.integer_bits != nullptr) {
+            const std::uint64_t bits = v.integer_bits(node);
+            event.message = v.integer_kind == detail::integer_kind::signed_integer
+                                ? term::from_int64(static_cast<std::int64_t>(bits))
+                                : term::from_uint64(bits);
+            return;
+        }
+    }
+    event.text = describe_message(node);
+}
+
+} // namespace
+
 void trace_table::sent(process& owner, const pid& to, detail::mailbox_node* node) noexcept {
     try {
-        trace_event event;
-        event.peer = to;
         const bool is_signal = node->kind != detail::signal_kind::message &&
                                node->kind != detail::signal_kind::alias_message;
         detail::mailbox_node* message = stamp_target(node);
         std::optional<seq_token> token;
-        bool wanted = false;
-        bool anyone = false;
+        route r;
         {
             const std::lock_guard lock(mutex_);
+            bool wanted = false;
             if (auto found = carriers_.find(&owner);
                 message != nullptr && found != carriers_.end()) {
                 if (found->second.origin && !entries_.contains(&owner)) {
@@ -376,32 +397,32 @@ void trace_table::sent(process& owner, const pid& to, detail::mailbox_node* node
                     wanted = (c.flags & seq_flag_send) != 0;
                 }
             }
-            anyone = listened(owner, token ? token->label : term(), wanted);
-            if (!anyone) {
-                refresh_bits(owner);
-            }
+            r = resolve(owner, token ? token->label : term(), is_signal, false, wanted);
         }
+        trace_event event;
+        event.peer = to;
         if (token) {
             event.label = token->label;
             event.serial = token->serial;
             event.previous_serial = token->previous;
             stamp(message, std::move(*token));
         }
-        if (!anyone) {
-            return; // it only passes a label on: nothing to print
+        if (!r.own && !r.following) {
+            return; // it only passes a label on: nothing to report
         }
         if (is_signal) {
             pid sender;
             event.kind = trace_event_kind::signal_sent;
             event.text = cut(owner.runtime().upper->describe_signal(node, sender));
+        } else if (node->kind == detail::signal_kind::message) {
+            event.kind = trace_event_kind::sent;
+            fill_message(event, node, r.print);
         } else {
             pid through; // a message to an alias: printed with the alias
             event.kind = trace_event_kind::sent;
-            event.text = node->kind == detail::signal_kind::message
-                             ? describe_message(node)
-                             : cut(owner.runtime().upper->describe_signal(node, through));
+            event.text = cut(owner.runtime().upper->describe_signal(node, through));
         }
-        emit(owner, std::move(event), is_signal, false, wanted);
+        deliver(owner, std::move(event), r, false);
     } catch (...) {
         // out of memory while printing: the event is lost, the process goes on
     }
@@ -412,9 +433,10 @@ void trace_table::taken(process& owner, detail::mailbox_node* node) noexcept {
     try {
         trace_event event;
         event.kind = trace_event_kind::received;
-        bool wanted = false;
+        route r;
         {
             const std::lock_guard lock(mutex_);
+            bool wanted = false;
             auto found = carriers_.find(&owner);
             if (token) {
                 // Erlang's rule: the taker's counter moves past the
@@ -437,39 +459,48 @@ void trace_table::taken(process& owner, detail::mailbox_node* node) noexcept {
             } else if (found != carriers_.end() && !found->second.origin) {
                 carriers_.erase(found); // a message without a label ends the carrying
             }
-            refresh_bits(owner);
-            if (!listened(owner, event.label, wanted)) {
-                return; // it only took a label: nothing to print
-            }
+            r = resolve(owner, event.label, false, false, wanted);
         }
-        event.text = describe_message(node);
-        emit(owner, std::move(event), false, false, wanted);
+        if (!r.own && !r.following) {
+            return; // it only took a label: nothing to report
+        }
+        fill_message(event, node, r.print);
+        deliver(owner, std::move(event), r, false);
     } catch (...) {
     }
 }
 
 void trace_table::signal_handled(process& owner, const detail::mailbox_node* node) noexcept {
     try {
+        route r;
         {
             const std::lock_guard lock(mutex_);
-            if (!entries_.contains(&owner)) {
-                return; // it only carries a label: signals go to no follower
-            }
+            r = resolve(owner, term(), true, false, false);
+        }
+        if (!r.own) {
+            return; // it only carries a label: signals go to no follower
         }
         trace_event event;
         event.kind = trace_event_kind::signal_received;
         event.text = cut(owner.runtime().upper->describe_signal(node, event.peer));
-        emit(owner, std::move(event), true, false, false);
+        deliver(owner, std::move(event), r, false);
     } catch (...) {
     }
 }
 
 void trace_table::exited(process& owner, const term& reason) noexcept {
     try {
-        trace_event event;
-        event.kind = trace_event_kind::exited;
-        event.text = cut(to_string(reason));
-        emit(owner, std::move(event), false, true, false);
+        route r;
+        {
+            const std::lock_guard lock(mutex_);
+            r = resolve(owner, term(), false, true, false);
+        }
+        if (r.own) {
+            trace_event event;
+            event.kind = trace_event_kind::exited;
+            event.text = cut(to_string(reason));
+            deliver(owner, std::move(event), r, true);
+        }
     } catch (...) {
     }
     remove(owner);

@@ -125,24 +125,29 @@ private:
     struct follower {
         term label;
         std::shared_ptr<trace_receiver> receiver;
+        bool print = true;
     };
 
-    /// Hands the event to the owner's receiver and to the follower of its
-    /// label; ends what a receiver ends, or the owner's trace when `last`.
-    /// `wanted_by_followers`: the token's flags allow this event.
-    void emit(process& owner,
-              trace_event event,
-              bool is_signal,
-              bool last,
-              bool wanted_by_followers) noexcept;
+    /// Who gets one event of the owner (resolved under the mutex): its own
+    /// receiver, if its options want the event, and the follower of the
+    /// event's label when `wanted_by_followers` (the token's flags allow it);
+    /// whether either wants it printed. Refreshes the owner's bits.
+    struct route {
+        std::shared_ptr<trace_receiver> own;
+        std::shared_ptr<trace_receiver> following;
+        bool print = true;
+    };
+
+    route
+    resolve(process& owner, const term& label, bool is_signal, bool last, bool wanted_by_followers);
+    /// Hands the event over along `r`, outside the mutex; ends what a
+    /// receiver ends, and the owner's trace when `last`.
+    void deliver(process& owner, trace_event&& event, route& r, bool last) noexcept;
     /// Drops `receiver` everywhere (its trace and what it follows).
     void forget_receiver(const std::shared_ptr<trace_receiver>& receiver) noexcept;
     void remove(process& owner) noexcept;
     /// The owner's bits from the table (mutex held).
     void refresh_bits(process& owner) const noexcept;
-    std::shared_ptr<trace_receiver> follower_of(const term& label) const noexcept;
-    /// Whether an event of the owner would reach anyone (mutex held).
-    bool listened(const process& owner, const term& label, bool wanted) const noexcept;
 
     mutable std::mutex mutex_;
     std::unordered_map<const process*, entry> entries_;    // guarded by mutex_

@@ -148,5 +148,39 @@ TEST_F(Trace, LongMessagesAreCut) {
     EXPECT_TRUE(seen->events[0].text.ends_with("..."));
 }
 
+// Without printing, a term or integer message is handed over as it is and
+// printed on demand (trace_text); a C++ value still comes printed.
+TEST_F(Trace, WithoutPrintingMessagesComeAsTermsAndPrintOnDemand) {
+    rt.trace(traced, seen, {.print = false});
+    rt.run_until_idle();
+    const term big = term(std::string(1000, 'x'));
+    send(traced, term::tuple_of(atom("hello"), 1));
+    send(traced, big);
+    ASSERT_EQ(seen->events.size(), 4U);
+    const trace_event& got = seen->events[0];
+    EXPECT_TRUE(got.text.empty());
+    EXPECT_EQ(got.message, term::tuple_of(atom("hello"), 1));
+    EXPECT_EQ(trace_text(got), "{hello,1}");
+    EXPECT_EQ(trace_text(seen->events[1]), "{echo,{hello,1}}");
+    EXPECT_EQ(trace_text(seen->events[2]).size(), trace_text_limit); // cut as printed ones are
+    EXPECT_TRUE(trace_text(seen->events[2]).ends_with("..."));
+
+    struct blob {
+        int x;
+    };
+
+    const pid taker = rt.spawn(+[]() -> task<> { (void)co_await process::receive_any(); });
+    rt.run_until_idle();
+    auto more = std::make_shared<recorder>();
+    rt.trace(taker, more, {.print = false});
+    rt.run_until_idle();
+    rt.send(taker, blob{1});
+    rt.send(taker, 7);
+    rt.run_until_idle();
+    ASSERT_EQ(more->events.size(), 2U); // the blob, then the exit
+    EXPECT_TRUE(more->events[0].message.is_nil());
+    EXPECT_NE(more->events[0].text.find("C++ value"), std::string::npos);
+}
+
 } // namespace
 } // namespace rill

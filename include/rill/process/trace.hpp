@@ -57,8 +57,13 @@ struct trace_event {
     pid traced;
     pid peer;
     /// The message or signal, printed (a term as Erlang writes it; a C++
-    /// value by its type), at most `trace_text_limit` bytes.
+    /// value by its type), at most `trace_text_limit` bytes. Empty when the
+    /// trace asked not to print (`trace_options::print`) and the message is
+    /// in `message`: `trace_text(event)` prints it then.
     std::string text;
+    /// The message itself, shared (a term payload) or converted (an integer
+    /// payload), when the trace does not print; `[]` otherwise.
+    term message;
     /// On the runtime's clock.
     std::chrono::milliseconds time{0};
     /// The label of the sequential trace the message belongs to (`[]`, the
@@ -83,6 +88,11 @@ struct trace_options {
     /// every process it reaches come to the receiver too (see the file
     /// comment). `[]`, the default: only the target is traced.
     term follow;
+    /// False: a message that is a term (or an integer) is handed over as
+    /// `trace_event::message`, shared, and printed only if someone asks
+    /// (`trace_text`), which saves the traced process most of an event's
+    /// cost. True: every event comes printed, in `text`.
+    bool print = true;
 };
 
 /// Where a trace's events go. Called on the traced process's worker.
@@ -95,6 +105,10 @@ public:
 };
 
 [[nodiscard]] const char* trace_event_kind_name(trace_event_kind kind) noexcept;
+
+/// The event's text: `text`, or its `message` printed (at most
+/// `trace_text_limit` bytes).
+[[nodiscard]] std::string trace_text(const trace_event& event);
 
 } // namespace rill
 
