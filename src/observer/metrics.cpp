@@ -132,6 +132,14 @@ void write_workers(exposition& out, const scheduler_statistics& s) {
                "gauge",
                "Runnable processes waiting in the shared queue.",
                static_cast<double>(s.injector_length));
+    std::uint64_t sent = 0;
+    for (const worker_statistics& w : s.workers) {
+        sent += w.messages_sent;
+    }
+    out.single("rill_messages_sent_total",
+               "counter",
+               "Messages sent by processes (to pids, names and aliases, here or elsewhere).",
+               static_cast<double>(sent));
 }
 
 void write_connections(exposition& out, const std::vector<dist::connection_statistics>& peers) {

@@ -4,6 +4,7 @@
 #include <rill/core/errors.hpp>
 #include <rill/detail/process_entry.hpp>
 
+#include "process/outbound.hpp"
 #include "process/process.hpp"
 #include "process/query_signal.hpp"
 #include "process/runtime_core.hpp"
@@ -49,6 +50,9 @@ void send_node(runtime_core& runtime, const pid& to, mailbox_node* node) {
     internal::process* sender = sender_in(runtime);
     if (sender != nullptr) {
         sender->charge();
+        if (node->kind == detail::signal_kind::message) {
+            internal::count_message_sent();
+        }
     }
     runtime.send_out(sender, to, node);
 }
@@ -57,6 +61,7 @@ void send_to_name(runtime_core& runtime, atom name, atom node, mailbox_node* mes
     internal::process* sender = sender_in(runtime);
     if (sender != nullptr) {
         sender->charge();
+        internal::count_message_sent();
     }
     runtime.send_out_to_name(sender, name, node, message);
 }

@@ -116,6 +116,7 @@ void send_from_current(const char* operation, const pid& to, mailbox_node* node)
         refuse_send_outside_process(operation, node);
     }
     caller->charge();
+    internal::count_message_sent();
     caller->runtime().send_message_out(*caller, to, node);
 }
 
@@ -125,6 +126,7 @@ void send_to_alias_from_current(const char* operation, const reference& alias, m
         refuse_send_outside_process(operation, node);
     }
     caller->charge();
+    internal::count_message_sent();
     std::optional<pid> to = internal::alias_destination(caller->runtime(), alias);
     if (!to) {
         caller->release_held_monitor(); // whatever becomes of the message

@@ -312,10 +312,16 @@ void trace_table::remove(process& owner) noexcept {
     }
 }
 
-trace_table::route trace_table::resolve(
-    process& owner, const term& label, bool is_signal, bool last, bool wanted_by_followers) {
+trace_table::route trace_table::resolve(process& owner,
+                                        const term& label,
+                                        bool is_signal,
+                                        bool last,
+                                        bool wanted_by_followers,
+                                        bool carries) {
     route r;
+    std::uint8_t bits = carries ? process::trace_carrier : 0;
     if (auto found = entries_.find(&owner); found != entries_.end()) {
+        bits |= process::trace_own;
         const trace_options& options = found->second.options;
         if (last || (is_signal ? options.signals : options.messages)) {
             r.own = found->second.receiver;
@@ -333,7 +339,7 @@ trace_table::route trace_table::resolve(
             }
         }
     }
-    refresh_bits(owner); // an entry another process's receiver ended
+    owner.set_trace_bits(bits); // an entry another process's receiver may have ended
     return r;
 }
 
@@ -385,10 +391,12 @@ void trace_table::sent(process& owner, const pid& to, detail::mailbox_node* node
         {
             const std::lock_guard lock(mutex_);
             bool wanted = false;
-            if (auto found = carriers_.find(&owner);
-                message != nullptr && found != carriers_.end()) {
+            auto found = carriers_.find(&owner);
+            bool carries = found != carriers_.end();
+            if (carries && message != nullptr) {
                 if (found->second.origin && !entries_.contains(&owner)) {
                     carriers_.erase(found); // its trace ended elsewhere
+                    carries = false;
                 } else {
                     carrier& c = found->second;
                     ++c.current;
@@ -397,7 +405,7 @@ void trace_table::sent(process& owner, const pid& to, detail::mailbox_node* node
                     wanted = (c.flags & seq_flag_send) != 0;
                 }
             }
-            r = resolve(owner, token ? token->label : term(), is_signal, false, wanted);
+            r = resolve(owner, token ? token->label : term(), is_signal, false, wanted, carries);
         }
         trace_event event;
         event.peer = to;
@@ -458,8 +466,9 @@ void trace_table::taken(process& owner, detail::mailbox_node* node) noexcept {
                 wanted = (token->flags & seq_flag_receive) != 0;
             } else if (found != carriers_.end() && !found->second.origin) {
                 carriers_.erase(found); // a message without a label ends the carrying
+                found = carriers_.end();
             }
-            r = resolve(owner, event.label, false, false, wanted);
+            r = resolve(owner, event.label, false, false, wanted, found != carriers_.end());
         }
         if (!r.own && !r.following) {
             return; // it only took a label: nothing to report
@@ -475,7 +484,7 @@ void trace_table::signal_handled(process& owner, const detail::mailbox_node* nod
         route r;
         {
             const std::lock_guard lock(mutex_);
-            r = resolve(owner, term(), true, false, false);
+            r = resolve(owner, term(), true, false, false, carriers_.contains(&owner));
         }
         if (!r.own) {
             return; // it only carries a label: signals go to no follower
@@ -493,7 +502,7 @@ void trace_table::exited(process& owner, const term& reason) noexcept {
         route r;
         {
             const std::lock_guard lock(mutex_);
-            r = resolve(owner, term(), false, true, false);
+            r = resolve(owner, term(), false, true, false, carriers_.contains(&owner));
         }
         if (r.own) {
             trace_event event;

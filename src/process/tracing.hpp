@@ -131,15 +131,20 @@ private:
     /// Who gets one event of the owner (resolved under the mutex): its own
     /// receiver, if its options want the event, and the follower of the
     /// event's label when `wanted_by_followers` (the token's flags allow it);
-    /// whether either wants it printed. Refreshes the owner's bits.
+    /// whether either wants it printed. Sets the owner's bits afresh.
     struct route {
         std::shared_ptr<trace_receiver> own;
         std::shared_ptr<trace_receiver> following;
         bool print = true;
     };
 
-    route
-    resolve(process& owner, const term& label, bool is_signal, bool last, bool wanted_by_followers);
+    /// `carries`: the owner has an entry in carriers_ (the caller looked).
+    route resolve(process& owner,
+                  const term& label,
+                  bool is_signal,
+                  bool last,
+                  bool wanted_by_followers,
+                  bool carries);
     /// Hands the event over along `r`, outside the mutex; ends what a
     /// receiver ends, and the owner's trace when `last`.
     void deliver(process& owner, trace_event&& event, route& r, bool last) noexcept;

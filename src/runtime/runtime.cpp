@@ -183,6 +183,7 @@ memory_statistics runtime::memory() const {
             .run_queue_length = c.run_queue_length,
             .busy_time = std::chrono::nanoseconds(now_ns > c.parked_ns ? now_ns - c.parked_ns : 0),
             .armed_timers = c.armed_timers,
+            .messages_sent = c.messages_sent,
         });
     }
     return result;

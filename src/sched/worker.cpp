@@ -121,6 +121,7 @@ worker::counters worker::read_counters(std::uint64_t now_ns) const noexcept {
     c.slices = slice_count_.load(std::memory_order_relaxed);
     c.steals = steals_.load(std::memory_order_relaxed);
     c.parks = parks_.load(std::memory_order_relaxed);
+    c.messages_sent = messages_sent_.load(std::memory_order_relaxed);
     c.parked_ns = parked_ns_.load(std::memory_order_relaxed);
     std::uint64_t since = parked_since_ns_.load(std::memory_order_relaxed);
     if (since != 0 && now_ns > since) {

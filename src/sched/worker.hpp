@@ -125,9 +125,16 @@ public:
         std::uint64_t parked_ns = 0;        ///< time asleep, the current sleep included
         std::uint32_t run_queue_length = 0; ///< local ring plus the next slot
         std::size_t armed_timers = 0;
+        std::uint64_t messages_sent = 0; ///< by processes while running here
     };
 
     [[nodiscard]] counters read_counters(std::uint64_t now_ns) const noexcept;
+
+    /// Owner thread: a process running here sent a message.
+    void count_message_sent() noexcept {
+        messages_sent_.store(messages_sent_.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
+    }
 
     /// Owner thread: the scheduler's clock as of this worker's last look
     /// (at most a fairness interval of slices old, or the end of its last
@@ -252,6 +259,7 @@ private:
     std::atomic<std::uint64_t> steals_{0};
     std::atomic<std::uint64_t> parks_{0};
     std::atomic<std::uint64_t> parked_ns_{0};
+    std::atomic<std::uint64_t> messages_sent_{0};
     // Scheduler-clock nanoseconds at which the current sleep began; 0 awake.
     std::atomic<std::uint64_t> parked_since_ns_{0};
     std::uint64_t clock_ms_ = 0; // owner only: see clock_ms()

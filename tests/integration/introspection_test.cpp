@@ -234,6 +234,23 @@ TEST(Introspection, SchedulerStatisticsCountSlicesAndArmedTimers) {
     EXPECT_EQ(rt.scheduler_statistics().workers[0].armed_timers, 0U);
 }
 
+// Every message a process sends counts once, on the worker that ran it:
+// by pid, by name, through an alias; sends from outside processes do not.
+TEST(Introspection, SchedulerStatisticsCountTheMessagesProcessesSend) {
+    runtime rt(deterministic_options());
+    const pid target = rt.spawn(testing::puppet, false);
+    testing::run_in(rt, target, [] { process::register_name(process::self(), atom("target")); });
+    const std::uint64_t before = rt.scheduler_statistics().workers[0].messages_sent;
+    rt.send(target, 1); // from outside: not counted
+    testing::run_in(rt, target, [&] {
+        process::send(target, 2);
+        process::send(atom("target"), 3);
+        process::send(process::alias(), 4);
+        process::exit(target, atom("normal")); // a signal, not a message
+    });
+    EXPECT_EQ(rt.scheduler_statistics().workers[0].messages_sent - before, 3U);
+}
+
 task<> echo_server() {
     for (;;) {
         pid from = co_await process::receive_exact<pid>();
@@ -296,6 +313,11 @@ TEST(Introspection, ReadersOnAnotherThreadSeeConsistentFiguresWhileTheNodeWorks)
     }
     EXPECT_GE(slices, 200U * 50U);
     EXPECT_GT(summaries, 0U);
+    std::uint64_t sent = 0;
+    for (const worker_statistics& w : stats.workers) {
+        sent += w.messages_sent;
+    }
+    EXPECT_GE(sent, 2U * 200U * 50U); // each round trip: a request and its answer
 }
 
 TEST(Introspection, SpawnedCountCountsEveryStartAndSlotReuse) {

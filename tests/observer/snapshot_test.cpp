@@ -198,6 +198,7 @@ TEST(ObserverMetrics, ExpositionParsesWithConventionalNamesAndBoundedLabels) {
     EXPECT_EQ(single.at("rill_processes"), static_cast<double>(node.rt.process_count()));
     EXPECT_EQ(single.at("rill_queued_messages"), 3.0);
     EXPECT_EQ(types.at("rill_memory_bytes"), "gauge");
+    EXPECT_EQ(types.at("rill_messages_sent_total"), "counter");
     EXPECT_GE(memory_by_kind.at("process_blocks"), 500.0 * 64);
     EXPECT_GT(memory_by_kind.at("process_table"), 0.0);
     EXPECT_GT(memory_by_kind.at("atoms"), 0.0);

@@ -32,6 +32,9 @@ struct worker_statistics {
     std::chrono::nanoseconds busy_time{0};
     /// Timers (receive timeouts, sleeps, send_after) armed on its wheel.
     std::size_t armed_timers = 0;
+    /// Messages sent by the processes it ran (to any pid, name or alias,
+    /// here or on another node; not those sent from other threads).
+    std::uint64_t messages_sent = 0;
 };
 
 struct scheduler_statistics {
