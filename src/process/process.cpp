@@ -209,10 +209,9 @@ process::published_figures process::read_published(std::uint64_t now_ms) const n
     figures.memory = sizeof(process) + figures.queued_bytes;
     figures.reductions = reductions_done_.load(std::memory_order_relaxed);
     const std::uint64_t counts = runtime_.table().relation_counts(id_);
-    constexpr std::uint64_t relation_count_cap = process_table::relation_count_cap;
-    figures.links = static_cast<std::uint32_t>(counts & relation_count_cap);
-    figures.monitors = static_cast<std::uint32_t>((counts >> 21U) & relation_count_cap);
-    figures.monitored_by = static_cast<std::uint32_t>((counts >> 42U) & relation_count_cap);
+    figures.links = process_table::relation_count(counts, 0);
+    figures.monitors = process_table::relation_count(counts, 1);
+    figures.monitored_by = process_table::relation_count(counts, 2);
     return figures;
 }
 

@@ -59,7 +59,7 @@ public:
     void release(process* block, unsigned worker_index) noexcept;
 
     /// The link and monitor counts the process in slot `id` published
-    /// (process::publish_relation_counts; 0 when none did). Any thread.
+    /// (`publish_relation_counts`; 0 when none did). Any thread.
     [[nodiscard]] std::uint64_t relation_counts(std::uint32_t id) const noexcept {
         // Acquire: pairs with the release store that publishes the array.
         const std::atomic<std::uint64_t>* counts =
@@ -95,6 +95,11 @@ public:
             return static_cast<std::uint64_t>(n < relation_count_cap ? n : relation_count_cap);
         };
         return capped(links) | (capped(monitors) << 21U) | (capped(monitored_by) << 42U);
+    }
+
+    /// One count of a packed word: 0 links, 1 monitors, 2 monitored_by.
+    static constexpr std::uint32_t relation_count(std::uint64_t counts, unsigned which) noexcept {
+        return static_cast<std::uint32_t>((counts >> (21U * which)) & relation_count_cap);
     }
 
     /// Bytes of the blocks bound so far (`blocks`) and of the table's

@@ -31,18 +31,6 @@ const char* trace_event_kind_name(trace_event_kind kind) noexcept {
     return "unknown";
 }
 
-std::string trace_text(const trace_event& event) {
-    if (!event.text.empty() || event.message.is_nil()) {
-        return event.text;
-    }
-    std::string text = to_string(event.message, trace_text_limit);
-    if (text.size() > trace_text_limit) {
-        text.resize(trace_text_limit - 3);
-        text += "...";
-    }
-    return text;
-}
-
 } // namespace rill
 
 namespace rill::detail {
@@ -187,6 +175,21 @@ std::size_t stamps_in_flight() noexcept {
     return stamps().size();
 }
 
+} // namespace rill::internal
+
+namespace rill {
+
+std::string trace_text(const trace_event& event) {
+    if (!event.text.empty() || event.message.is_nil()) {
+        return event.text;
+    }
+    return internal::cut(to_string(event.message, trace_text_limit));
+}
+
+} // namespace rill
+
+namespace rill::internal {
+
 detail::mailbox_node*
 make_trace_signal(std::shared_ptr<trace_receiver> receiver, trace_options options, bool stop) {
     auto* node = new trace_signal_node();
@@ -234,7 +237,12 @@ void trace_table::apply(process& owner, trace_signal_node& signal) noexcept {
             }
             const term label = signal.options.follow;
             entries_.insert_or_assign(&owner, entry{signal.receiver, signal.options});
-            if (has_label(label)) {
+            if (!has_label(label)) {
+                // A follow this trace replaces ends with it.
+                if (auto c = carriers_.find(&owner); c != carriers_.end() && c->second.origin) {
+                    carriers_.erase(c);
+                }
+            } else {
                 carrier& c = carriers_[&owner];
                 c.label = label;
                 c.flags = seq_flag_send | seq_flag_receive;

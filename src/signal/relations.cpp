@@ -23,8 +23,8 @@ process_relations* relations_if_any(process& p) noexcept {
 void free_relations(process& p) noexcept {
     p.set_holds_monitor(false);
     delete std::exchange(p.relations_slot(), nullptr);
-    p.runtime().table().publish_relation_counts(p.id(),
-                                                0); // the slot's next process starts from none
+    // The slot's next process starts from none.
+    p.runtime().table().publish_relation_counts(p.id(), 0);
 }
 
 void publish_relation_counts(process& owner) noexcept {

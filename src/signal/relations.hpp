@@ -111,7 +111,7 @@ process_relations* relations_if_any(process& p) noexcept;
 void free_relations(process& p) noexcept;
 
 /// Publishes the owner's link and monitor counts for introspection
-/// (process::publish_relation_counts). Called where the tables change; a
+/// (process_table::publish_relation_counts). Called where the tables change; a
 /// monitor held back and not yet sent is not counted until it is.
 void publish_relation_counts(process& owner) noexcept;
 

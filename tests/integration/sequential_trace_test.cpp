@@ -174,6 +174,26 @@ TEST_F(SequentialTrace, TheFollowEndsWithTheTraceAndTheReceiversRefusal) {
     EXPECT_TRUE(seen->events.empty());
 }
 
+// A trace without follow that replaces a follow ends the follow: the
+// target stops stamping what it sends.
+TEST_F(SequentialTrace, ATraceReplacingAFollowEndsIt) {
+    const pid c = rt.spawn(sink);
+    const pid b = rt.spawn(forwarder, c);
+    const pid a = rt.spawn(forwarder, b);
+    rt.run_until_idle();
+    rt.trace(a, seen, {.follow = label});
+    rt.run_until_idle();
+    auto plain = std::make_shared<recorder>();
+    rt.trace(a, plain);
+    rt.run_until_idle();
+    rt.send(a, term(1));
+    rt.run_until_idle();
+
+    EXPECT_TRUE(seen->events.empty());
+    ASSERT_EQ(plain->events.size(), 2U); // a's own: taken, sent
+    EXPECT_TRUE(plain->events[1].label.is_nil());
+}
+
 TEST_F(SequentialTrace, StampsOfMessagesNeverTakenAreDropped) {
     const pid parked = rt.spawn(testing::puppet, false); // keeps what it gets
     const pid dead = rt.spawn(forwarder, parked);
